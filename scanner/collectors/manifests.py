@@ -1,0 +1,119 @@
+"""Dependency manifests: requirements*.txt, pyproject.toml, setup.cfg, environment.yml, Pipfile and
+package.json. Only declarations are read; nothing is resolved or installed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from scanner.model import Location
+
+if TYPE_CHECKING:
+    from scanner.collectors.repo_index import RepoIndex
+
+NOT_PACKAGES = frozenset({"python", "pip"})
+_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _req_name(spec: str) -> str | None:
+    spec = spec.strip()
+    if not spec or spec.startswith(("#", "-", "git+", "http")):
+        return None
+    m = _REQ_NAME.match(spec)
+    return normalise(m.group(1)) if m else None
+
+
+def collect_dependencies(index: RepoIndex) -> dict[str, list[Location]]:
+    deps: dict[str, list[Location]] = {}
+
+    def add(name: str | None, path: str, line: int | None) -> None:
+        if name and name not in NOT_PACKAGES:
+            deps.setdefault(name, []).append(index.location(path, line))
+
+    for path in index.paths():
+        name = PurePosixPath(path).name
+        text = index.text(path)
+        if text is None:
+            continue
+        if (name.startswith("requirements") and name.endswith((".txt", ".in"))) or name == "constraints.txt":
+            for n, line in enumerate(text.splitlines(), 1):
+                add(_req_name(line.split("#", 1)[0]), path, n)
+        elif name == "pyproject.toml":
+            _pyproject(index, path, text, add)
+        elif name == "setup.cfg":
+            _setup_cfg(path, text, add)
+        elif name in ("environment.yml", "environment.yaml", "conda.yaml", "conda.yml"):
+            _conda(index, path, add)
+        elif name == "package.json":
+            data = index.json(path)
+            if isinstance(data, dict):
+                for section in ("dependencies", "devDependencies", "peerDependencies"):
+                    for dep in data.get(section) or {}:
+                        add(normalise(dep), path, _line_of(text, f'"{dep}"'))
+        elif name == "Pipfile":
+            for n, line in enumerate(text.splitlines(), 1):
+                m = re.match(r'^\s*"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=', line)
+                if m and not line.lstrip().startswith("["):
+                    add(normalise(m.group(1)), path, n)
+    return deps
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def _pyproject(index: RepoIndex, path: str, text: str, add: Any) -> None:
+    data = index.toml(path) or {}
+    project = data.get("project") or {}
+    specs: list[str] = list(project.get("dependencies") or [])
+    for extra in (project.get("optional-dependencies") or {}).values():
+        specs.extend(extra or [])
+    for group in (data.get("dependency-groups") or {}).values():
+        specs.extend(s for s in group or [] if isinstance(s, str))
+    for spec in specs:
+        if isinstance(spec, str):
+            name = _req_name(spec)
+            add(name, path, _line_of(text, spec.split(";")[0].strip()) if name else None)
+    poetry = (data.get("tool") or {}).get("poetry") or {}
+    sections = [poetry.get("dependencies") or {}, poetry.get("dev-dependencies") or {}]
+    sections += [(g or {}).get("dependencies") or {} for g in (poetry.get("group") or {}).values()]
+    for section in sections:
+        for dep in section:
+            if dep.lower() != "python":
+                add(normalise(dep), path, _line_of(text, dep))
+
+
+def _setup_cfg(path: str, text: str, add: Any) -> None:
+    in_reqs = False
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if re.match(r"^(install_requires|tests_require)\s*=", stripped) or stripped.startswith("[options.extras_require"):
+            in_reqs = True
+            rest = stripped.split("=", 1)[1] if "=" in stripped and not stripped.startswith("[") else ""
+            add(_req_name(rest), path, n)
+            continue
+        if in_reqs:
+            if stripped.startswith("[") or (stripped and not line[:1].isspace() and "=" in stripped):
+                in_reqs = stripped.startswith("[options.extras_require")
+                continue
+            add(_req_name(stripped), path, n)
+
+
+def _conda(index: RepoIndex, path: str, add: Any) -> None:
+    parsed = index.yaml(path)
+    if not parsed.docs or not isinstance(parsed.docs[0].data, dict):
+        return
+    doc = parsed.docs[0]
+    for i, dep in enumerate(doc.data.get("dependencies") or []):
+        if isinstance(dep, str):
+            add(_req_name(dep.split("=")[0]), path, doc.line(("dependencies", i)))
+        elif isinstance(dep, dict):
+            for j, spec in enumerate(dep.get("pip") or []):
+                if isinstance(spec, str):
+                    add(_req_name(spec), path, doc.line(("dependencies", i, "pip", j)))

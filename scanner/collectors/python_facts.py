@@ -1,0 +1,208 @@
+"""Static facts about Python source, by `ast` only: the code is parsed, never imported or run.
+
+Names are resolved through the module's imports, so `import mlflow as ml; ml.log_metric(...)` and
+`from mlflow import log_metric; log_metric(...)` both record the call `mlflow.log_metric`. Calls on
+objects keep their attribute chain (`client.chat.completions.create`).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+SKIP_DECORATORS = ("pytest.mark.skip", "unittest.skip", "pytest.mark.xfail", "skip", "unittest.expectedFailure")
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str  # resolved dotted name, e.g. "mlflow.log_metric" or "client.chat.completions.create"
+    line: int
+    kwargs: tuple[str, ...] = ()
+    str_args: tuple[str, ...] = ()  # literal string arguments (positional and keyword)
+
+
+@dataclass(frozen=True)
+class TestFunction:
+    name: str
+    line: int
+    skipped: bool
+    trivial: bool  # body is only `pass`, `...`, a docstring or `assert True`
+    markers: tuple[str, ...] = ()
+
+
+@dataclass
+class PyFacts:
+    imports: dict[str, int] = field(default_factory=dict)  # module (and each parent) -> first line
+    calls: list[Call] = field(default_factory=list)
+    strings: list[tuple[int, str]] = field(default_factory=list)  # string constants >= 8 chars
+    tests: list[TestFunction] = field(default_factory=list)
+    classes: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)  # name, bases, line
+    functions: dict[str, int] = field(default_factory=dict)  # every def name -> line
+    decorators: list[tuple[str, int]] = field(default_factory=list)
+    main_guard: bool = False
+    error: str | None = None
+
+    def imported(self, *prefixes: str) -> int | None:
+        """First line importing any module equal to or under one of `prefixes`, else None."""
+        lines = [line for mod, line in self.imports.items() if any(_under(mod, p) for p in prefixes)]
+        return min(lines) if lines else None
+
+    def calls_to(self, *names: str) -> list[Call]:
+        """Calls whose resolved name equals, or ends with `.` + one of, `names`."""
+        return [c for c in self.calls if any(c.name == n or c.name.endswith("." + n) for n in names)]
+
+    def calls_under(self, *prefixes: str) -> list[Call]:
+        """Calls into a module namespace, e.g. calls_under("mlflow") finds mlflow.sklearn.autolog."""
+        return [c for c in self.calls if any(_under(c.name, p) for p in prefixes)]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.calls or self.functions or self.classes)
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, facts: PyFacts) -> None:
+        self.facts = facts
+        self.aliases: dict[str, str] = {}
+        self.class_depth: list[str] = []
+
+    # imports ---------------------------------------------------------------
+    def _add_import(self, module: str, line: int) -> None:
+        parts = module.split(".")
+        for i in range(1, len(parts) + 1):
+            self.facts.imports.setdefault(".".join(parts[:i]), line)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._add_import(alias.name, node.lineno)
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".")[0]
+                self.aliases.setdefault(root, root)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            base = "." * node.level + (node.module or "")
+        else:
+            base = node.module
+        if not node.level and node.module:
+            self._add_import(node.module, node.lineno)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            full = f"{base}.{alias.name}" if base else alias.name
+            if not node.level:
+                self.facts.imports.setdefault(full, node.lineno)
+            self.aliases[alias.asname or alias.name] = full.lstrip(".")
+
+    # names -----------------------------------------------------------------
+    def resolve(self, node: ast.AST) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            parts.append(self.aliases.get(node.id, node.id))
+        elif isinstance(node, ast.Call):
+            inner = self.resolve(node.func)
+            if inner is None:
+                return None
+            parts.append(inner + "()")
+        else:
+            return None
+        return ".".join(reversed(parts))
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.resolve(node.func)
+        if name:
+            strs = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            strs += [
+                k.value.value
+                for k in node.keywords
+                if isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+            ]
+            kwargs = tuple(k.arg for k in node.keywords if k.arg)
+            self.facts.calls.append(Call(name, node.lineno, kwargs, tuple(strs)))
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and len(node.value) >= 8:
+            self.facts.strings.append((node.lineno, node.value))
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        if len(text) >= 8:
+            self.facts.strings.append((node.lineno, text))
+        self.generic_visit(node)
+
+    # definitions -----------------------------------------------------------
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        bases = tuple(b for b in (self.resolve(x) for x in node.bases) if b)
+        self.facts.classes.append((node.name, bases, node.lineno))
+        self._decorators(node.decorator_list)
+        self.class_depth.append(node.name)
+        self.generic_visit(node)
+        self.class_depth.pop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.facts.functions.setdefault(node.name, node.lineno)
+        decos = self._decorators(node.decorator_list)
+        if node.name.startswith("test"):
+            skipped = any(d.endswith(SKIP_DECORATORS) or d in SKIP_DECORATORS for d in decos)
+            markers = tuple(d.split("pytest.mark.", 1)[1] for d in decos if "pytest.mark." in d)
+            self.facts.tests.append(TestFunction(node.name, node.lineno, skipped, _trivial(node.body), markers))
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def _decorators(self, decorators: list[ast.expr]) -> list[str]:
+        names = []
+        for deco in decorators:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            name = self.resolve(target)
+            if name:
+                names.append(name)
+                self.facts.decorators.append((name, deco.lineno))
+        return names
+
+    def visit_If(self, node: ast.If) -> None:
+        test = node.test
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+        ):
+            self.facts.main_guard = True
+        self.generic_visit(node)
+
+
+def _trivial(body: list[ast.stmt]) -> bool:
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # docstring or `...`
+        if isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Constant) and stmt.test.value:
+            continue
+        return False
+    return True
+
+
+def parse_python(source: str, filename: str = "<repo file>") -> PyFacts:
+    facts = PyFacts()
+    try:
+        tree = ast.parse(source, filename=filename)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        line = getattr(exc, "lineno", None)
+        facts.error = f"not valid Python{f' (line {line})' if line else ''}: {type(exc).__name__}"
+        return facts
+    try:
+        _Visitor(facts).visit(tree)
+    except RecursionError:
+        facts.error = "nested too deeply to analyse"
+    return facts

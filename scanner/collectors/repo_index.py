@@ -1,0 +1,404 @@
+"""The repo index: one per repo, built once, shared by every probe.
+
+It lists the files at HEAD (`git ls-tree`, so evidence cites a commit), reads the text files that
+probes may need in one `git cat-file --batch` pass, and parses them lazily, once: Python (ast),
+notebooks (code cells), YAML/TOML/JSON, and dependency manifests. Reads are bounded: files over a size
+cap, binary files, undecodable text and symlinks leaving the repo become `skipped` entries with a
+reason, never crashes. A folder that is not a git repo is indexed from the file system (no symlinks
+followed at all).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from scanner.collectors import gitcli
+from scanner.collectors.notebooks import NotebookCode, notebook_code
+from scanner.collectors.paths import PRACTICE_KINDS, match_any, path_kind
+from scanner.collectors.python_facts import PyFacts, parse_python
+from scanner.model import Location
+from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
+
+TEXT_EXTENSIONS = frozenset(
+    """py ipynb yml yaml toml json jsonl cfg ini txt md rst sql tf tfvars hcl bicep sh bash ps1 js jsx ts tsx
+    mjs cjs go java cs kt scala r j2 jinja jinja2 prompty prompt xml properties env conf cron timer dvc
+    mdx html qmd rail co gradle sbt mk make dockerfile""".split()
+)
+TEXT_NAMES = frozenset(
+    {"Dockerfile", "Jenkinsfile", "Makefile", "CODEOWNERS", ".mailmap", "MLproject", "Procfile",
+     ".gitlab-ci.yml", "requirements.txt", "Pipfile", ".env", ".env.example", ".env.sample", "config",
+     "crontab", "Containerfile", ".dvcignore", ".gitattributes", "Chart.yaml", "skprompt.txt"}
+)
+FILE_MODE_SYMLINK = "120000"
+FILE_MODE_SUBMODULE = "160000"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    size: int
+    kind: str  # see scanner.collectors.paths
+    blob: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Match:
+    path: str
+    line: int
+    text: str
+
+
+@dataclass
+class ParsedYaml:
+    docs: list[YamlDoc] = field(default_factory=list)
+    error: str | None = None
+    error_line: int | None = None
+
+
+class RepoIndex:
+    """Read-only view of one repository at one commit."""
+
+    def __init__(
+        self,
+        root: Path,
+        name: str,
+        files: dict[str, FileEntry],
+        texts: dict[str, str],
+        skipped: list[Skipped],
+        commit: str | None = None,
+        web_url: str | None = None,
+    ) -> None:
+        self.root = root
+        self.name = name
+        self.files = files
+        self._texts = texts
+        self.skipped = skipped
+        self.commit = commit
+        self.web_url = web_url
+        self._py: dict[str, PyFacts] = {}
+        self._nb: dict[str, NotebookCode | None] = {}
+        self._yaml: dict[str, ParsedYaml] = {}
+        self._other: dict[str, Any] = {}
+
+    # listing -------------------------------------------------------------------------------
+    def paths(self, *patterns: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
+        """Sorted paths matching any glob in `patterns` (all paths when none), restricted to path
+        kinds (default: the organisation's own code and tests; pass kinds=None for every file)."""
+        wanted = None if kinds is None else frozenset(kinds)
+        out = []
+        for path, entry in self.files.items():
+            if wanted is not None and entry.kind not in wanted:
+                continue
+            if patterns and not match_any(path, patterns):
+                continue
+            out.append(path)
+        return sorted(out)
+
+    def by_suffix(self, *suffixes: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
+        wanted = None if kinds is None else frozenset(kinds)
+        return sorted(
+            p for p, e in self.files.items()
+            if p.lower().endswith(suffixes) and (wanted is None or e.kind in wanted)
+        )
+
+    def by_name(self, *names: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
+        wanted = None if kinds is None else frozenset(kinds)
+        return sorted(
+            p for p, e in self.files.items()
+            if PurePosixPath(p).name in names and (wanted is None or e.kind in wanted)
+        )
+
+    def has(self, path: str) -> bool:
+        return path in self.files
+
+    def kind(self, path: str) -> str | None:
+        entry = self.files.get(path)
+        return entry.kind if entry else None
+
+    # reading -------------------------------------------------------------------------------
+    def text(self, path: str) -> str | None:
+        """The decoded text of a file, or None if it was not read (see `skipped` for why)."""
+        return self._texts.get(path)
+
+    def location(self, path: str, line: int | None = None, snippet: str | None = None) -> Location:
+        """A location at this commit; for notebooks the line is mapped to its cell."""
+        url = None
+        if path.endswith(".ipynb") and line:
+            code = self.notebook(path)
+            if code is not None:
+                snippet = snippet or code.describe(line)
+                line = None
+        if self.web_url and self.commit:
+            url = f"{self.web_url}/blob/{self.commit}/{path}" if path != "." else f"{self.web_url}/tree/{self.commit}"
+            if line:
+                url += f"#L{line}"
+        return Location(path=path, line=line, url=url, commit=self.commit, snippet=_clip(snippet))
+
+    def grep(
+        self,
+        pattern: str | re.Pattern[str],
+        paths: Iterable[str] | None = None,
+        *,
+        limit: int = 200,
+    ) -> list[Match]:
+        """Regex matches, one per line, over the read text of `paths` (default: practice files)."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        out: list[Match] = []
+        for path in self.paths() if paths is None else paths:
+            text = self._texts.get(path)
+            if not text:
+                continue
+            last_line = -1
+            for m in regex.finditer(text):
+                line = text.count("\n", 0, m.start()) + 1
+                if line == last_line:
+                    continue
+                last_line = line
+                start = text.rfind("\n", 0, m.start()) + 1
+                end = text.find("\n", m.end())
+                out.append(Match(path, line, text[start : end if end != -1 else len(text)].strip()))
+                if len(out) >= limit:
+                    return out
+        return out
+
+    # parsed views (each parsed once) --------------------------------------------------------
+    def python(self, path: str) -> PyFacts | None:
+        """Static facts for a .py file, or for a notebook's code cells."""
+        if path in self._py:
+            return self._py[path]
+        if path.endswith(".ipynb"):
+            code = self.notebook(path)
+            facts = parse_python(code.source, path) if code is not None else None
+        else:
+            text = self._texts.get(path)
+            facts = parse_python(text, path) if text is not None else None
+        if facts is not None:
+            self._py[path] = facts
+        return facts
+
+    def python_files(self, *, notebooks: bool = True, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
+        suffixes = (".py", ".ipynb") if notebooks else (".py",)
+        return [p for p in self.by_suffix(*suffixes, kinds=kinds) if p in self._texts]
+
+    def notebook(self, path: str) -> NotebookCode | None:
+        if path not in self._nb:
+            text = self._texts.get(path)
+            self._nb[path] = notebook_code(text) if text is not None else None
+        return self._nb[path]
+
+    def yaml(self, path: str) -> ParsedYaml:
+        cached = self._yaml.get(path)
+        if cached is not None:
+            return cached
+        text = self._texts.get(path)
+        result = ParsedYaml()
+        if text is None:
+            result.error = "not read"
+        else:
+            try:
+                result.docs = load_yaml_all(text)
+            except YamlError as exc:
+                result.error, result.error_line = str(exc), exc.line
+        self._yaml[path] = result
+        return result
+
+    def yaml_data(self, path: str) -> Any:
+        """The first YAML document's data, or None when absent or malformed."""
+        parsed = self.yaml(path)
+        return parsed.docs[0].data if parsed.docs else None
+
+    def json(self, path: str) -> Any:
+        key = "json:" + path
+        if key not in self._other:
+            text = self._texts.get(path)
+            try:
+                self._other[key] = json.loads(text) if text else None
+            except (ValueError, RecursionError):
+                self._other[key] = None
+        return self._other[key]
+
+    def toml(self, path: str) -> dict[str, Any] | None:
+        key = "toml:" + path
+        if key not in self._other:
+            text = self._texts.get(path)
+            try:
+                self._other[key] = tomllib.loads(text) if text else None
+            except (tomllib.TOMLDecodeError, RecursionError):
+                self._other[key] = None
+        value = self._other[key]
+        return value if isinstance(value, dict) else None
+
+    @cached_property
+    def dependencies(self) -> dict[str, list[Location]]:
+        """Declared dependencies (normalised names) from every manifest, with where they are declared."""
+        from scanner.collectors.manifests import collect_dependencies
+
+        return collect_dependencies(self)
+
+    def declares(self, *names: str) -> list[Location]:
+        out: list[Location] = []
+        for name in names:
+            out.extend(self.dependencies.get(name.lower().replace("_", "-"), []))
+        return out
+
+
+def _clip(text: str | None, width: int = 160) -> str | None:
+    if text is None:
+        return None
+    text = text.strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# building ------------------------------------------------------------------------------------
+def wants_text(path: str) -> bool:
+    name = PurePosixPath(path).name
+    if name in TEXT_NAMES or name.startswith(("requirements", "Dockerfile", "Jenkinsfile", ".env")):
+        return True
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return ext in TEXT_EXTENSIONS
+
+
+def _decode(path: str, data: bytes) -> tuple[str | None, str | None]:
+    if b"\x00" in data[:8192]:
+        return None, "binary content"
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, "undecodable text (not UTF-8)"
+
+
+def _cap(path: str) -> int:
+    return MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_FILE_BYTES
+
+
+def build_index(root: Path, name: str | None = None) -> RepoIndex:
+    """Index a local repository (at HEAD) or, failing that, a plain folder."""
+    root = root.resolve()
+    name = name or root.name
+    commit = gitcli.head_commit(root) if gitcli.is_git_repo(root) else None
+    if commit:
+        return _index_git(root, name, commit)
+    return _index_folder(root, name)
+
+
+def _index_git(root: Path, name: str, commit: str) -> RepoIndex:
+    raw = gitcli.run_git(root, "ls-tree", "-r", "-z", "-l", "--full-tree", commit)
+    files: dict[str, FileEntry] = {}
+    skipped: list[Skipped] = []
+    to_read: dict[str, list[str]] = {}
+    symlinks: dict[str, str] = {}
+    for record in raw.split(b"\0"):
+        if not record:
+            continue
+        meta, _, rawpath = record.partition(b"\t")
+        mode, otype, sha, size = meta.decode().split()
+        path = rawpath.decode("utf-8", "replace")
+        if mode == FILE_MODE_SUBMODULE or otype == "commit":
+            skipped.append(Skipped(path, "git submodule (not the repo's own code; not followed)"))
+            continue
+        nbytes = int(size) if size.isdigit() else 0
+        entry = FileEntry(path, nbytes, path_kind(path), sha)
+        files[path] = entry
+        if mode == FILE_MODE_SYMLINK:
+            symlinks[path] = sha
+            continue
+        if wants_text(path):
+            if nbytes > _cap(path):
+                skipped.append(Skipped(path, f"too large to read ({nbytes} bytes > {_cap(path)})"))
+            else:
+                to_read.setdefault(sha, []).append(path)
+    # Symlinks: follow only to a file inside the repo; the link text is the target.
+    link_targets = dict(gitcli.read_blobs(root, symlinks.values(), 4096))
+    for path, sha in symlinks.items():
+        target = _resolve_link(path, (link_targets.get(sha) or b"").decode("utf-8", "replace"))
+        if target is None:
+            skipped.append(Skipped(path, "symlink pointing outside the repo (not followed)"))
+            del files[path]
+        elif target in files and files[target].blob and wants_text(path):
+            to_read.setdefault(files[target].blob, []).append(path)
+    texts: dict[str, str] = {}
+    for sha, data in gitcli.read_blobs(root, to_read.keys(), MAX_NOTEBOOK_BYTES):
+        for path in to_read[sha]:
+            if data is None:
+                skipped.append(Skipped(path, "unreadable (object missing or over the size cap)"))
+                continue
+            text, why = _decode(path, data)
+            if text is None:
+                skipped.append(Skipped(path, why or "unreadable"))
+            else:
+                texts[path] = text
+    return RepoIndex(root, name, files, texts, sorted(skipped, key=lambda s: s.path), commit,
+                     gitcli.remote_web_url(root))
+
+
+def _resolve_link(link_path: str, target: str) -> str | None:
+    if not target or target.startswith("/"):
+        return None
+    parts: list[str] = list(PurePosixPath(link_path).parent.parts)
+    for part in PurePosixPath(target).parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts) if parts else None
+
+
+def _index_folder(root: Path, name: str) -> RepoIndex:
+    files: dict[str, FileEntry] = {}
+    texts: dict[str, str] = {}
+    skipped: list[Skipped] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for d in sorted(dirnames):
+            if (Path(dirpath) / d).is_symlink():
+                skipped.append(Skipped((Path(dirpath) / d).relative_to(root).as_posix(), "symlink (not followed)"))
+        dirnames[:] = sorted(d for d in dirnames if d != ".git" and not (Path(dirpath) / d).is_symlink())
+        for fname in sorted(filenames):
+            full = Path(dirpath) / fname
+            rel = full.relative_to(root).as_posix()
+            try:
+                st = full.lstat()
+            except OSError as exc:
+                skipped.append(Skipped(rel, f"unreadable: {exc.strerror or type(exc).__name__}"))
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                skipped.append(Skipped(rel, "symlink (not followed)"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            files[rel] = FileEntry(rel, st.st_size, path_kind(rel))
+            if not wants_text(rel):
+                continue
+            if st.st_size > _cap(rel):
+                skipped.append(Skipped(rel, f"too large to read ({st.st_size} bytes > {_cap(rel)})"))
+                continue
+            try:
+                data = full.read_bytes()
+            except OSError as exc:
+                skipped.append(Skipped(rel, f"unreadable: {exc.strerror or type(exc).__name__}"))
+                continue
+            text, why = _decode(rel, data)
+            if text is None:
+                skipped.append(Skipped(rel, why or "unreadable"))
+            else:
+                texts[rel] = text
+    return RepoIndex(root, name, files, texts, skipped)

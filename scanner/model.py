@@ -1,0 +1,111 @@
+"""Core data types: findings, locations and probe specifications.
+
+Findings are immutable. A finding's id is stable across runs: it is made of the signal, the subject
+(target id) and an optional key naming what was seen, never of line numbers or timestamps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.views import Views
+
+
+class Outcome(str, Enum):
+    TRUE = "true"
+    FALSE = "false"
+    NOT_AVAILABLE = "not_available"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was seen: a file and line at a commit, or a remote object with its URL."""
+
+    path: str | None = None
+    line: int | None = None
+    url: str | None = None
+    commit: str | None = None
+    object: str | None = None  # e.g. "mlflow registered model churn v3"
+    snippet: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "path": self.path,
+            "line": self.line,
+            "url": self.url,
+            "commit": self.commit,
+            "object": self.object,
+            "snippet": self.snippet,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+    def label(self) -> str:
+        if self.path:
+            return f"{self.path}:{self.line}" if self.line else self.path
+        return self.object or self.url or "?"
+
+
+MAX_LOCATIONS = 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    probe: str
+    signal: str
+    subject: str
+    outcome: Outcome
+    confidence: str  # low | medium | high
+    message: str
+    locations: tuple[Location, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+    key: str = ""
+
+    @property
+    def id(self) -> str:
+        base = f"{self.signal}@{self.subject}"
+        return f"{base}#{self.key}" if self.key else base
+
+    @property
+    def count(self) -> int:
+        """How many things were seen (values.count when the probe counted, else the locations)."""
+        if self.outcome is not Outcome.TRUE:
+            return 0
+        value = self.values.get("count")
+        return int(value) if isinstance(value, int) else max(1, len(self.locations))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "probe": self.probe,
+            "signal": self.signal,
+            "subject": self.subject,
+            "outcome": self.outcome.value,
+            "confidence": self.confidence,
+            "message": self.message,
+            "locations": [loc.to_json() for loc in self.locations],
+            "values": dict(self.values),
+        }
+
+
+ProbeFunc = Callable[["Views"], Iterable[Finding]]
+
+VIEWS: frozenset[str] = frozenset({"repo", "ci", "history", "github", "mlflow", "catalog"})
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """A probe: a pure function from views to findings, with the signals it may emit."""
+
+    id: str
+    summary: str
+    emits: tuple[str, ...]
+    needs: frozenset[str]
+    func: ProbeFunc
+    remediation: str = ""
+    source: str = "builtin"

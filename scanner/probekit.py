@@ -1,0 +1,131 @@
+"""Helpers for writing probes: declare a probe, and build its findings.
+
+A probe is a function `f(views) -> Iterable[Finding]` decorated with `@probe(...)`. It must return at
+least one finding for every signal it declares; the runner fills in the probe id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from scanner.model import MAX_LOCATIONS, Finding, Location, Outcome, ProbeFunc, ProbeSpec
+from scanner.views import Views
+
+SPEC_ATTR = "__probe_spec__"
+
+
+def probe(
+    probe_id: str,
+    *,
+    summary: str,
+    emits: Iterable[str] | None = None,
+    needs: Iterable[str] = ("repo",),
+    remediation: str = "",
+) -> Callable[[ProbeFunc], ProbeFunc]:
+    """Declare a probe. `emits` defaults to the probe id itself (one question, one signal)."""
+
+    def wrap(func: ProbeFunc) -> ProbeFunc:
+        spec = ProbeSpec(
+            id=probe_id,
+            summary=summary,
+            emits=tuple(emits) if emits is not None else (probe_id,),
+            needs=frozenset(needs),
+            func=func,
+            remediation=remediation,
+        )
+        setattr(func, SPEC_ATTR, spec)
+        return func
+
+    return wrap
+
+
+def _where_looked(views: Views) -> tuple[Location, ...]:
+    repo = views.repo
+    if repo is None:
+        return ()
+    return (repo.location(".", None),)
+
+
+def hit(
+    views: Views,
+    signal: str,
+    locations: Iterable[Location],
+    message: str,
+    *,
+    confidence: str = "medium",
+    values: Mapping[str, Any] | None = None,
+    key: str = "",
+) -> Finding:
+    """A `true` finding. Locations are de-duplicated and capped; the full count goes in values."""
+    locs = list(dict.fromkeys(locations))
+    vals = dict(values or {})
+    vals.setdefault("count", len(locs) or 1)
+    return Finding(
+        probe="",
+        signal=signal,
+        subject=views.subject,
+        outcome=Outcome.TRUE,
+        confidence=confidence,
+        message=message,
+        locations=tuple(sorted(locs, key=_loc_key)[:MAX_LOCATIONS]),
+        values=vals,
+        key=key,
+    )
+
+
+def miss(
+    views: Views,
+    signal: str,
+    message: str,
+    *,
+    values: Mapping[str, Any] | None = None,
+    key: str = "",
+    locations: Iterable[Location] | None = None,
+    confidence: str = "medium",
+) -> Finding:
+    """A `false` finding. By default it cites where the probe looked (the repo root at its commit)."""
+    return Finding(
+        probe="",
+        signal=signal,
+        subject=views.subject,
+        outcome=Outcome.FALSE,
+        confidence=confidence,
+        message=message,
+        locations=tuple(locations) if locations is not None else _where_looked(views),
+        values=dict(values or {}),
+        key=key,
+    )
+
+
+def unavailable(views: Views, signal: str, message: str, *, key: str = "") -> Finding:
+    return Finding(
+        probe="",
+        signal=signal,
+        subject=views.subject,
+        outcome=Outcome.NOT_AVAILABLE,
+        confidence="low",
+        message=message,
+        key=key,
+    )
+
+
+def verdict(
+    views: Views,
+    signal: str,
+    locations: Iterable[Location],
+    found: str,
+    absent: str,
+    *,
+    confidence: str = "medium",
+    values: Mapping[str, Any] | None = None,
+) -> Finding:
+    """`hit` when there is at least one location, else `miss`: the common yes/no probe."""
+    locs = list(locations)
+    if locs:
+        return hit(views, signal, locs, found, confidence=confidence, values=values)
+    return miss(views, signal, absent, values=values)
+
+
+def _loc_key(loc: Location) -> tuple[str, int, str]:
+    return (loc.path or loc.object or loc.url or "", loc.line or 0, loc.snippet or "")

@@ -1,0 +1,108 @@
+"""The probe registry. Built-in probe packages and third-party plugins (entry-point group
+`aiops_scan.probes`) are loaded through the same function, `load_probes`, and validated at start-up:
+a malformed or duplicate probe id, or a signal emitted by two probes, stops the run (exit 2)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterable
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any
+
+from scanner.model import VIEWS, ProbeSpec
+from scanner.probekit import SPEC_ATTR
+
+ENTRY_POINT_GROUP = "aiops_scan.probes"
+BUILTIN_PACKAGES = ("probes.repo", "probes.ci", "probes.history")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+
+
+class RegistryError(ValueError):
+    pass
+
+
+def _specs_in_module(module: ModuleType) -> list[ProbeSpec]:
+    specs = [getattr(obj, SPEC_ATTR) for obj in vars(module).values() if hasattr(obj, SPEC_ATTR)]
+    return sorted(specs, key=lambda s: s.id)
+
+
+def _specs_from(obj: Any) -> list[ProbeSpec]:
+    """A source of probes: a module or package (its decorated functions, submodules included), a
+    callable returning specs or decorated functions, or an iterable of either."""
+    if isinstance(obj, ModuleType):
+        specs = _specs_in_module(obj)
+        if hasattr(obj, "__path__"):
+            for info in pkgutil.iter_modules(obj.__path__, obj.__name__ + "."):
+                specs.extend(_specs_in_module(importlib.import_module(info.name)))
+        return specs
+    if callable(obj) and not hasattr(obj, SPEC_ATTR):
+        obj = obj()
+    items = obj if isinstance(obj, Iterable) else [obj]
+    specs = []
+    for item in items:
+        spec = item if isinstance(item, ProbeSpec) else getattr(item, SPEC_ATTR, None)
+        if not isinstance(spec, ProbeSpec):
+            raise RegistryError(f"not a probe: {item!r}")
+        specs.append(spec)
+    return specs
+
+
+def validate(specs: list[ProbeSpec]) -> None:
+    seen: dict[str, str] = {}
+    emitted: dict[str, str] = {}
+    for spec in specs:
+        where = f"probe {spec.id!r} (from {spec.source})"
+        if not ID_PATTERN.match(spec.id):
+            raise RegistryError(f"{where}: id must be dotted lower-case words, like 'repo.tests.unit'")
+        if spec.id in seen:
+            raise RegistryError(f"{where}: duplicate probe id (also from {seen[spec.id]})")
+        seen[spec.id] = spec.source
+        if not spec.emits:
+            raise RegistryError(f"{where}: emits no signal")
+        for signal in spec.emits:
+            if not ID_PATTERN.match(signal):
+                raise RegistryError(f"{where}: malformed signal id {signal!r}")
+            if signal in emitted and emitted[signal] != spec.id:
+                raise RegistryError(f"{where}: signal {signal!r} is already emitted by {emitted[signal]!r}")
+            emitted[signal] = spec.id
+        unknown = spec.needs - VIEWS
+        if unknown:
+            raise RegistryError(f"{where}: needs unknown views {sorted(unknown)}; known: {sorted(VIEWS)}")
+        if not spec.summary.strip():
+            raise RegistryError(f"{where}: has no summary")
+        if not callable(spec.func):
+            raise RegistryError(f"{where}: is not callable")
+
+
+def register_source(name: str, obj: Any) -> list[ProbeSpec]:
+    from dataclasses import replace
+
+    return [replace(spec, source=name) for spec in _specs_from(obj)]
+
+
+def load_probes(extra: Iterable[tuple[str, Any]] = (), *, plugins: bool = True) -> list[ProbeSpec]:
+    """Every probe: built-in packages, then entry-point plugins, then `extra` (name, source) pairs."""
+    loaders: list[tuple[str, Callable[[], Any]]] = [
+        (pkg, lambda pkg=pkg: importlib.import_module(pkg)) for pkg in BUILTIN_PACKAGES
+    ]
+    if plugins:
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            loaders.append((f"plugin {ep.name}", ep.load))
+    loaders.extend((name, lambda obj=obj: obj) for name, obj in extra)
+    specs: list[ProbeSpec] = []
+    for name, load in loaders:
+        try:
+            specs.extend(register_source(name, load()))
+        except RegistryError as exc:
+            raise RegistryError(f"{name}: {exc}") from None
+        except Exception as exc:  # a broken plugin must say so, not crash the run
+            raise RegistryError(f"{name}: could not be loaded: {type(exc).__name__}: {exc}") from None
+    validate(specs)
+    return sorted(specs, key=lambda s: s.id)
+
+
+def signals(specs: Iterable[ProbeSpec]) -> dict[str, ProbeSpec]:
+    return {signal: spec for spec in specs for signal in spec.emits}

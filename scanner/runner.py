@@ -1,0 +1,198 @@
+"""Run a scan: targets -> collectors -> views -> probes -> findings -> engine -> assessments.
+
+Collectors start only when a selected probe needs their view. A collector that fails, or a source
+that was not given, makes the probes that need it report `not_available` or `error`, and the rest of
+the scan goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner import __version__
+from scanner.collectors.repo_index import RepoIndex, build_index
+from scanner.engine.assess import Assessment, assess_scope
+from scanner.engine.rollup import rollup
+from scanner.engine.rules import RuleSet
+from scanner.model import Finding, Outcome, ProbeSpec
+from scanner.signals import missing_reason
+from scanner.targets import Target
+from scanner.views import Views
+
+
+@dataclass
+class ScanOptions:
+    window_days: int = 365
+    rules_dir: str = "built-in"
+    progress: Callable[[str], None] | None = None
+
+
+@dataclass
+class ScanResult:
+    started_at: str
+    finished_at: str
+    config: dict[str, Any]
+    targets: list[Target]
+    findings: list[Finding]
+    assessments: list[Assessment]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def incomplete(self) -> bool:
+        return any(t.status == "error" for t in self.targets)
+
+
+class CollectorUnavailable(Exception):
+    """A view that cannot be built for a reason that is not a failure (e.g. not a git repo)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _build_views(target: Target, index: RepoIndex, needs: set[str], opts: ScanOptions,
+                 timings: dict[str, float]) -> Views:
+    views = Views(subject=target.id, repo=index)
+    builders: dict[str, Callable[[], Any]] = {}
+    if "ci" in needs:
+        from scanner.collectors.ci.build import build_ci
+
+        builders["ci"] = lambda: build_ci(index)
+    if "history" in needs:
+        from scanner.collectors.history import build_history
+
+        def history() -> Any:
+            if index.commit is None:
+                raise CollectorUnavailable("not a git repository: no history to read")
+            return build_history(index.root, window_days=opts.window_days, index=index)
+
+        builders["history"] = history
+    for name in ("github", "mlflow", "catalog"):
+        if name in needs:
+            views.unavailable[name] = f"not_available: no {name} source was given for this scan"
+    for name, build in builders.items():
+        start = time.perf_counter()
+        try:
+            setattr(views, name, build())
+        except CollectorUnavailable as exc:
+            views.unavailable[name] = f"not_available: {exc}"
+        except Exception as exc:  # a collector failure affects only its own probes
+            views.unavailable[name] = f"error: {name} collector failed: {type(exc).__name__}: {exc}"
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+    return views
+
+
+def _blind(spec: ProbeSpec, subject: str, reason: str) -> list[Finding]:
+    kind, _, text = reason.partition(": ")
+    outcome = Outcome.ERROR if kind == "error" else Outcome.NOT_AVAILABLE
+    return [Finding(spec.id, s, subject, outcome, "low", text) for s in spec.emits]
+
+
+def run_probe(spec: ProbeSpec, views: Views) -> list[Finding]:
+    """Run one probe and hold it to its contract: a finding for every declared signal, no others."""
+    missing = [v for v in sorted(spec.needs) if getattr(views, v) is None]
+    if missing:
+        return _blind(spec, views.subject, views.unavailable.get(missing[0], f"not_available: no {missing[0]} view"))
+    try:
+        produced = list(spec.func(views))
+    except Exception as exc:
+        return _blind(spec, views.subject, f"error: probe failed: {type(exc).__name__}: {exc}")
+    out: list[Finding] = []
+    for finding in produced:
+        if finding.signal not in spec.emits:
+            out.append(Finding(spec.id, finding.signal + ".undeclared", views.subject, Outcome.ERROR, "low",
+                               f"probe emitted undeclared signal {finding.signal!r}"))
+            continue
+        out.append(replace(finding, probe=spec.id, subject=views.subject))
+    seen = {f.signal for f in out}
+    for signal in spec.emits:
+        if signal not in seen:
+            out.append(Finding(spec.id, signal, views.subject, Outcome.ERROR, "low",
+                               "probe returned no finding for this signal"))
+    return _dedupe(out)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Findings with the same id are merged: first wins, later ones are keyed apart."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        if f.id in seen:
+            seen[f.id] += 1
+            f = replace(f, key=f"{f.key}~{seen[f.id]}" if f.key else str(seen[f.id]))
+        else:
+            seen[f.id] = 1
+        out.append(f)
+    return out
+
+
+def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions,
+              timings: dict[str, float]) -> list[Finding]:
+    assert target.path is not None
+    start = time.perf_counter()
+    index = build_index(target.path, target.id)
+    timings["index"] = timings.get("index", 0.0) + time.perf_counter() - start
+    target.info.update({
+        "commit": index.commit,
+        "files": len(index.files),
+        "files_read": len(index._texts),
+        "files_skipped": len(index.skipped),
+    })
+    if index.web_url:
+        target.info["url"] = index.web_url
+    needs = set().union(*(p.needs for p in probes)) if probes else set()
+    views = _build_views(target, index, needs, opts, timings)
+    findings: list[Finding] = []
+    start = time.perf_counter()
+    for spec in probes:
+        findings.extend(run_probe(spec, views))
+    timings["probes"] = timings.get("probes", 0.0) + time.perf_counter() - start
+    return findings
+
+
+def scan(targets: list[Target], probes: list[ProbeSpec], rules: RuleSet, opts: ScanOptions) -> ScanResult:
+    started, t0 = _now(), time.perf_counter()
+    findings: list[Finding] = []
+    assessments: list[Assessment] = []
+    timings: dict[str, float] = {}
+    missing = {s: missing_reason(s) for s in rules.signals()}
+    estates: dict[str, list[Assessment]] = {}
+    for target in targets:
+        if target.status != "ok" or target.path is None:
+            continue
+        if opts.progress:
+            opts.progress(target.id)
+        try:
+            repo_findings = scan_repo(target, probes, opts, timings)
+        except Exception as exc:  # one repo's failure never stops the others
+            target.status, target.error = "error", f"scan failed: {type(exc).__name__}: {exc}"
+            continue
+        findings.extend(repo_findings)
+        assessment = assess_scope(target.id, rules, repo_findings, missing)
+        assessments.append(assessment)
+        if target.estate:
+            estates.setdefault(target.estate, []).append(assessment)
+    for estate, members in sorted(estates.items()):
+        assessments.append(rollup(f"org:{estate}", rules, members))
+    stats = {
+        "duration_s": round(time.perf_counter() - t0, 3),
+        "repos": sum(1 for t in targets if t.kind == "repo" and t.status == "ok"),
+        "findings": len(findings),
+        "probes": len(probes),
+        "api_calls": {"rest": 0, "graphql_points": 0},
+        "cache_hits": 0,
+        "timings_s": {k: round(v, 3) for k, v in sorted(timings.items())},
+    }
+    config = {
+        "targets": [str(t.path) if t.path else t.id for t in targets],
+        "rules": opts.rules_dir,
+        "history_window_days": opts.window_days,
+    }
+    return ScanResult(started, _now(), config, targets, findings, assessments, stats)
+
+
+__all__ = ["ScanOptions", "ScanResult", "scan", "__version__"]

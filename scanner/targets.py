@@ -1,0 +1,76 @@
+"""Turning command-line targets into repos to scan: a repo, a folder of repos (an estate), or a plain
+folder (indexed from the file system, without history)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner.collectors.gitcli import is_git_repo
+
+
+@dataclass
+class Target:
+    id: str
+    kind: str  # repo | github_org | mlflow | catalog
+    status: str = "ok"  # ok | error | skipped
+    error: str = ""
+    path: Path | None = None
+    estate: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "status": self.status}
+        if self.error:
+            out["error"] = self.error
+        if self.path is not None:
+            out["path"] = str(self.path)
+        if self.estate:
+            out["estate"] = f"org:{self.estate}"
+        out.update(self.info)
+        return out
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def resolve_targets(specs: list[str]) -> list[Target]:
+    """Local targets only; remote kinds (github:, URLs) are rejected with a clear message for now."""
+    targets: list[Target] = []
+    taken: set[str] = set()
+    for spec in specs:
+        if spec.startswith("github:") or "://" in spec or spec.startswith("git@"):
+            raise UsageError(f"{spec}: remote targets are not supported yet; clone it and scan the folder")
+        path = Path(spec).expanduser()
+        if not path.exists():
+            targets.append(Target(_unique(path.name or spec, taken), "repo", "error", f"{spec}: no such path"))
+            continue
+        if not path.is_dir():
+            targets.append(Target(_unique(path.name, taken), "repo", "error", f"{spec}: not a folder"))
+            continue
+        path = path.resolve()
+        if is_git_repo(path):
+            targets.append(Target(_unique(path.name, taken), "repo", path=path))
+            continue
+        children = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+        repos = [c for c in children if is_git_repo(c)]
+        if not repos:
+            targets.append(Target(_unique(path.name, taken), "repo", path=path, info={"git": False}))
+            continue
+        for child in children:
+            if child in repos:
+                targets.append(Target(_unique(child.name, taken), "repo", path=child, estate=path.name))
+            else:
+                targets.append(Target(_unique(child.name, taken), "repo", "skipped",
+                                      "not a git repository", path=child, estate=path.name))
+    return targets

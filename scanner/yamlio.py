@@ -1,0 +1,125 @@
+"""Safe, bounded YAML loading that remembers where every key and item came from.
+
+`load_yaml(text)` returns plain Python data (dicts, lists, scalars) plus a map from each value's path
+(a tuple of keys and indexes) to its 1-based line. It uses PyYAML's safe composer, caps the input size,
+the nesting depth and the number of nodes (so alias bombs cannot blow up), and never constructs
+arbitrary objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
+PathKey = tuple[str | int, ...]
+
+
+class YamlError(ValueError):
+    """A YAML document could not be loaded; `line` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class YamlDoc:
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line(self, path: PathKey, default: int | None = None) -> int | None:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if not path:
+                return default
+            path = path[:-1]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.lines: dict[PathKey, int] = {}
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES} nodes (alias expansion?)", node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in _merged_pairs(node):
+                # Keys keep their source text: `on:` in a workflow stays "on", never True.
+                skey = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "<complex key>"
+                self.lines[path + (skey,)] = key_node.start_mark.line + 1
+                out[skey] = self.build(value_node, path + (skey,), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    @staticmethod
+    def _scalar(node: yaml.Node) -> Any:
+        loader = yaml.SafeLoader("")
+        try:
+            return loader.construct_object(node, deep=False)
+        except yaml.YAMLError:
+            return node.value
+        finally:
+            loader.dispose()
+
+
+def _merged_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Mapping pairs with `<<` merge keys applied (explicit keys win)."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:merge":
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for src in sources:
+                if isinstance(src, yaml.MappingNode):
+                    merged.extend(_merged_pairs(src))
+        else:
+            pairs.append((key_node, value_node))
+    explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+    return [p for p in merged if not (isinstance(p[0], yaml.ScalarNode) and p[0].value in explicit)] + pairs
+
+
+def load_yaml_all(text: str) -> list[YamlDoc]:
+    """Load every document of a YAML stream. Raises YamlError with a line number."""
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise YamlError(f"larger than {MAX_BYTES} bytes")
+    docs: list[YamlDoc] = []
+    try:
+        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+            if node is None:
+                continue
+            builder = _Builder()
+            data = builder.build(node, (), 0)
+            docs.append(YamlDoc(data, builder.lines))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise YamlError(f"{exc.problem or exc.context or 'invalid YAML'}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc)) from None
+    except RecursionError:
+        raise YamlError(f"nested deeper than {MAX_DEPTH} levels") from None
+    return docs
+
+
+def load_yaml(text: str) -> YamlDoc:
+    """Load a single-document YAML text (an empty text gives None data)."""
+    docs = load_yaml_all(text)
+    if not docs:
+        return YamlDoc(None, {})
+    return docs[0]

@@ -1,0 +1,140 @@
+"""The repo index: bounded reads, path kinds, parsed views and locations."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from scanner.collectors.paths import path_domain, path_kind
+from scanner.collectors.repo_index import MAX_FILE_BYTES, build_index
+from tests.helpers import git, make_repo
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    root = make_repo(
+        tmp_path,
+        {
+            "src/app.py": "import mlflow as ml\nml.log_metric('a', 1)\n",
+            "big.json": "x" * (MAX_FILE_BYTES + 10),
+            "blob.json": b"\x00\x01\x02binary",
+            "latin.txt": "caf\xe9".encode("latin-1"),
+            "bad.yml": "a: [1, 2\n",
+            "nb.ipynb": json.dumps({"cells": [
+                {"cell_type": "markdown", "source": "# hi"},
+                {"cell_type": "code", "source": ["!pip install x\n", "import torch\n"]},
+                {"cell_type": "code", "source": "model.fit(X, y)\n"},
+            ]}),
+            "requirements.txt": "mlflow>=2  # tracking\nscikit_learn==1.5\n-r other.txt\n",
+            "pyproject.toml": '[project]\nname="x"\ndependencies=["pandas>=2"]\n[project.optional-dependencies]\nt=["pytest"]\n',
+            "environment.yml": "dependencies:\n  - python=3.11\n  - pip:\n    - wandb\n",
+            "package.json": '{"dependencies": {"openai": "^4"}}',
+            "examples/demo.py": "import mlflow\n",
+            "vendor/lib.py": "import mlflow\n",
+        },
+    )
+    os.symlink("/etc/passwd", root / "leak")
+    os.symlink("src/app.py", root / "alias.py")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "links")
+    git(root, "remote", "add", "origin", "https://user:s3cret@github.com/acme/messy.git")
+    return root
+
+
+def test_bounded_reads_become_reasons_not_crashes(messy: Path) -> None:
+    index = build_index(messy)
+    reasons = {s.path: s.reason for s in index.skipped}
+    assert reasons["big.json"].startswith("too large to read")
+    assert reasons["blob.json"] == "binary content"
+    assert reasons["latin.txt"] == "undecodable text (not UTF-8)"
+    assert reasons["leak"] == "symlink pointing outside the repo (not followed)"
+    assert "leak" not in index.files
+    assert index.text("alias.py") == index.text("src/app.py")
+
+
+def test_malformed_yaml_is_reported_with_a_line(messy: Path) -> None:
+    parsed = build_index(messy).yaml("bad.yml")
+    assert parsed.docs == []
+    assert parsed.error and parsed.error_line == 2
+
+
+def test_notebook_code_cells_map_back_to_cells(messy: Path) -> None:
+    index = build_index(messy)
+    facts = index.python("nb.ipynb")
+    assert facts is not None and "torch" in facts.imports
+    fit = facts.calls_to("fit")[0]
+    assert index.location("nb.ipynb", fit.line).snippet == "cell 2, line 1"
+
+
+def test_dependencies_from_every_manifest(messy: Path) -> None:
+    deps = build_index(messy).dependencies
+    assert {"mlflow", "scikit-learn", "pandas", "pytest", "wandb", "openai"} <= set(deps)
+    assert deps["mlflow"][0].line == 1
+    assert "python" not in deps
+
+
+def test_locations_are_permalinks_without_credentials(messy: Path) -> None:
+    index = build_index(messy)
+    loc = index.location("src/app.py", 2)
+    assert loc.url == f"https://github.com/acme/messy/blob/{index.commit}/src/app.py#L2"
+    assert "s3cret" not in (index.web_url or "")
+
+
+def test_practice_paths_exclude_examples_and_vendored(messy: Path) -> None:
+    index = build_index(messy)
+    assert "examples/demo.py" not in index.paths()
+    assert "vendor/lib.py" not in index.paths()
+    assert "examples/demo.py" in index.paths(kinds=None)
+
+
+def test_plain_folder_is_indexed_without_following_symlinks(tmp_path: Path) -> None:
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "train.py").write_text("print(1)\n")
+    os.symlink("/etc", tmp_path / "f" / "etc")
+    index = build_index(tmp_path / "f")
+    assert index.commit is None
+    assert list(index.files) == ["train.py"]
+    assert [s.path for s in index.skipped] == ["etc"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("src/pkg/train.py", "code"),
+        ("tests/test_x.py", "test"),
+        ("pkg/x_test.py", "test"),
+        ("docs/guide.md", "docs"),
+        ("README.md", "docs"),
+        ("examples/promptfooconfig.yaml", "example"),
+        ("tutorials/intro.ipynb", "example"),
+        ("{{cookiecutter.project_slug}}/src/train.py", "template"),
+        ("node_modules/x/index.js", "vendored"),
+        ("target/manifest.json", "generated"),
+        ("mlruns/0/meta.yaml", "generated"),
+        ("poetry.lock", "generated"),
+        ("prompts/system.md", "code"),
+        ("tests/fixtures/repo/train.py", "example"),  # test data, not practice
+    ],
+)
+def test_path_kinds(path: str, kind: str) -> None:
+    assert path_kind(path) == kind
+
+
+@pytest.mark.parametrize(
+    ("path", "domain"),
+    [
+        ("notebooks/eda.ipynb", "DS"),
+        ("src/training/train.py", "DS"),
+        ("dags/etl.py", "DE"),
+        ("models/staging/stg_orders.sql", "DE"),
+        ("src/api/routes.py", "SE"),
+        (".github/workflows/ci.yml", "OPS"),
+        ("prompts/system.md", "PROMPT"),
+        ("README.md", None),
+    ],
+)
+def test_path_domains(path: str, domain: str | None) -> None:
+    assert path_domain(path) == domain
