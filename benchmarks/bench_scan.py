@@ -39,12 +39,16 @@ def main() -> None:
             subprocess.run(["git", "-C", str(repo), "grep", "-I", "-c", "import", "HEAD"], capture_output=True)
 
         def log() -> None:
-            subprocess.run(["git", "-C", str(repo), "log", "--no-renames", "--name-only", "--format=%H"],
-                           capture_output=True)
+            subprocess.run(
+                ["git", "-C", str(repo), "log", "--no-renames", "--name-only", "--format=%H"], capture_output=True
+            )
 
         def scan() -> None:
-            subprocess.run([aiops, "scan", str(repo), "--quiet", "--json", str(Path(tmp) / "out.json")],
-                           check=False, capture_output=True)
+            subprocess.run(
+                [aiops, "scan", str(repo), "--quiet", "--json", str(Path(tmp) / "out.json")],
+                check=False,
+                capture_output=True,
+            )
 
         base_grep = _best(grep, args.repeat)
         base_log = _best(log, args.repeat)
@@ -53,8 +57,10 @@ def main() -> None:
         print(f"files: {args.files}")
         print(f"baseline git grep (read every text blob): {base_grep:.3f} s")
         print(f"baseline git log --name-only:             {base_log:.3f} s")
-        print(f"aiops-scan scan (whole process, best of {args.repeat}): {best:.3f} s "
-              f"(median {statistics.median(scans):.3f} s)")
+        print(
+            f"aiops-scan scan (whole process, best of {args.repeat}): {best:.3f} s "
+            f"(median {statistics.median(scans):.3f} s)"
+        )
         print(f"ratio scan / (grep + log): {best / (base_grep + base_log):.1f}x")
 
 

@@ -13,8 +13,14 @@ import random
 import subprocess
 from pathlib import Path
 
-AUTHORS = [("Dana Data", "dana@corp.test"), ("Eli Eng", "eli@corp.test"), ("Sam Soft", "sam@corp.test"),
-           ("Olga Ops", "olga@corp.test"), ("Pia Prompt", "pia@corp.test"), ("Ned Nb", "ned@corp.test")]
+AUTHORS = [
+    ("Dana Data", "dana@corp.test"),
+    ("Eli Eng", "eli@corp.test"),
+    ("Sam Soft", "sam@corp.test"),
+    ("Olga Ops", "olga@corp.test"),
+    ("Pia Prompt", "pia@corp.test"),
+    ("Ned Nb", "ned@corp.test"),
+]
 
 MODULE = '''"""Module {i} of package {pkg}."""
 import logging
@@ -48,7 +54,7 @@ class Step{i}:
         return transform_{i}(frame)
 '''
 
-TEST = '''import pandas as pd
+TEST = """import pandas as pd
 
 from {pkg}.mod_{i} import transform_{i}
 
@@ -61,9 +67,9 @@ def test_transform_{i}_drops_missing_rows() -> None:
 def test_transform_{i}_adds_score() -> None:
     frame = pd.DataFrame({{"value": [1.0]}})
     assert "score_{i}" in transform_{i}(frame).columns
-'''
+"""
 
-WORKFLOW = '''name: ci-{i}
+WORKFLOW = """name: ci-{i}
 on:
   push:
     branches: [main]
@@ -75,18 +81,35 @@ jobs:
       - uses: actions/checkout@v4
       - run: pip install -e .[test]
       - run: pytest tests/pkg_{i}
-'''
+"""
 
 
 def _notebook(i: int) -> str:
-    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-              "source": [f"import pandas as pd\n", f"df = pd.read_csv('data/sample_{i}.csv')\n", "df.describe()\n"]}]
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": ["import pandas as pd\n", f"df = pd.read_csv('data/sample_{i}.csv')\n", "df.describe()\n"],
+        }
+    ]
     return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 def files(n: int) -> dict[str, str]:
     out: dict[str, str] = {}
-    kinds = ["module"] * 50 + ["test"] * 12 + ["yaml"] * 8 + ["md"] * 5 + ["nb"] * 2 + ["sql"] * 8 + ["json"] * 10 + ["wf"] * 1 + ["txt"] * 4
+    kinds = (
+        ["module"] * 50
+        + ["test"] * 12
+        + ["yaml"] * 8
+        + ["md"] * 5
+        + ["nb"] * 2
+        + ["sql"] * 8
+        + ["json"] * 10
+        + ["wf"] * 1
+        + ["txt"] * 4
+    )
     rng = random.Random(42)
     for i in range(n):
         kind = rng.choice(kinds)
@@ -94,18 +117,27 @@ def files(n: int) -> dict[str, str]:
         if kind == "module":
             extra = rng.random() < 0.05
             out[f"src/{pkg}/mod_{i}.py"] = MODULE.format(
-                i=i, pkg=pkg, extra_import="import mlflow" if extra else "",
-                extra_call='mlflow.log_metric("rows", len(frame))' if extra else "pass")
+                i=i,
+                pkg=pkg,
+                extra_import="import mlflow" if extra else "",
+                extra_call='mlflow.log_metric("rows", len(frame))' if extra else "pass",
+            )
         elif kind == "test":
             out[f"tests/{pkg}/test_mod_{i}.py"] = TEST.format(i=i, pkg=pkg)
         elif kind == "yaml":
-            out[f"config/{pkg}/settings_{i}.yaml"] = f"name: job-{i}\nschedule: '0 {i % 24} * * *'\nparams:\n  lr: 0.0{i % 9 + 1}\n  depth: {i % 12}\n"
+            out[f"config/{pkg}/settings_{i}.yaml"] = (
+                f"name: job-{i}\nschedule: '0 {i % 24} * * *'\nparams:\n  lr: 0.0{i % 9 + 1}\n  depth: {i % 12}\n"
+            )
         elif kind == "md":
-            out[f"docs/{pkg}/page_{i}.md"] = f"# Page {i}\n\nSome documentation about step {i}.\n\n```python\nimport mlflow\n```\n"
+            out[f"docs/{pkg}/page_{i}.md"] = (
+                f"# Page {i}\n\nSome documentation about step {i}.\n\n```python\nimport mlflow\n```\n"
+            )
         elif kind == "nb":
             out[f"notebooks/explore_{i}.ipynb"] = _notebook(i)
         elif kind == "sql":
-            out[f"models/{pkg}/stg_{i}.sql"] = f"select id, value, updated_at\nfrom {{{{ source('raw', 'table_{i}') }}}}\nwhere value is not null\n"
+            out[f"models/{pkg}/stg_{i}.sql"] = (
+                f"select id, value, updated_at\nfrom {{{{ source('raw', 'table_{i}') }}}}\nwhere value is not null\n"
+            )
         elif kind == "json":
             out[f"data/meta/meta_{i}.json"] = json.dumps({"id": i, "tags": ["a", "b"], "owner": "team"})
         elif kind == "wf":
@@ -136,8 +168,19 @@ def build(dest: Path, n_files: int = 5000, n_commits: int = 300) -> Path:
         name, email = AUTHORS[c % len(AUTHORS)]
         date = f"2026-{1 + c * 10 // n_commits:02d}-{1 + c % 27:02d}T12:00:00+00:00"
         git("add", "-A")
-        git("commit", "-q", "--allow-empty", "-m", f"change {c}", GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email,
-            GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+        git(
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            f"change {c}",
+            GIT_AUTHOR_NAME=name,
+            GIT_AUTHOR_EMAIL=email,
+            GIT_COMMITTER_NAME=name,
+            GIT_COMMITTER_EMAIL=email,
+            GIT_AUTHOR_DATE=date,
+            GIT_COMMITTER_DATE=date,
+        )
     return dest
 
 

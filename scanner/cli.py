@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console
 
 from scanner import __version__
-from scanner.engine.rules import RuleSet, RulesError, builtin_rules_dir, load_rules
+from scanner.engine.rules import RulesError, RuleSet, builtin_rules_dir, load_rules
 from scanner.ids import find_dimension
 from scanner.registry import RegistryError, load_probes, signals
 from scanner.signals import EXTERNAL_SIGNALS
@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _scan_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", type=Path, metavar="DIR", help="use the rule files in DIR instead of the built-in rules")
+    parser.add_argument(
+        "--rules", type=Path, metavar="DIR", help="use the rule files in DIR instead of the built-in rules"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the evidence JSON to FILE")
     parser.add_argument("--window-days", type=int, default=365, help="history window in days (default 365)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -70,7 +72,7 @@ def _err(message: str) -> None:
 
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
     from scanner.reporters.console import render_summary
-    from scanner.reporters.evidence import evidence_document, write_atomic, dumps
+    from scanner.reporters.evidence import dumps, evidence_document, write_atomic
     from scanner.runner import ScanOptions, scan
     from scanner.targets import resolve_targets
 
@@ -78,9 +80,11 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     targets = resolve_targets(target_specs or args.targets)
     console = Console(stderr=False, highlight=False)
     progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))
-    opts = ScanOptions(window_days=getattr(args, "window_days", 365),
-                       rules_dir=str(args.rules) if getattr(args, "rules", None) else "built-in",
-                       progress=progress)
+    opts = ScanOptions(
+        window_days=getattr(args, "window_days", 365),
+        rules_dir=str(args.rules) if getattr(args, "rules", None) else "built-in",
+        progress=progress,
+    )
     result = scan(targets, probes, rules, opts)
     document = evidence_document(result)
     if getattr(args, "json", None):
@@ -98,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     fixtures = _fixtures_dir()
     out: Path = args.out
-    estate = build_estate(fixtures, out / "estate")
+    estate = build_estate(fixtures, out)
     args.json, args.rules, args.window_days = out / "evidence.json", None, 365
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
@@ -168,8 +172,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"scan": lambda a: cmd_scan(a)[0], "demo": cmd_demo, "explain": cmd_explain,
-                "probes": cmd_probes, "rules": cmd_rules}
+    handlers = {
+        "scan": lambda a: cmd_scan(a)[0],
+        "demo": cmd_demo,
+        "explain": cmd_explain,
+        "probes": cmd_probes,
+        "rules": cmd_rules,
+    }
     try:
         return int(handlers[args.command](args))
     except RulesError as exc:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scanner.views import Views
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     TRUE = "true"
     FALSE = "false"
     NOT_AVAILABLE = "not_available"

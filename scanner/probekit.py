@@ -56,9 +56,13 @@ def hit(
     confidence: str = "medium",
     values: Mapping[str, Any] | None = None,
     key: str = "",
+    keep_order: bool = False,
 ) -> Finding:
-    """A `true` finding. Locations are de-duplicated and capped; the full count goes in values."""
+    """A `true` finding. Locations are de-duplicated and capped; the full count goes in values.
+    They are sorted by place unless `keep_order` (for an already meaningful order, e.g. newest first)."""
     locs = list(dict.fromkeys(locations))
+    if not keep_order:
+        locs.sort(key=_loc_key)
     vals = dict(values or {})
     vals.setdefault("count", len(locs) or 1)
     return Finding(
@@ -68,7 +72,7 @@ def hit(
         outcome=Outcome.TRUE,
         confidence=confidence,
         message=message,
-        locations=tuple(sorted(locs, key=_loc_key)[:MAX_LOCATIONS]),
+        locations=tuple(locs[:MAX_LOCATIONS]),
         values=vals,
         key=key,
     )
@@ -94,6 +98,19 @@ def miss(
         message=message,
         locations=tuple(locations) if locations is not None else _where_looked(views),
         values=dict(values or {}),
+        key=key,
+    )
+
+
+def not_applicable(views: Views, signal: str, message: str, *, key: str = "") -> Finding:
+    """The question does not apply to this subject (e.g. "is the DS role isolated?" with no DS)."""
+    return Finding(
+        probe="",
+        signal=signal,
+        subject=views.subject,
+        outcome=Outcome.NOT_APPLICABLE,
+        confidence="medium",
+        message=message,
         key=key,
     )
 

@@ -83,15 +83,21 @@ def register_source(name: str, obj: Any) -> list[ProbeSpec]:
     return [replace(spec, source=name) for spec in _specs_from(obj)]
 
 
+def _importer(name: str) -> Callable[[], Any]:
+    return lambda: importlib.import_module(name)
+
+
+def _constant(obj: Any) -> Callable[[], Any]:
+    return lambda: obj
+
+
 def load_probes(extra: Iterable[tuple[str, Any]] = (), *, plugins: bool = True) -> list[ProbeSpec]:
     """Every probe: built-in packages, then entry-point plugins, then `extra` (name, source) pairs."""
-    loaders: list[tuple[str, Callable[[], Any]]] = [
-        (pkg, lambda pkg=pkg: importlib.import_module(pkg)) for pkg in BUILTIN_PACKAGES
-    ]
+    loaders: list[tuple[str, Callable[[], Any]]] = [(pkg, _importer(pkg)) for pkg in BUILTIN_PACKAGES]
     if plugins:
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             loaders.append((f"plugin {ep.name}", ep.load))
-    loaders.extend((name, lambda obj=obj: obj) for name, obj in extra)
+    loaders.extend((name, _constant(obj)) for name, obj in extra)
     specs: list[ProbeSpec] = []
     for name, load in loaders:
         try:

@@ -54,8 +54,9 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _build_views(target: Target, index: RepoIndex, needs: set[str], opts: ScanOptions,
-                 timings: dict[str, float]) -> Views:
+def _build_views(
+    target: Target, index: RepoIndex, needs: set[str], opts: ScanOptions, timings: dict[str, float]
+) -> Views:
     views = Views(subject=target.id, repo=index)
     builders: dict[str, Callable[[], Any]] = {}
     if "ci" in needs:
@@ -63,12 +64,15 @@ def _build_views(target: Target, index: RepoIndex, needs: set[str], opts: ScanOp
 
         builders["ci"] = lambda: build_ci(index)
     if "history" in needs:
-        from scanner.collectors.history import build_history
+        from scanner.collectors.history import HistoryError, build_history
 
         def history() -> Any:
             if index.commit is None:
                 raise CollectorUnavailable("not a git repository: no history to read")
-            return build_history(index.root, window_days=opts.window_days, index=index)
+            try:
+                return build_history(index.root, window_days=opts.window_days, index=index)
+            except HistoryError as exc:  # e.g. a shallow clone: the history could not be read
+                raise CollectorUnavailable(str(exc)) from None
 
         builders["history"] = history
     for name in ("github", "mlflow", "catalog"):
@@ -104,15 +108,26 @@ def run_probe(spec: ProbeSpec, views: Views) -> list[Finding]:
     out: list[Finding] = []
     for finding in produced:
         if finding.signal not in spec.emits:
-            out.append(Finding(spec.id, finding.signal + ".undeclared", views.subject, Outcome.ERROR, "low",
-                               f"probe emitted undeclared signal {finding.signal!r}"))
+            out.append(
+                Finding(
+                    spec.id,
+                    finding.signal + ".undeclared",
+                    views.subject,
+                    Outcome.ERROR,
+                    "low",
+                    f"probe emitted undeclared signal {finding.signal!r}",
+                )
+            )
             continue
         out.append(replace(finding, probe=spec.id, subject=views.subject))
     seen = {f.signal for f in out}
     for signal in spec.emits:
         if signal not in seen:
-            out.append(Finding(spec.id, signal, views.subject, Outcome.ERROR, "low",
-                               "probe returned no finding for this signal"))
+            out.append(
+                Finding(
+                    spec.id, signal, views.subject, Outcome.ERROR, "low", "probe returned no finding for this signal"
+                )
+            )
     return _dedupe(out)
 
 
@@ -130,18 +145,19 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions,
-              timings: dict[str, float]) -> list[Finding]:
+def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timings: dict[str, float]) -> list[Finding]:
     assert target.path is not None
     start = time.perf_counter()
     index = build_index(target.path, target.id)
     timings["index"] = timings.get("index", 0.0) + time.perf_counter() - start
-    target.info.update({
-        "commit": index.commit,
-        "files": len(index.files),
-        "files_read": len(index._texts),
-        "files_skipped": len(index.skipped),
-    })
+    target.info.update(
+        {
+            "commit": index.commit,
+            "files": len(index.files),
+            "files_read": len(index._texts),
+            "files_skipped": len(index.skipped),
+        }
+    )
     if index.web_url:
         target.info["url"] = index.web_url
     needs = set().union(*(p.needs for p in probes)) if probes else set()
@@ -195,4 +211,4 @@ def scan(targets: list[Target], probes: list[ProbeSpec], rules: RuleSet, opts: S
     return ScanResult(started, _now(), config, targets, findings, assessments, stats)
 
 
-__all__ = ["ScanOptions", "ScanResult", "scan", "__version__"]
+__all__ = ["ScanOptions", "ScanResult", "__version__", "scan"]

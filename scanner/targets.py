@@ -71,6 +71,14 @@ def resolve_targets(specs: list[str]) -> list[Target]:
             if child in repos:
                 targets.append(Target(_unique(child.name, taken), "repo", path=child, estate=path.name))
             else:
-                targets.append(Target(_unique(child.name, taken), "repo", "skipped",
-                                      "not a git repository", path=child, estate=path.name))
+                targets.append(
+                    Target(
+                        _unique(child.name, taken),
+                        "repo",
+                        "skipped",
+                        "not a git repository",
+                        path=child,
+                        estate=path.name,
+                    )
+                )
     return targets

@@ -60,11 +60,11 @@ class _Builder:
             for key_node, value_node in _merged_pairs(node):
                 # Keys keep their source text: `on:` in a workflow stays "on", never True.
                 skey = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "<complex key>"
-                self.lines[path + (skey,)] = key_node.start_mark.line + 1
-                out[skey] = self.build(value_node, path + (skey,), depth + 1)
+                self.lines[(*path, skey)] = key_node.start_mark.line + 1
+                out[skey] = self.build(value_node, (*path, skey), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
     @staticmethod

@@ -27,7 +27,7 @@ def _problem(views: Views, signal: str, path: str, line: int | None, reason: str
 
 @probe(
     "repo.files.skipped",
-    summary="Files the scan did not read: over the size cap, binary, undecodable, symlinks leaving the repo, submodules.",
+    summary="Files the scan did not read: over the size cap, binary, undecodable, symlinks out of the repo.",
 )
 def files_skipped(views: Views) -> list[Finding]:
     repo = views.repo
@@ -62,7 +62,7 @@ def _parse_problem(views: Views, path: str) -> tuple[int | None, str] | None:
 
 @probe(
     "repo.files.malformed",
-    summary="Configuration, notebooks and Python files that could not be parsed (YAML, JSON, TOML, nbformat, Python syntax).",
+    summary="Configuration, notebooks and Python files that could not be parsed (YAML, JSON, TOML, nbformat, Python).",
 )
 def files_malformed(views: Views) -> list[Finding]:
     repo = views.repo

@@ -93,7 +93,9 @@ def _setup_cfg(path: str, text: str, add: Any) -> None:
     in_reqs = False
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        if re.match(r"^(install_requires|tests_require)\s*=", stripped) or stripped.startswith("[options.extras_require"):
+        if re.match(r"^(install_requires|tests_require)\s*=", stripped) or stripped.startswith(
+            "[options.extras_require"
+        ):
             in_reqs = True
             rest = stripped.split("=", 1)[1] if "=" in stripped and not stripped.startswith("[") else ""
             add(_req_name(rest), path, n)

@@ -9,27 +9,94 @@ from pathlib import PurePosixPath
 
 # Third-party copies: never evidence of the organisation's own practice.
 VENDORED_DIRS = frozenset(
-    {"site-packages", ".venv", "venv", "node_modules", "vendor", "third_party", "third-party",
-     "external", ".tox", ".nox", "dist", "build", "bower_components", ".git"}
+    {
+        "site-packages",
+        ".venv",
+        "venv",
+        "node_modules",
+        "vendor",
+        "third_party",
+        "third-party",
+        "external",
+        ".tox",
+        ".nox",
+        "dist",
+        "build",
+        "bower_components",
+        ".git",
+    }
 )
 # Generated artefacts: produced by tools, not written by people.
 GENERATED_DIRS = frozenset(
-    {"target", ".ipynb_checkpoints", "mlruns", "mlartifacts", "__pycache__", ".dvc/cache",
-     ".pytest_cache", ".mypy_cache", ".ruff_cache", "htmlcov", ".terraform", "dbt_packages"}
+    {
+        "target",
+        ".ipynb_checkpoints",
+        "mlruns",
+        "mlartifacts",
+        "__pycache__",
+        ".dvc/cache",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        "htmlcov",
+        ".terraform",
+        "dbt_packages",
+    }
 )
 LOCKFILES = frozenset(
-    {"poetry.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Pipfile.lock",
-     "uv.lock", "Cargo.lock", "conda-lock.yml", "go.sum", ".terraform.lock.hcl"}
+    {
+        "poetry.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "Pipfile.lock",
+        "uv.lock",
+        "Cargo.lock",
+        "conda-lock.yml",
+        "go.sum",
+        ".terraform.lock.hcl",
+    }
 )
 # Documentation, examples and sandboxes: they describe a practice, they do not show it.
 DOC_DIRS = frozenset({"docs", "doc", "documentation", "site", "wiki"})
 EXAMPLE_DIRS = frozenset(
-    {"examples", "example", "samples", "sample", "tutorials", "tutorial", "sandbox", "scratch",
-     "playground", "archive", "archived", "deprecated", "legacy", "old", "poc", "courses", "course",
-     "quickstart", "quickstarts", "getting-started", "getting_started", "templates", "template",
-     "cookbook", "cookbooks", "notebooks-examples", "demo", "demos",
-     # test data: recorded inputs for a project's tests, not its practice
-     "fixtures", "__fixtures__", "testdata", "test-data", "test_data", "__snapshots__"}
+    {
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "tutorials",
+        "tutorial",
+        "sandbox",
+        "scratch",
+        "playground",
+        "archive",
+        "archived",
+        "deprecated",
+        "legacy",
+        "old",
+        "poc",
+        "courses",
+        "course",
+        "quickstart",
+        "quickstarts",
+        "getting-started",
+        "getting_started",
+        "templates",
+        "template",
+        "cookbook",
+        "cookbooks",
+        "notebooks-examples",
+        "demo",
+        "demos",
+        # test data: recorded inputs for a project's tests, not its practice
+        "fixtures",
+        "__fixtures__",
+        "testdata",
+        "test-data",
+        "test_data",
+        "__snapshots__",
+    }
 )
 TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "integration_tests"})
 TEMPLATE_MARK = re.compile(r"\{\{|\{%|cookiecutter|<YOUR_", re.IGNORECASE)
@@ -59,7 +126,7 @@ def path_kind(path: str) -> str:
         return GENERATED
     if any(TEMPLATE_MARK.search(part) for part in parts):
         return TEMPLATE
-    if any(d in EXAMPLE_DIRS or d.startswith(("demo_", "demo-", "example_", "example-")) for d in dirs):
+    if any(_is_example_dir(d, dirs[:i]) for i, d in enumerate(dirs)):
         return EXAMPLE
     if any(d in DOC_DIRS for d in dirs):
         return DOCS
@@ -69,6 +136,15 @@ def path_kind(path: str) -> str:
     if is_test_path(path):
         return TEST
     return CODE
+
+
+HELM_DIRS = frozenset({"charts", "chart", "helm"})
+
+
+def _is_example_dir(name: str, parents: list[str]) -> bool:
+    if name == "templates" and HELM_DIRS.intersection(parents):
+        return False  # a Helm chart's templates/ holds real manifests
+    return name in EXAMPLE_DIRS or name.startswith(("demo_", "demo-", "example_", "example-"))
 
 
 def is_test_path(path: str) -> bool:
@@ -90,24 +166,125 @@ def _is_prompt_path(path: str) -> bool:
 
 # Domains (signals-reference §0.3); first match wins.
 DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("PROMPT", ("prompts/**", "**/prompts/**", "*.prompty", "**/*.prompty", "*.prompt", "**/*.prompt",
-                "**/skprompt.txt", "skprompt.txt", "**/flow.dag.yaml", "flow.dag.yaml",
-                "promptfooconfig.yaml", "**/promptfooconfig.yaml")),
-    ("OPS", (".github/workflows/**", ".gitlab-ci.yml", "azure-pipelines*.yml", "**/azure-pipelines*.yml",
-             "Jenkinsfile", ".circleci/**", "*.tf", "**/*.tf", "*.bicep", "**/*.bicep", "helm/**",
-             "charts/**", "k8s/**", "**/k8s/**", "deploy/**", "infra/**", "Dockerfile*", "**/Dockerfile*",
-             "docker-compose*.yml", "**/docker-compose*.yml")),
-    ("DS", ("*.ipynb", "**/*.ipynb", "notebooks/**", "experiments/**", "research/**", "train*.py",
-            "**/train*.py", "**/training/**", "training/**", "MLproject", "**/MLproject", "params.yaml",
-            "dvc.yaml", "**/dvc.yaml", "models/**/*.py", "**/model*.py")),
-    ("DE", ("dags/**", "**/dags/**", "**/airflow/**", "etl/**", "**/etl/**", "ingest*/**", "*.sql",
-            "**/*.sql", "gx/**", "great_expectations/**", "feature_repo/**", "**/feature_repo/**",
-            "feature_store.yaml", "**/feature_store.yaml", "datacontract*.yaml", "*.odcs.yaml",
-            "dbt_project.yml", "**/dbt_project.yml", "pipelines/**", "**/pipelines/**", "data_pipeline*/**",
-            "snapshots/**", "seeds/**", "macros/**", "dbt/**", "**/dbt/**")),
-    ("SE", ("src/**", "app/**", "api/**", "services/**", "service/**", "web/**", "frontend/**",
-            "backend/**", "server/**", "package.json", "*.ts", "**/*.ts", "*.tsx", "**/*.tsx",
-            "*.java", "**/*.java", "*.go", "**/*.go", "*.cs", "**/*.cs")),
+    (
+        "PROMPT",
+        (
+            "prompts/**",
+            "**/prompts/**",
+            "*.prompty",
+            "**/*.prompty",
+            "*.prompt",
+            "**/*.prompt",
+            "**/skprompt.txt",
+            "skprompt.txt",
+            "**/flow.dag.yaml",
+            "flow.dag.yaml",
+            "promptfooconfig.yaml",
+            "**/promptfooconfig.yaml",
+        ),
+    ),
+    (
+        "OPS",
+        (
+            ".github/workflows/**",
+            ".gitlab-ci.yml",
+            "azure-pipelines*.yml",
+            "**/azure-pipelines*.yml",
+            "Jenkinsfile",
+            ".circleci/**",
+            "*.tf",
+            "**/*.tf",
+            "*.bicep",
+            "**/*.bicep",
+            "helm/**",
+            "charts/**",
+            "k8s/**",
+            "**/k8s/**",
+            "deploy/**",
+            "infra/**",
+            "Dockerfile*",
+            "**/Dockerfile*",
+            "docker-compose*.yml",
+            "**/docker-compose*.yml",
+        ),
+    ),
+    (
+        "DS",
+        (
+            "*.ipynb",
+            "**/*.ipynb",
+            "notebooks/**",
+            "experiments/**",
+            "research/**",
+            "train*.py",
+            "**/train*.py",
+            "**/training/**",
+            "training/**",
+            "MLproject",
+            "**/MLproject",
+            "params.yaml",
+            "dvc.yaml",
+            "**/dvc.yaml",
+            "models/**/*.py",
+            "**/model*.py",
+        ),
+    ),
+    (
+        "DE",
+        (
+            "dags/**",
+            "**/dags/**",
+            "**/airflow/**",
+            "etl/**",
+            "**/etl/**",
+            "ingest*/**",
+            "*.sql",
+            "**/*.sql",
+            "gx/**",
+            "great_expectations/**",
+            "feature_repo/**",
+            "**/feature_repo/**",
+            "feature_store.yaml",
+            "**/feature_store.yaml",
+            "datacontract*.yaml",
+            "*.odcs.yaml",
+            "dbt_project.yml",
+            "**/dbt_project.yml",
+            "pipelines/**",
+            "**/pipelines/**",
+            "data_pipeline*/**",
+            "snapshots/**",
+            "seeds/**",
+            "macros/**",
+            "dbt/**",
+            "**/dbt/**",
+        ),
+    ),
+    (
+        "SE",
+        (
+            "src/**",
+            "app/**",
+            "api/**",
+            "services/**",
+            "service/**",
+            "web/**",
+            "frontend/**",
+            "backend/**",
+            "server/**",
+            "package.json",
+            "*.ts",
+            "**/*.ts",
+            "*.tsx",
+            "**/*.tsx",
+            "*.java",
+            "**/*.java",
+            "*.go",
+            "**/*.go",
+            "*.cs",
+            "**/*.cs",
+        ),
+    ),
 )
 DOMAINS: tuple[str, ...] = ("DS", "DE", "SE", "OPS", "PROMPT")
 
@@ -153,4 +330,4 @@ def match_any(path: str, patterns: tuple[str, ...] | list[str]) -> bool:
     return any(match_glob(path, p) for p in patterns)
 
 
-__all__ = ["path_kind", "path_domain", "match_glob", "match_any", "is_test_path"]
+__all__ = ["is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]

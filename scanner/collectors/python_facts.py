@@ -158,7 +158,7 @@ class _Visitor(ast.NodeVisitor):
             self.facts.tests.append(TestFunction(node.name, node.lineno, skipped, _trivial(node.body), markers))
         self.generic_visit(node)
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def _decorators(self, decorators: list[ast.expr]) -> list[str]:
         names = []
@@ -172,11 +172,7 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_If(self, node: ast.If) -> None:
         test = node.test
-        if (
-            isinstance(test, ast.Compare)
-            and isinstance(test.left, ast.Name)
-            and test.left.id == "__name__"
-        ):
+        if isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__":
             self.facts.main_guard = True
         self.generic_visit(node)
 

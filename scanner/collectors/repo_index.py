@@ -32,14 +32,86 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
 
 TEXT_EXTENSIONS = frozenset(
-    """py ipynb yml yaml toml json jsonl cfg ini txt md rst sql tf tfvars hcl bicep sh bash ps1 js jsx ts tsx
-    mjs cjs go java cs kt scala r j2 jinja jinja2 prompty prompt xml properties env conf cron timer dvc
-    mdx html qmd rail co gradle sbt mk make dockerfile""".split()
+    [
+        "py",
+        "ipynb",
+        "yml",
+        "yaml",
+        "toml",
+        "json",
+        "jsonl",
+        "cfg",
+        "ini",
+        "txt",
+        "md",
+        "rst",
+        "sql",
+        "tf",
+        "tfvars",
+        "hcl",
+        "bicep",
+        "sh",
+        "bash",
+        "ps1",
+        "js",
+        "jsx",
+        "ts",
+        "tsx",
+        "mjs",
+        "cjs",
+        "go",
+        "java",
+        "cs",
+        "kt",
+        "scala",
+        "r",
+        "j2",
+        "jinja",
+        "jinja2",
+        "prompty",
+        "prompt",
+        "xml",
+        "properties",
+        "env",
+        "conf",
+        "cron",
+        "timer",
+        "dvc",
+        "mdx",
+        "html",
+        "qmd",
+        "rail",
+        "co",
+        "gradle",
+        "sbt",
+        "mk",
+        "make",
+        "dockerfile",
+    ]
 )
 TEXT_NAMES = frozenset(
-    {"Dockerfile", "Jenkinsfile", "Makefile", "CODEOWNERS", ".mailmap", "MLproject", "Procfile",
-     ".gitlab-ci.yml", "requirements.txt", "Pipfile", ".env", ".env.example", ".env.sample", "config",
-     "crontab", "Containerfile", ".dvcignore", ".gitattributes", "Chart.yaml", "skprompt.txt"}
+    {
+        "Dockerfile",
+        "Jenkinsfile",
+        "Makefile",
+        "CODEOWNERS",
+        ".mailmap",
+        "MLproject",
+        "Procfile",
+        ".gitlab-ci.yml",
+        "requirements.txt",
+        "Pipfile",
+        ".env",
+        ".env.example",
+        ".env.sample",
+        "config",
+        "crontab",
+        "Containerfile",
+        ".dvcignore",
+        ".gitattributes",
+        "Chart.yaml",
+        "skprompt.txt",
+    }
 )
 FILE_MODE_SYMLINK = "120000"
 FILE_MODE_SUBMODULE = "160000"
@@ -115,15 +187,13 @@ class RepoIndex:
     def by_suffix(self, *suffixes: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         wanted = None if kinds is None else frozenset(kinds)
         return sorted(
-            p for p, e in self.files.items()
-            if p.lower().endswith(suffixes) and (wanted is None or e.kind in wanted)
+            p for p, e in self.files.items() if p.lower().endswith(suffixes) and (wanted is None or e.kind in wanted)
         )
 
     def by_name(self, *names: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         wanted = None if kinds is None else frozenset(kinds)
         return sorted(
-            p for p, e in self.files.items()
-            if PurePosixPath(p).name in names and (wanted is None or e.kind in wanted)
+            p for p, e in self.files.items() if PurePosixPath(p).name in names and (wanted is None or e.kind in wanted)
         )
 
     def has(self, path: str) -> bool:
@@ -345,8 +415,9 @@ def _index_git(root: Path, name: str, commit: str) -> RepoIndex:
                 skipped.append(Skipped(path, why or "unreadable"))
             else:
                 texts[path] = text
-    return RepoIndex(root, name, files, texts, sorted(skipped, key=lambda s: s.path), commit,
-                     gitcli.remote_web_url(root))
+    return RepoIndex(
+        root, name, files, texts, sorted(skipped, key=lambda s: s.path), commit, gitcli.remote_web_url(root)
+    )
 
 
 def _resolve_link(link_path: str, target: str) -> str | None:

@@ -149,15 +149,24 @@ def _next_steps(reached: str | None, results: list[CriterionResult]) -> list[str
     for level in LEVELS[start:]:
         gaps = [r for r in results if r.level == level and r.result != MET]
         if gaps:
-            return [f"{level}: {r.next or r.text}" + (" (unknown: could not be observed)" if r.result == UNKNOWN else "")
-                    for r in gaps]
+            return [
+                f"{level}: {r.next or r.text}" + (" (unknown: could not be observed)" if r.result == UNKNOWN else "")
+                for r in gaps
+            ]
     return []
 
 
 def assess_dimension(dim: DimensionRules, evidence: Evidence, findings: dict[str, Finding]) -> DimensionResult:
     if dim.applies_when is not None and evaluate(dim.applies_when, evidence).value == UNMET:
-        return DimensionResult(dim.area, dim.id, dim.title, "not_applicable", None, 1.0,
-                               reason=dim.not_applicable_reason or "its subject is absent")
+        return DimensionResult(
+            dim.area,
+            dim.id,
+            dim.title,
+            "not_applicable",
+            None,
+            1.0,
+            reason=dim.not_applicable_reason or "its subject is absent",
+        )
     results = [_criterion(c, evidence) for c in dim.criteria]
     reached: str | None = None
     for level in LEVELS:
@@ -166,11 +175,27 @@ def assess_dimension(dim: DimensionRules, evidence: Evidence, findings: dict[str
         else:
             break
     if reached is None:
-        return DimensionResult(dim.area, dim.id, dim.title, "unknown", None, 0.0, results, _next_steps(None, results),
-                               reason="the evidence needed to place it at Initial was not found or not observable")
+        return DimensionResult(
+            dim.area,
+            dim.id,
+            dim.title,
+            "unknown",
+            None,
+            0.0,
+            results,
+            _next_steps(None, results),
+            reason="the evidence needed to place it at Initial was not found or not observable",
+        )
     return DimensionResult(
-        dim.area, dim.id, dim.title, "assessed", reached, _confidence(reached, results, findings, dim),
-        results, _next_steps(reached, results), cell=dim.cells[reached],
+        dim.area,
+        dim.id,
+        dim.title,
+        "assessed",
+        reached,
+        _confidence(reached, results, findings, dim),
+        results,
+        _next_steps(reached, results),
+        cell=dim.cells[reached],
     )
 
 

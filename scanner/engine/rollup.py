@@ -22,17 +22,35 @@ def _dimension(area: str, dim: str, title: str, repos: list[Assessment]) -> Dime
         scope, model = sorted((s, r) for s, r in assessed.items() if r.level == median)[0]
         share = len(assessed) / max(1, len([r for r in results.values() if r.status != "not_applicable"]))
         return DimensionResult(
-            area, dim, title, "assessed", median, round(model.confidence * (0.5 + 0.5 * share), 2),
-            model.criteria, model.next, cell=model.cell,
+            area,
+            dim,
+            title,
+            "assessed",
+            median,
+            round(model.confidence * (0.5 + 0.5 * share), 2),
+            model.criteria,
+            model.next,
+            cell=model.cell,
             extra={"repos": spread, "median_repo": scope},
         )
     unknown = sorted((s, r) for s, r in results.items() if r.status == "unknown")
     if unknown:
         scope, model = unknown[0]
-        return DimensionResult(area, dim, title, "unknown", None, 0.0, model.criteria, model.next,
-                               reason=model.reason, extra={"repos": spread})
-    return DimensionResult(area, dim, title, "not_applicable", None, 1.0,
-                           reason="not applicable in any repo", extra={"repos": spread})
+        return DimensionResult(
+            area,
+            dim,
+            title,
+            "unknown",
+            None,
+            0.0,
+            model.criteria,
+            model.next,
+            reason=model.reason,
+            extra={"repos": spread},
+        )
+    return DimensionResult(
+        area, dim, title, "not_applicable", None, 1.0, reason="not applicable in any repo", extra={"repos": spread}
+    )
 
 
 def rollup(scope: str, rules: RuleSet, repos: list[Assessment]) -> Assessment:

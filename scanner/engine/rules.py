@@ -118,7 +118,7 @@ def _narrow(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     if error.validator == "oneOf" and isinstance(error.instance, dict):
         keys = [k for k in ("signal", "all", "any", "not") if k in error.instance]
         if len(keys) == 1:
-            branch = [e for e in error.context or [] if keys[0] in (e.schema.get("required") or [keys[0]])]
+            branch = [e for e in error.context or [] if keys[0] in _required(e.schema, keys[0])]
             deepest = sorted(branch, key=lambda e: -len(e.absolute_path))
             for sub in deepest:
                 if sub.validator != "required":
@@ -128,6 +128,10 @@ def _narrow(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
         else:
             error.message = f"a condition takes exactly one of signal/all/any/not, not {keys}"
     return error
+
+
+def _required(schema: Any, default: str) -> list[str]:
+    return list(schema.get("required") or [default]) if isinstance(schema, dict) else [default]
 
 
 def _message(error: jsonschema.ValidationError) -> str:

@@ -12,8 +12,13 @@ from rich.text import Text
 
 from scanner.ids import AREAS, LEVELS
 
-LEVEL_TITLES = {"initial": "Initial", "minimal": "Minimal", "procedural": "Procedural",
-                "innovative": "Innovative", "leading": "Leading"}
+LEVEL_TITLES = {
+    "initial": "Initial",
+    "minimal": "Minimal",
+    "procedural": "Procedural",
+    "innovative": "Innovative",
+    "leading": "Leading",
+}
 STATUS_TEXT = {"unknown": "unknown", "not_applicable": "not applicable"}
 
 
@@ -27,7 +32,9 @@ def _matrix(assessment: dict[str, Any]) -> Table:
     for area_id in AREAS:
         area = assessment["areas"][area_id]
         dims = area["dimensions"].values()
-        counts = "/".join(str(sum(1 for d in dims if d["status"] == s)) for s in ("assessed", "unknown", "not_applicable"))
+        counts = "/".join(
+            str(sum(1 for d in dims if d["status"] == s)) for s in ("assessed", "unknown", "not_applicable")
+        )
         title = area.get("title", area_id)
         if area["status"] != "assessed":
             label = Text(STATUS_TEXT.get(area["status"], area["status"]), style="dim italic")
@@ -92,8 +99,7 @@ def _loc(loc: dict[str, Any]) -> str:
     return loc.get("object") or loc.get("url") or "?"
 
 
-def render_explain(document: dict[str, Any], assessment: dict[str, Any], area: str, dim: str,
-                   console: Console) -> None:
+def render_explain(document: dict[str, Any], assessment: dict[str, Any], area: str, dim: str, console: Console) -> None:
     data = assessment["areas"][area]["dimensions"][dim]
     level = LEVEL_TITLES.get(data.get("level") or "", "-")
     head = Text()
@@ -101,7 +107,7 @@ def render_explain(document: dict[str, Any], assessment: dict[str, Any], area: s
     head.append(f"  status {data['status']}, level {level}, confidence {data['confidence']}")
     console.print(head)
     if data.get("cell"):
-        console.print(Text(f"  model: \"{data['cell']}\"", style="italic"))
+        console.print(Text(f'  model: "{data["cell"]}"', style="italic"))
     if data.get("reason"):
         console.print(Text(f"  {data['reason']}", style="yellow"))
     if data.get("repos"):

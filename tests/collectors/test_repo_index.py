@@ -23,13 +23,19 @@ def messy(tmp_path: Path) -> Path:
             "blob.json": b"\x00\x01\x02binary",
             "latin.txt": "caf\xe9".encode("latin-1"),
             "bad.yml": "a: [1, 2\n",
-            "nb.ipynb": json.dumps({"cells": [
-                {"cell_type": "markdown", "source": "# hi"},
-                {"cell_type": "code", "source": ["!pip install x\n", "import torch\n"]},
-                {"cell_type": "code", "source": "model.fit(X, y)\n"},
-            ]}),
+            "nb.ipynb": json.dumps(
+                {
+                    "cells": [
+                        {"cell_type": "markdown", "source": "# hi"},
+                        {"cell_type": "code", "source": ["!pip install x\n", "import torch\n"]},
+                        {"cell_type": "code", "source": "model.fit(X, y)\n"},
+                    ]
+                }
+            ),
             "requirements.txt": "mlflow>=2  # tracking\nscikit_learn==1.5\n-r other.txt\n",
-            "pyproject.toml": '[project]\nname="x"\ndependencies=["pandas>=2"]\n[project.optional-dependencies]\nt=["pytest"]\n',
+            "pyproject.toml": (
+                '[project]\nname="x"\ndependencies=["pandas>=2"]\n[project.optional-dependencies]\nt=["pytest"]\n'
+            ),
             "environment.yml": "dependencies:\n  - python=3.11\n  - pip:\n    - wandb\n",
             "package.json": '{"dependencies": {"openai": "^4"}}',
             "examples/demo.py": "import mlflow\n",
@@ -116,6 +122,9 @@ def test_plain_folder_is_indexed_without_following_symlinks(tmp_path: Path) -> N
         ("mlruns/0/meta.yaml", "generated"),
         ("poetry.lock", "generated"),
         ("prompts/system.md", "code"),
+        ("charts/api/templates/deployment.yaml", "code"),
+        ("deploy/helm/templates/svc.yaml", "code"),
+        ("templates/project/train.py", "example"),
         ("tests/fixtures/repo/train.py", "example"),  # test data, not practice
     ],
 )

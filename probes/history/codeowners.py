@@ -1,0 +1,176 @@
+"""CODEOWNERS rules that show who owns what: DS and DE together on pipelines and services, SE on
+release paths, anyone on prompts, a platform team on infrastructure. A catch-all `*` rule alone says
+nothing about collaboration, and a rule overridden by a later one owns nothing (last match wins)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scanner.collectors.codeowners import load_codeowners
+from scanner.collectors.paths import match_any
+from scanner.collectors.repo_index import RepoIndex
+from scanner.collectors.roles import file_domain
+from scanner.model import Finding
+from scanner.probekit import hit, miss, probe, unavailable
+from scanner.views import Views
+
+from ._common import not_applicable
+from ._files import is_code, orchestrator_files, prompt_files, scoring_files
+from ._owners import is_team, owning_rules, roles_of, rule_location
+
+RELEASE_GLOBS = (
+    ".github/workflows/deploy*",
+    ".github/workflows/release*",
+    ".github/workflows/cd*",
+    "deploy/**",
+    "**/deploy/**",
+    "deployment/**",
+    "**/deployment/**",
+    "serving/**",
+    "**/serving/**",
+    "charts/**",
+    "**/charts/**",
+    "helm/**",
+    "**/helm/**",
+)
+INFRA_GLOBS = (
+    "*.tf",
+    "**/*.tf",
+    "*.bicep",
+    "**/*.bicep",
+    "infra/**",
+    "**/infra/**",
+    "terraform/**",
+    "**/terraform/**",
+    "k8s/**",
+    "**/k8s/**",
+    "helm/**",
+    "**/helm/**",
+    "charts/**",
+    "**/charts/**",
+)
+Accept = Callable[[dict[str, str | None]], bool]
+
+
+def _check(views: Views, signal: str, what: str, wanted: Callable[[str], bool], accept: Accept, need: str) -> Finding:
+    """A finding on CODEOWNERS rules owning files of one class whose owners' roles `accept` approves."""
+    index = views.repo
+    if index is None:
+        return unavailable(views, signal, "repo index unavailable")
+    files = [p for p in index.paths(kinds=None) if wanted(p)]
+    if not files:
+        return not_applicable(views, signal, f"no {what} in the repository")
+    owners = load_codeowners(index)
+    if owners is None:
+        return miss(views, signal, f"no CODEOWNERS file; {len(files)} {what} have no declared owner")
+    rules = owning_rules(index, owners, wanted)
+    good = {rule: paths for rule, paths in rules.items() if accept(roles_of(rule, views.history))}
+    values = {"files": len(files), "rules": len(rules), "catch_all": owners.has_catch_all}
+    if good:
+        covered = sum(len(p) for p in good.values())
+        locs = [rule_location(index, owners, rule) for rule in good]
+        msg = f"{len(good)} CODEOWNERS rule(s) {need} for {covered} of {len(files)} {what}"
+        return hit(views, signal, locs, msg, values={**values, "count": len(good), "covered_files": covered})
+    if not rules:
+        only = " (only a catch-all rule, which says nothing about ownership)" if owners.has_catch_all else ""
+        msg = f"no specific CODEOWNERS rule covers the {len(files)} {what}{only}"
+    else:
+        msg = f"{len(rules)} CODEOWNERS rule(s) cover {what}, none {need}"
+    return miss(views, signal, msg, values=values, locations=[index.location(owners.path)])
+
+
+@probe(
+    "repo.codeowners.shared_ds_de",
+    summary="A CODEOWNERS rule on pipeline or service code names both DS and DE owners",
+    needs=("repo", "history"),
+)
+def shared_ds_de(views: Views) -> list[Finding]:
+    if views.repo is None:
+        return [unavailable(views, "repo.codeowners.shared_ds_de", "repo index unavailable")]
+    wanted = _pipeline_or_service(views.repo)
+    return [
+        _check(
+            views,
+            "repo.codeowners.shared_ds_de",
+            "pipeline/service files",
+            wanted,
+            _ds_and_de,
+            "name both DS and DE owners",
+        )
+    ]
+
+
+@probe(
+    "repo.codeowners.release_paths",
+    summary="CODEOWNERS rules on deploy/serving paths name software-engineering or ops owners",
+    needs=("repo", "history"),
+)
+def release_paths(views: Views) -> list[Finding]:
+    if views.repo is None:
+        return [unavailable(views, "repo.codeowners.release_paths", "repo index unavailable")]
+    scoring = scoring_files(views.repo)
+
+    def wanted(path: str) -> bool:
+        return scoring(path) or (is_code(path) and match_any(path, RELEASE_GLOBS))
+
+    return [
+        _check(
+            views, "repo.codeowners.release_paths", "deploy/serving files", wanted, _se_or_ops, "name SE or ops owners"
+        )
+    ]
+
+
+@probe(
+    "repo.codeowners.prompts",
+    summary="CODEOWNERS rules cover prompt files",
+    needs=("repo",),
+)
+def prompts(views: Views) -> list[Finding]:
+    if views.repo is None:
+        return [unavailable(views, "repo.codeowners.prompts", "repo index unavailable")]
+    return [_check(views, "repo.codeowners.prompts", "prompt files", prompt_files(views.repo), bool, "name owners")]
+
+
+@probe(
+    "repo.codeowners.platform_infra",
+    summary="CODEOWNERS rules give infrastructure paths (*.tf, infra/, k8s/, helm/) to a platform/ops team",
+    needs=("repo",),
+)
+def platform_infra(views: Views) -> list[Finding]:
+    def wanted(path: str) -> bool:
+        return is_code(path) and match_any(path, INFRA_GLOBS)
+
+    return [
+        _check(
+            views,
+            "repo.codeowners.platform_infra",
+            "infrastructure files",
+            wanted,
+            _ops_team,
+            "name a platform/ops team",
+        )
+    ]
+
+
+def _ds_and_de(roles: dict[str, str | None]) -> bool:
+    return {"DS", "DE"} <= set(roles.values())
+
+
+def _se_or_ops(roles: dict[str, str | None]) -> bool:
+    return bool({"SE", "OPS"} & set(roles.values()))
+
+
+def _ops_team(roles: dict[str, str | None]) -> bool:
+    """Teams only: one person owning infrastructure is not a platform team."""
+    return any(role == "OPS" and is_team(owner) for owner, role in roles.items())
+
+
+def _pipeline_or_service(index: RepoIndex) -> Callable[[str], bool]:
+    orchestrators, scoring = orchestrator_files(index), scoring_files(index)
+
+    def wanted(path: str) -> bool:
+        if orchestrators(path) or scoring(path):
+            return True
+        return is_code(path) and not path.endswith(".ipynb") and file_domain(path, index) in ("DS", "DE", "SE")
+
+    return wanted

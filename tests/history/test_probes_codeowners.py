@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from probes.history.codeowners import platform_infra, prompts, release_paths, shared_ds_de
+from scanner.model import Outcome
+from scanner.views import Views
+from tests.helpers import git, write_files
+
+from ._repo import ADA, DAN, SAM, Step, day, run, scripted, views_of
+
+T, F, NA = Outcome.TRUE, Outcome.FALSE, Outcome.NOT_APPLICABLE
+KFP = "from kfp import dsl\n\n@dsl.pipeline\ndef train():\n    pass\n"
+TREE: dict[str, str | bytes] = {
+    "pipelines/train_pipeline.py": KFP,
+    "dags/etl.py": "x = 1\n",
+    "src/api.py": "x = 1\n",
+    "serving/app.py": "x = 1\n",
+    "infra/main.tf": 'resource "x" "y" {}\n',
+    "prompts/system.txt": "You are a careful assistant.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DS (Ada), DE (Dan) and SE (Sam) authors on a tree with pipelines, services, infra and prompts."""
+    steps = [
+        Step(dict(TREE), SAM, 0, "scaffold"),
+        *[Step({f"notebooks/n{i}.ipynb": "{}"}, ADA, 1 + i) for i in range(3)],
+        *[Step({f"dags/d{i}.py": "x = 1\n"}, DAN, 5 + i) for i in range(3)],
+        *[Step({f"src/s{i}.py": "x = 1\n"}, SAM, 8 + i) for i in range(3)],
+    ]
+    return scripted(tmp_path_factory.mktemp("base"), steps)
+
+
+def _views(base: Path, tmp_path: Path, codeowners: str | None, tree: dict[str, str | bytes] | None = None) -> Views:
+    root = tmp_path / "repo"
+    shutil.copytree(base, root)
+    if tree is not None:
+        git(root, "rm", "-rq", "pipelines", "dags", "src", "serving", "infra", "prompts")
+        write_files(root, tree)
+    if codeowners is not None:
+        write_files(root, {".github/CODEOWNERS": codeowners})
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", "owners", author=SAM, date=day(20))
+    return views_of(root)
+
+
+@pytest.mark.parametrize(
+    ("codeowners", "outcome"),
+    [
+        ("/pipelines/ @acme/data-science @acme/data-eng\n", T),
+        ("/dags/ @ada @dan\n", T),  # users mapped through their inferred roles
+        ("/dags/ @ada.lovelace @acme/data-platform\n", T),  # name-based handle, DE team
+        ("* @acme/data-science @acme/data-eng\n", F),  # a catch-all says nothing
+        ("/dags/ @acme/data-science @acme/data-eng\n/dags/ @acme/data-eng\n", F),  # last match wins
+        ("/dags/ @acme/data-eng\n/pipelines/ @acme/data-science\n", F),  # one role per rule
+        (None, F),
+    ],
+)
+def test_shared_ds_de(base: Path, tmp_path: Path, codeowners: str | None, outcome: Outcome) -> None:
+    found = run(shared_ds_de, _views(base, tmp_path, codeowners))["repo.codeowners.shared_ds_de"]
+    assert found.outcome is outcome, found.message
+    if outcome is T:
+        assert found.locations[0].path == ".github/CODEOWNERS" and found.locations[0].line == 1
+        assert found.confidence == "medium"
+    if codeowners and codeowners.startswith("*"):
+        assert "catch-all" in found.message
+
+
+@pytest.mark.parametrize(
+    ("codeowners", "outcome"),
+    [
+        ("/serving/ @acme/backend\n", T),
+        ("/serving/ @sam\n", T),
+        ("/serving/ @acme/data-science\n", F),
+        ("* @acme/backend\n", F),
+    ],
+)
+def test_release_paths(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
+    found = run(release_paths, _views(base, tmp_path, codeowners))["repo.codeowners.release_paths"]
+    assert found.outcome is outcome, found.message
+
+
+def test_release_paths_not_applicable(base: Path, tmp_path: Path) -> None:
+    found = run(release_paths, _views(base, tmp_path, "* @a/b\n", {"lib/util.py": "x = 1\n"}))
+    assert found["repo.codeowners.release_paths"].outcome is NA
+
+
+@pytest.mark.parametrize(
+    ("codeowners", "outcome"),
+    [("/prompts/ @eve\n", T), ("*.txt @acme/writers\n", T), ("* @acme/all\n", F), ("/src/ @sam\n", F)],
+)
+def test_prompts(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
+    assert run(prompts, _views(base, tmp_path, codeowners))["repo.codeowners.prompts"].outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("codeowners", "outcome"),
+    [("*.tf @acme/platform\n", T), ("/infra/ @acme/sre\n", T), ("*.tf @ola\n", F), ("*.tf @acme/data-eng\n", F)],
+)
+def test_platform_infra(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
+    assert run(platform_infra, _views(base, tmp_path, codeowners))["repo.codeowners.platform_infra"].outcome is outcome
