@@ -3,6 +3,7 @@ knows what evidence may be missing; none of them stops the scan."""
 
 from __future__ import annotations
 
+from scanner.collectors.paths import is_helm_template
 from scanner.model import Finding, Outcome
 from scanner.probekit import miss, probe
 from scanner.views import Views
@@ -41,6 +42,8 @@ def _parse_problem(views: Views, path: str) -> tuple[int | None, str] | None:
     repo = views.repo
     assert repo is not None
     if path.endswith((".yml", ".yaml")):
+        if is_helm_template(path):
+            return None  # Go-templated; it is YAML only once Helm renders it
         parsed = repo.yaml(path)
         return (parsed.error_line, f"malformed YAML: {parsed.error}") if parsed.error else None
     if path.endswith(".ipynb"):

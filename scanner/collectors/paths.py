@@ -147,6 +147,12 @@ def _is_example_dir(name: str, parents: list[str]) -> bool:
     return name in EXAMPLE_DIRS or name.startswith(("demo_", "demo-", "example_", "example-"))
 
 
+def is_helm_template(path: str) -> bool:
+    """A file in a Helm chart's templates/: Go-templated YAML, not parseable before rendering."""
+    dirs = [d.lower() for d in PurePosixPath(path).parts[:-1]]
+    return "templates" in dirs and bool(HELM_DIRS.intersection(dirs[: dirs.index("templates")]))
+
+
 def is_test_path(path: str) -> bool:
     p = PurePosixPath(path)
     name = p.name.lower()

@@ -42,6 +42,18 @@ class PyFacts:
     main_guard: bool = False
     error: str | None = None
 
+    def _index(self) -> tuple[dict[str, list[Call]], dict[str, list[Call]]]:
+        """Calls grouped by last name segment and by root segment, built once per file."""
+        cached = self.__dict__.get("_call_index")
+        if cached is None:
+            by_last: dict[str, list[Call]] = {}
+            by_root: dict[str, list[Call]] = {}
+            for call in self.calls:
+                by_last.setdefault(call.name.rsplit(".", 1)[-1], []).append(call)
+                by_root.setdefault(call.name.split(".", 1)[0], []).append(call)
+            cached = self.__dict__["_call_index"] = (by_last, by_root)
+        return cached
+
     def imported(self, *prefixes: str) -> int | None:
         """First line importing any module equal to or under one of `prefixes`, else None."""
         lines = [line for mod, line in self.imports.items() if any(_under(mod, p) for p in prefixes)]
@@ -49,11 +61,20 @@ class PyFacts:
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name equals, or ends with `.` + one of, `names`."""
-        return [c for c in self.calls if any(c.name == n or c.name.endswith("." + n) for n in names)]
+        by_last = self._index()[0]
+        found = {
+            id(c): c
+            for n in names
+            for c in by_last.get(n.rsplit(".", 1)[-1], ())
+            if c.name == n or c.name.endswith("." + n)
+        }
+        return sorted(found.values(), key=lambda c: c.line)
 
     def calls_under(self, *prefixes: str) -> list[Call]:
         """Calls into a module namespace, e.g. calls_under("mlflow") finds mlflow.sklearn.autolog."""
-        return [c for c in self.calls if any(_under(c.name, p) for p in prefixes)]
+        by_root = self._index()[1]
+        found = {id(c): c for p in prefixes for c in by_root.get(p.split(".", 1)[0], ()) if _under(c.name, p)}
+        return sorted(found.values(), key=lambda c: c.line)
 
     @property
     def empty(self) -> bool:

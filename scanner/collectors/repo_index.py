@@ -15,11 +15,11 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.collectors import gitcli
 from scanner.collectors.notebooks import NotebookCode, notebook_code
@@ -28,6 +28,7 @@ from scanner.collectors.python_facts import PyFacts, parse_python
 from scanner.model import Location
 from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
 
+T = TypeVar("T")
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
 
@@ -106,6 +107,7 @@ TEXT_NAMES = frozenset(
         ".env.sample",
         "config",
         "crontab",
+        "MLmodel",
         "Containerfile",
         ".dvcignore",
         ".gitattributes",
@@ -169,32 +171,36 @@ class RepoIndex:
         self._nb: dict[str, NotebookCode | None] = {}
         self._yaml: dict[str, ParsedYaml] = {}
         self._other: dict[str, Any] = {}
+        self._kind_lists: dict[frozenset[str] | None, tuple[str, ...]] = {}
+        self._derived: dict[str, Any] = {}
 
     # listing -------------------------------------------------------------------------------
     def paths(self, *patterns: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         """Sorted paths matching any glob in `patterns` (all paths when none), restricted to path
         kinds (default: the organisation's own code and tests; pass kinds=None for every file)."""
         wanted = None if kinds is None else frozenset(kinds)
-        out = []
-        for path, entry in self.files.items():
-            if wanted is not None and entry.kind not in wanted:
-                continue
-            if patterns and not match_any(path, patterns):
-                continue
-            out.append(path)
-        return sorted(out)
+        candidates = self._by_kinds(wanted)
+        if not patterns:
+            return list(candidates)
+        return [p for p in candidates if match_any(p, patterns)]
+
+    def _by_kinds(self, wanted: frozenset[str] | None) -> tuple[str, ...]:
+        """Sorted paths of the given kinds, computed once per kind set."""
+        cached = self._kind_lists.get(wanted)
+        if cached is None:
+            ordered = self._kind_lists.get(None) or tuple(sorted(self.files))
+            self._kind_lists[None] = ordered
+            cached = ordered if wanted is None else tuple(p for p in ordered if self.files[p].kind in wanted)
+            self._kind_lists[wanted] = cached
+        return cached
 
     def by_suffix(self, *suffixes: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         wanted = None if kinds is None else frozenset(kinds)
-        return sorted(
-            p for p, e in self.files.items() if p.lower().endswith(suffixes) and (wanted is None or e.kind in wanted)
-        )
+        return [p for p in self._by_kinds(wanted) if p.lower().endswith(suffixes)]
 
     def by_name(self, *names: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         wanted = None if kinds is None else frozenset(kinds)
-        return sorted(
-            p for p, e in self.files.items() if PurePosixPath(p).name in names and (wanted is None or e.kind in wanted)
-        )
+        return [p for p in self._by_kinds(wanted) if PurePosixPath(p).name in names]
 
     def has(self, path: str) -> bool:
         return path in self.files
@@ -214,7 +220,8 @@ class RepoIndex:
         if path.endswith(".ipynb") and line:
             code = self.notebook(path)
             if code is not None:
-                snippet = snippet or code.describe(line)
+                cell = code.describe(line)
+                snippet = f"{cell}: {snippet}" if snippet else cell
                 line = None
         if self.web_url and self.commit:
             url = f"{self.web_url}/blob/{self.commit}/{path}" if path != "." else f"{self.web_url}/tree/{self.commit}"
@@ -229,11 +236,17 @@ class RepoIndex:
         *,
         limit: int = 200,
     ) -> list[Match]:
-        """Regex matches, one per line, over the read text of `paths` (default: practice files)."""
-        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        """Regex matches, one per line, over the read text of `paths` (default: practice files).
+        A str pattern is compiled with re.MULTILINE. Notebooks are searched in their code cells, so
+        that the lines agree with `location()`."""
+        regex = re.compile(pattern, re.MULTILINE) if isinstance(pattern, str) else pattern
         out: list[Match] = []
         for path in self.paths() if paths is None else paths:
-            text = self._texts.get(path)
+            if path.endswith(".ipynb"):
+                code = self.notebook(path)
+                text = code.source if code is not None else None
+            else:
+                text = self._texts.get(path)
             if not text:
                 continue
             last_line = -1
@@ -315,6 +328,14 @@ class RepoIndex:
                 self._other[key] = None
         value = self._other[key]
         return value if isinstance(value, dict) else None
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """A fact derived from this index by a probe group (e.g. all Terraform blocks), computed once
+        per repo and shared; probes stay pure because the index itself never changes."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        result: T = self._derived[key]
+        return result
 
     @cached_property
     def dependencies(self) -> dict[str, list[Location]]:

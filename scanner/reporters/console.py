@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.table import Table
@@ -22,41 +23,52 @@ LEVEL_TITLES = {
 STATUS_TEXT = {"unknown": "unknown", "not_applicable": "not applicable"}
 
 
+SHORT_AREA = {
+    "people": "People",
+    "data_management": "Data management",
+    "model_creation": "Model creation",
+    "model_deployment": "Model deployment",
+    "llmops": "LLMOps",
+    "app_integration": "App integration",
+}
+SHORT_LEVEL = {"initial": "Ini", "minimal": "Min", "procedural": "Pro", "innovative": "Inn", "leading": "Lea"}
+
+
 def _matrix(assessment: dict[str, Any]) -> Table:
-    table = Table(title=f"[bold]{escape(assessment['scope'])}[/]", title_justify="left", expand=False)
-    table.add_column("Area", style="bold")
+    """One scope: areas x levels, the reached cell marked, unknown and not applicable said as such."""
+    table = Table(
+        title=f"[bold]{escape(assessment['scope'])}[/]", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("Area", style="bold", no_wrap=True)
     for level in LEVELS:
-        table.add_column(LEVEL_TITLES[level], justify="center", min_width=10)
-    table.add_column("Lowest dim.", justify="center")
-    table.add_column("Dimensions (assessed/unknown/n.a.)", justify="center")
+        table.add_column(SHORT_LEVEL[level], justify="center", no_wrap=True)
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Lowest", no_wrap=True)
+    table.add_column("a/u/na", justify="center", no_wrap=True)
     for area_id in AREAS:
         area = assessment["areas"][area_id]
         dims = area["dimensions"].values()
-        counts = "/".join(
-            str(sum(1 for d in dims if d["status"] == s)) for s in ("assessed", "unknown", "not_applicable")
-        )
-        title = area.get("title", area_id)
+        statuses = ("assessed", "unknown", "not_applicable")
+        counts = "/".join(str(sum(1 for d in dims if d["status"] == s)) for s in statuses)
         if area["status"] != "assessed":
             label = Text(STATUS_TEXT.get(area["status"], area["status"]), style="dim italic")
-            table.add_row(title, label, *[""] * (len(LEVELS) - 1), "", counts)
+            table.add_row(SHORT_AREA[area_id], *[Text("·", style="dim")] * len(LEVELS), label, "", counts)
             continue
         reached = LEVELS.index(area["level"])
-        cells = []
-        for i, _level in enumerate(LEVELS):
-            if i < reached:
-                cells.append(Text("■", style="green"))
-            elif i == reached:
-                cells.append(Text("■ here", style="bold black on green"))
-            else:
-                cells.append(Text("·", style="dim"))
+        cells = [
+            Text("■", style="bold green" if i == reached else "green") if i <= reached else Text("·", style="dim")
+            for i in range(len(LEVELS))
+        ]
+        reached_text = Text(LEVEL_TITLES[area["level"]], style="bold")
         lowest = LEVEL_TITLES.get(area.get("lowest") or "", "")
-        table.add_row(title, *cells, lowest, counts)
+        table.add_row(SHORT_AREA[area_id], *cells, reached_text, lowest, counts)
     return table
 
 
 def render_summary(document: dict[str, Any], console: Console) -> None:
     for assessment in document["assessments"]:
         console.print(_matrix(assessment))
+        console.print(Text("  a/u/na: dimensions assessed / unknown / not applicable", style="dim"))
         if "repos" in assessment and assessment["scope"].startswith("org:"):
             console.print(Text(f"  roll-up of {len(assessment['repos'])} repos: median per dimension", style="dim"))
         console.print()

@@ -21,7 +21,7 @@ def test_scan_explain_round_trip(estate: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     proc = run("scan", str(estate / "pipeline-dvc-mlflow"), "--json", str(out))
     assert proc.returncode == EXIT_OK, proc.stderr
-    assert "Generic Model Creation" in proc.stdout
+    assert "Model creation" in proc.stdout
     check_with_contract_tool(out)
     explained = run("explain", str(out), "model_creation.experiment_tracking")
     assert explained.returncode == EXIT_OK, explained.stderr

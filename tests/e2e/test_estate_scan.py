@@ -57,10 +57,10 @@ def test_every_met_criterion_cites_a_located_finding(evidence: dict[str, Any]) -
                         assert any(findings[f]["locations"] for f in crit["findings"]), crit["id"]
 
 
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
+@pytest.mark.parametrize("name", [*FIXTURE_NAMES, "org:acme"])
 def test_golden_levels(name: str, evidence: dict[str, Any]) -> None:
     got = levels_of(assessment(evidence, name))
-    golden = GOLDEN / f"{name}.json"
+    golden = GOLDEN / f"{name.replace(':', '-')}.json"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(json.dumps(got, indent=2, sort_keys=True) + "\n")
     assert golden.is_file(), f"no golden file for {name}; run with UPDATE_GOLDEN=1 and review the diff"

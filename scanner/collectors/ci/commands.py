@@ -207,6 +207,8 @@ def classify(step: Step) -> tuple[Hit, ...]:
     """Everything the step does, one hit per (command, category)."""
     out: list[Hit] = []
     for cmd in commands(step):
+        if _NOT_RUN.search(cmd.text):
+            continue
         found = [(r.category, r.target, r.model) for r in COMMAND_RULES if r.pattern.search(cmd.text)]
         found += [(cat, target, False) for cat, target in _script_category(cmd.text)]
         seen: set[str] = set()
@@ -219,7 +221,7 @@ def classify(step: Step) -> tuple[Hit, ...]:
             out.append(
                 Hit(category, target, step.path, cmd.line, cmd.text, cmd.can_fail, model, _env(category, cmd.text))
             )
-        if TEST in seen and INTEGRATION not in seen and _INTEGRATION.search(cmd.text):
+        if TEST in seen and INTEGRATION not in seen and _integration(cmd.text):
             out.append(Hit(INTEGRATION, "", step.path, cmd.line, cmd.text, cmd.can_fail))
     name = uses_name(step.uses)
     if name:
@@ -240,8 +242,20 @@ def classify(step: Step) -> tuple[Hit, ...]:
     return tuple(out)
 
 
+def _integration(text: str) -> bool:
+    """An integration suite: a pytest marker expression selecting `integration` (not `not integration`),
+    an integration test folder or task, or testcontainers."""
+    for m in _MARKER.finditer(" " + text):
+        expr = next(g for g in m.groups() if g is not None)
+        if "integration" in expr and not re.search(r"\bnot\s+integration", expr):
+            return True
+    return bool(_INTEGRATION.search(text))
+
+
+_NOT_RUN = re.compile(r"--collect-only|\s--co\b|\s--version\b|\s--help\b")
+_MARKER = re.compile(r"""\s-m\s+(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _INTEGRATION = re.compile(
-    r"-m\s+['\"]?[\w\s]*integration|tests?/integration|integration[_-]?tests?"
+    r"tests?/integration|integration[_-]?tests?"
     r"|integrationtest|test:(?:integration|e2e)|\be2e\b|testcontainers|-k\s+['\"]?integration"
     r"|--integration",
     re.IGNORECASE,

@@ -1,0 +1,285 @@
+"""Shared detection helpers for the ML-lifecycle repo probes (ml_*, serving_*, tests_*).
+
+Everything here is a pure function of the RepoIndex. Results that several probes need (training
+files, the local module map) are memoised per index, so each repo is analysed once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any, TypeVar
+
+from scanner.collectors.python_facts import Call, PyFacts
+from scanner.collectors.repo_index import Match, RepoIndex
+from scanner.model import Finding, Location, Outcome
+from scanner.views import Views
+
+T = TypeVar("T")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """A tuple from whitespace-separated names (keeps long name lists compact)."""
+    return tuple(text.split())
+
+
+# Modules whose use means "this code does ML" (not LLM API clients, not tracking-only).
+ML_FRAMEWORKS = words(
+    """sklearn torch tensorflow keras xgboost lightgbm catboost transformers statsmodels jax flax
+    pytorch_lightning lightning fastai prophet autogluon pycaret h2o flaml sktime darts pyspark.ml
+    sentence_transformers setfit trl peft ultralytics timm onnxruntime mlflow.pyfunc sagemaker
+    azure.ai.ml azureml google.cloud.aiplatform bentoml"""
+)
+TRACKING_LIBS = ("mlflow", "wandb", "neptune", "comet_ml", "clearml", "dvclive", "aim")
+FIT_METHODS = ("fit", "fit_generator", "partial_fit", "fit_one_cycle", "fine_tune", "train_model")
+TRAIN_METHOD_LIBS = ("transformers", "trl", "setfit", "sentence_transformers", "spacy", "ultralytics", "gensim")
+DIRECT_TRAIN_CALLS = words(
+    """xgboost.train lightgbm.train catboost.train AutoMLConfig H2OAutoML flaml.AutoML TabularPredictor
+    AutoMLTabularTrainingJob azure.ai.ml.automl.classification azure.ai.ml.automl.regression
+    azure.ai.ml.automl.forecasting Trainer().train SFTTrainer().train"""
+)
+TRAIN_FILE_NAME = re.compile(r"(^|[/_-])(train|training|fit|finetune|fine_tune)[\w-]*\.(py|ipynb)$", re.I)
+PLACEHOLDER = re.compile(r"\{\{\s*cookiecutter\.|\{\{\s*[a-z_]+\s*\}\}|<YOUR_[A-Z_]+>", re.I)
+MODEL_SUFFIXES = words(
+    """.pkl .pickle .joblib .h5 .keras .onnx .pt .pth .safetensors .ckpt .tflite .gguf .mar .cbm .mlmodel"""
+)
+AMBIGUOUS_MODEL_SUFFIXES = (".bin", ".pb")  # only with a model-like path (weights, saved_model.pb, ...)
+MODEL_WORDS = re.compile(r"model|checkpoint|weights|ckpt", re.I)
+PREDICT_METHODS = ("predict", "predict_proba", "predict_on_batch", "decision_function")
+ROUTE_DECORATORS = ("post", "get", "put", "route", "api_route", "websocket")
+RETRAIN_CONTEXT = re.compile(r"retrain|re-train|drift|degrad|decay|model[_ ]?stale", re.I)
+
+CODE = ("code",)  # path kind of the organisation's own non-test code
+
+
+def memo(index: RepoIndex, key: str, build: Callable[[], T]) -> T:
+    """Compute once per index (probes stay pure: this only caches their own derived facts)."""
+    return index.derived("ml:" + key, build)
+
+
+def repo_of(views: Views) -> RepoIndex:
+    if views.repo is None:  # the runner reports not_available before calling; be explicit anyway
+        raise ValueError("the repo view is missing")
+    return views.repo
+
+
+def not_applicable(views: Views, signal: str, message: str, *, values: dict[str, Any] | None = None) -> Finding:
+    return Finding(
+        probe="",
+        signal=signal,
+        subject=views.subject,
+        outcome=Outcome.NOT_APPLICABLE,
+        confidence="medium",
+        message=message,
+        values=dict(values or {}),
+    )
+
+
+def is_notebook(path: str) -> bool:
+    return path.endswith(".ipynb")
+
+
+def confidence_for(paths: Iterable[str], base: str = "medium") -> str:
+    """Notebook-only evidence weighs lower than modules."""
+    return base if any(not is_notebook(p) for p in paths) else "low"
+
+
+def placeholder(index: RepoIndex, path: str) -> bool:
+    text = index.text(path) or ""
+    return bool(PLACEHOLDER.search(text))
+
+
+def code_files(index: RepoIndex, *, tests: bool = False, notebooks: bool = True) -> list[str]:
+    """Parsed Python practice files: code (and tests when asked), minus cookiecutter placeholders."""
+
+    def build() -> list[str]:
+        out = []
+        for path in index.python_files(notebooks=notebooks):
+            if not tests and index.kind(path) != "code":
+                continue
+            facts = index.python(path)
+            if facts is None or facts.error or placeholder(index, path):
+                continue
+            out.append(path)
+        return out
+
+    return list(memo(index, f"code_files:{tests}:{notebooks}", build))
+
+
+def facts(index: RepoIndex, path: str) -> PyFacts:
+    return index.python(path) or PyFacts()
+
+
+def method_calls(f: PyFacts, *methods: str) -> list[Call]:
+    """Calls of `x.method(...)` on any object (the last segment of the resolved name)."""
+    return [c for c in f.calls if c.name.rsplit(".", 1)[-1] in methods and "." in c.name]
+
+
+def uses_ml(f: PyFacts) -> bool:
+    return f.imported(*ML_FRAMEWORKS) is not None
+
+
+def predict_calls(f: PyFacts) -> list[Call]:
+    return method_calls(f, *PREDICT_METHODS)
+
+
+def route_decorators(f: PyFacts) -> list[tuple[str, int]]:
+    """Web route decorators (`@app.post(...)`, `@router.get`, `@bp.route`) in files importing a web framework."""
+    if f.imported("fastapi", "flask", "starlette", "litestar", "quart", "sanic", "aiohttp") is None:
+        return []
+    return [(n, line) for n, line in f.decorators if "." in n and n.rsplit(".", 1)[-1] in ROUTE_DECORATORS]
+
+
+# training -------------------------------------------------------------------------------------
+def training_calls(path: str, f: PyFacts) -> list[Call]:
+    """Calls that fit a model: `.fit(` with an ML framework (or in a train* file), `trainer.train()`,
+    `xgb.train(`, AutoML jobs, or a torch loop (`loss.backward()` + `optimizer.step()`)."""
+    ml = uses_ml(f)
+    train_named = bool(TRAIN_FILE_NAME.search(path)) or "/training/" in f"/{path}"
+    if not (ml or train_named or f.imported(*TRAIN_METHOD_LIBS) is not None):
+        return []
+    out = f.calls_to(*DIRECT_TRAIN_CALLS)
+    if ml or train_named:
+        out += method_calls(f, *FIT_METHODS)
+    if f.imported(*TRAIN_METHOD_LIBS) is not None:
+        out += method_calls(f, "train")
+    if f.imported("torch") is not None and method_calls(f, "backward"):
+        out += [c for c in method_calls(f, "step") if "optim" in c.name.lower()]
+    return sorted(set(out), key=lambda c: c.line)
+
+
+@dataclass(frozen=True)
+class TrainingFile:
+    path: str
+    line: int
+    call: str
+
+    @property
+    def notebook(self) -> bool:
+        return is_notebook(self.path)
+
+
+def training_files(index: RepoIndex) -> list[TrainingFile]:
+    """Training entrypoints in the organisation's own code (tests excluded), one per file."""
+
+    def build() -> list[TrainingFile]:
+        out = []
+        for path in code_files(index):
+            calls = training_calls(path, facts(index, path))
+            if calls:
+                out.append(TrainingFile(path, calls[0].line, calls[0].name))
+        return out
+
+    return memo(index, "training_files", build)
+
+
+# local modules ---------------------------------------------------------------------------------
+def module_names(path: str) -> list[str]:
+    """Dotted names a repo file can be imported as: every tail of its path, since the import root (src/,
+    a service folder, the script's own folder) is not known statically. `svc/pkg/a.py` -> svc.pkg.a, pkg.a, a."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return [".".join(parts[i:]) for i in range(len(parts))]
+
+
+def module_map(index: RepoIndex) -> dict[str, str]:
+    def build() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for path in index.python_files(notebooks=False, kinds=("code",)):
+            for name in module_names(path):
+                out.setdefault(name, path)
+        return out
+
+    return memo(index, "module_map", build)
+
+
+def local_imports(index: RepoIndex, f: PyFacts) -> set[str]:
+    """Repo files that `f` imports (resolved through the local module map)."""
+    mods = module_map(index)
+    return {mods[m] for m in f.imports if m in mods}
+
+
+def snippet(index: RepoIndex, path: str, line: int | None) -> str | None:
+    if not line or is_notebook(path):
+        return None
+    lines = (index.text(path) or "").splitlines()
+    return lines[line - 1].strip() if 0 < line <= len(lines) else None
+
+
+def grep_sources(index: RepoIndex, pattern: re.Pattern[str], paths: Iterable[str]) -> list[Match]:
+    """Like RepoIndex.grep, but a notebook is searched in its code cells (magics as `# !cmd` lines), so that
+    locations map to cells."""
+    out = []
+    for path in paths:
+        code = index.notebook(path) if is_notebook(path) else None
+        text = code.source if code is not None else index.text(path) or ""
+        for m in pattern.finditer(text):
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            out.append(
+                Match(path, text.count("\n", 0, m.start()) + 1, text[start : end if end != -1 else None].strip())
+            )
+    return out
+
+
+def loc(index: RepoIndex, path: str, line: int | None = None) -> Location:
+    return index.location(path, line, snippet(index, path, line))
+
+
+# retrain triggers (shared with the CI probes: ci.retrain_on_metric_trigger needs the sending side) ----
+DISPATCH_METHODS = words(
+    """create_repository_dispatch create_dispatch create_dispatch_event createDispatchEvent
+    createWorkflowDispatch"""
+)
+DISPATCH_TEXT = re.compile(  # shell, YAML, JS: text formats
+    r"gh\s+workflow\s+run\b|gh\s+api\s+\S*/dispatches|/dispatches\b|peter-evans/repository-dispatch"
+    r"|createDispatchEvent|createWorkflowDispatch"
+)
+DISPATCH_URL = re.compile(r"(https?://\S*|^/?repos/\S*)/dispatches\b")  # Python string literals
+GH_CLI = re.compile(r"gh\s+(workflow\s+run\b|api\s+\S*/dispatches)")  # os.system("gh workflow run ...")
+GH_ARGV = re.compile(r"['\"]gh['\"]\s*,\s*['\"]workflow['\"]\s*,\s*['\"]run['\"]")  # subprocess.run(["gh", ...])
+SCRIPT_GLOBS = words(
+    """**/*.sh **/*.bash **/*.ps1 **/*.yml **/*.yaml **/Makefile **/*.js **/*.ts **/*.mjs **/Jenkinsfile
+    **/Dockerfile*"""
+)
+
+
+@dataclass(frozen=True)
+class TriggerSender:
+    path: str
+    line: int
+    mechanism: str  # "api" (REST/SDK dispatch) or "cli" (gh workflow run / gh api)
+    retrain: bool  # the sending file names a retrain/drift/degradation context
+
+
+def retrain_trigger_senders(index: RepoIndex) -> list[TriggerSender]:
+    """Code that starts a workflow: `repository_dispatch`/`workflow_dispatch` REST calls, PyGithub/octokit
+    dispatch methods, `gh workflow run`, the repository-dispatch action. Tests and examples excluded.
+    `retrain` tells whether the file is about retraining or drift (what ci.retrain_on_metric_trigger wants)."""
+
+    def build() -> list[TriggerSender]:
+        hits: dict[tuple[str, int], str] = {}
+        for path in code_files(index):
+            f = facts(index, path)
+            for call in method_calls(f, *DISPATCH_METHODS):
+                hits.setdefault((path, call.line), "api")
+            for line, value in f.strings:
+                if DISPATCH_URL.search(value):
+                    hits.setdefault((path, line), "api")
+            for call in f.calls:
+                if any(GH_CLI.match(s) for s in call.str_args):
+                    hits.setdefault((path, call.line), "cli")
+        for m in grep_sources(index, GH_ARGV, code_files(index)):
+            hits.setdefault((m.path, m.line), "cli")
+        for m in index.grep(DISPATCH_TEXT, index.paths(*SCRIPT_GLOBS, kinds=CODE)):
+            hits.setdefault((m.path, m.line), "cli" if "gh" in m.text else "api")
+        out = []
+        for (path, line), mechanism in sorted(hits.items()):
+            context = bool(RETRAIN_CONTEXT.search(index.text(path) or ""))
+            out.append(TriggerSender(path, line, mechanism, context))
+        return out
+
+    return memo(index, "retrain_trigger_senders", build)

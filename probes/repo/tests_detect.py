@@ -1,0 +1,132 @@
+"""Test probes: real unit tests, integration suites, and tests that exercise the model artifact or the
+scoring endpoint. Skipped and trivial tests never count (signals-reference §8.1)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from probes.repo._ml import facts, loc, method_calls, repo_of
+from probes.repo.tests_collect import FoundTest, all_tests
+from scanner.collectors.repo_index import RepoIndex
+from scanner.model import Finding, Location
+from scanner.probekit import hit, miss, probe
+from scanner.views import Views
+
+MODEL_LOADS = (
+    "joblib.load",
+    "pickle.load",
+    "cloudpickle.load",
+    "torch.load",
+    "torch.jit.load",
+    "tensorflow.saved_model.load",
+    "onnxruntime.InferenceSession",
+    "xgboost.Booster",
+    "lightgbm.Booster",
+)
+ENDPOINT = re.compile(r"/(score|scoring|predict\w*|invocations|inference|infer|v[12]/models)\b", re.I)
+COMPOSE_TEST = (
+    "**/docker-compose.test*.y*ml",
+    "**/docker-compose.ci*.y*ml",
+    "**/compose.test*.y*ml",
+    "**/docker-compose.integration*.y*ml",
+)
+
+
+def _first_per_file(index: RepoIndex, tests: list[FoundTest]) -> list[Location]:
+    seen: dict[str, int] = {}
+    for t in tests:
+        seen.setdefault(t.path, t.line)
+    return [loc(index, path, line) for path, line in seen.items()]
+
+
+@probe(
+    "repo.tests.unit",
+    summary="Real (non-skipped, non-trivial) test functions in the repo's test files",
+    remediation="Write unit tests for feature, training and scoring code, and run them in CI.",
+)
+def tests_unit(views: Views) -> list[Finding]:
+    index = repo_of(views)
+    tests = all_tests(index)
+    real = [t for t in tests if t.real]
+    values = {
+        "count": len(real),
+        "skipped": sum(t.skipped for t in tests),
+        "trivial": sum(t.trivial and not t.skipped for t in tests),
+        "files": len({t.path for t in real}),
+        "by_language": dict(sorted(Counter(t.lang for t in real).items())),
+        "integration": sum(t.integration for t in real),
+    }
+    if real:
+        note = (
+            f" ({values['skipped']} skipped, {values['trivial']} trivial not counted)" if len(real) < len(tests) else ""
+        )
+        msg = f"{len(real)} real tests in {values['files']} test files{note}"
+        return [hit(views, "repo.tests.unit", _first_per_file(index, real), msg, values=values)]
+    if tests:
+        msg = f"{len(tests)} test functions found, but all are skipped or trivial"
+        return [miss(views, "repo.tests.unit", msg, values=values, locations=_first_per_file(index, tests))]
+    return [miss(views, "repo.tests.unit", "no test functions in the repo's test files", values=values)]
+
+
+@probe(
+    "repo.tests.integration",
+    summary="Integration suites: tests/integration, integration markers, "
+    "testcontainers, tests against live HTTP endpoints or databases",
+)
+def tests_integration(views: Views) -> list[Finding]:
+    index = repo_of(views)
+    tests = [t for t in all_tests(index) if t.integration]
+    real = [t for t in tests if t.real]
+    values = {"count": len(real), "skipped_or_trivial": len(tests) - len(real), "files": len({t.path for t in real})}
+    if real:
+        msg = f"{len(real)} integration tests in {values['files']} files"
+        return [hit(views, "repo.tests.integration", _first_per_file(index, real), msg, values=values)]
+    compose = index.paths(*COMPOSE_TEST)
+    if compose and any(t.real for t in all_tests(index)):
+        msg = "a compose file for test services exists beside real tests (which tests use it is not known)"
+        return [
+            hit(
+                views,
+                "repo.tests.integration",
+                [loc(index, p) for p in compose],
+                msg,
+                confidence="low",
+                values={**values, "compose_files": len(compose)},
+            )
+        ]
+    absent = "no integration tests" + (" (only skipped or trivial ones)" if tests else "")
+    return [miss(views, "repo.tests.integration", absent, values=values)]
+
+
+def model_integration_sites(index: RepoIndex) -> list[tuple[str, int, str]]:
+    """(path, line, what) in test files with real tests: model artifacts loaded, or scoring endpoints called."""
+    real_files = {t.path for t in all_tests(index) if t.real and t.lang == "python"}
+    out = []
+    for path in sorted(real_files):
+        f = facts(index, path)
+        for c in f.calls_to(*MODEL_LOADS) + method_calls(f, "load_model"):
+            out.append((path, c.line, c.name))
+        for c in method_calls(f, "post", "get", "put"):
+            if any(ENDPOINT.search(s) for s in c.str_args):
+                out.append((path, c.line, f"{c.name}({next(s for s in c.str_args if ENDPOINT.search(s))!r})"))
+    return sorted(set(out))
+
+
+@probe("repo.tests.model_integration", summary="Tests that load the real model artifact or call the scoring endpoint")
+def tests_model_integration(views: Views) -> list[Finding]:
+    index = repo_of(views)
+    sites = model_integration_sites(index)
+    files = sorted({p for p, _, _ in sites})
+    if sites:
+        kinds = sorted({w for _, _, w in sites})[:5]
+        msg = f"{len(files)} test files load a model or call a scoring endpoint: {', '.join(kinds)}"
+        locs = [loc(index, p, line) for p, line, _ in sites]
+        return [hit(views, "repo.tests.model_integration", locs, msg, values={"count": len(files)})]
+    return [
+        miss(
+            views,
+            "repo.tests.model_integration",
+            "no non-skipped test loads a model artifact or calls a scoring endpoint",
+        )
+    ]

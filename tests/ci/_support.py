@@ -1,0 +1,92 @@
+"""Helpers for the CI tests: tiny git repos, the CI model and probe runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from scanner.collectors.ci.build import build_ci
+from scanner.collectors.ci.model import CIModel, Job, Pipeline, Step, Trigger
+from scanner.model import Finding
+from scanner.views import Views
+from tests.helpers import index_of
+
+
+def ci_views(tmp_path: Path, files: Mapping[str, str | bytes]) -> Views:
+    index = index_of(tmp_path, dict(files))
+    return Views(subject="r", repo=index, ci=build_ci(index))
+
+
+def model_of(tmp_path: Path, files: Mapping[str, str | bytes]) -> CIModel:
+    views = ci_views(tmp_path, files)
+    assert views.ci is not None
+    return views.ci
+
+
+def run_probe(func: Callable[[Views], Iterable[Finding]], tmp_path: Path, files: Mapping[str, str | bytes]) -> Finding:
+    findings = list(func(ci_views(tmp_path, files)))
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+def pipeline(ci: CIModel, path: str, name: str | None = None) -> Pipeline:
+    found = [p for p in ci.pipelines if p.path == path and (name is None or p.name == name)]
+    assert len(found) == 1, [(p.path, p.name) for p in ci.pipelines]
+    return found[0]
+
+
+def job(p: Pipeline, job_id: str) -> Job:
+    found = p.job(job_id)
+    assert found is not None, [j.id for j in p.jobs]
+    return found
+
+
+def kinds(triggers: Iterable[Trigger]) -> list[str]:
+    return sorted(t.kind for t in triggers)
+
+
+def step(run: str = "", uses: str = "", *, can_fail: bool = False, inputs: dict[str, str] | None = None) -> Step:
+    return Step(
+        name="s",
+        path="ci.yml",
+        line=10,
+        run=run,
+        uses=uses,
+        can_fail=can_fail,
+        run_line=11,
+        inputs=tuple((inputs or {}).items()),
+    )
+
+
+def workflow(on: str, jobs: str) -> str:
+    """A GitHub workflow: `on` and `jobs` are YAML blocks (indented by the caller as top-level values)."""
+    return f"name: wf\non:\n{on}\njobs:\n{jobs}"
+
+
+PUSH_MAIN: dict[str, object] = {"push": {"branches": ["main"]}}
+
+
+def gha(on: object, jobs: dict[str, dict[str, object]], path: str = ".github/workflows/ci.yml") -> dict[str, str]:
+    """A GitHub workflow file from plain data (`on` is dumped as the key text `'on'`)."""
+    import yaml
+
+    return {
+        path: yaml.safe_dump({"name": path.rsplit("/", 1)[-1].split(".")[0], "on": on, "jobs": jobs}, sort_keys=False)
+    }
+
+
+def gjob(*steps: str | Mapping[str, object], **opts: object) -> dict[str, object]:
+    """A GitHub job: strings are `run:` steps, mappings are steps as given; options use YAML key names
+    with `_` for `-` (continue_on_error -> continue-on-error)."""
+    out: dict[str, object] = {"runs-on": "ubuntu-latest"}
+    out.update({k.replace("_", "-"): v for k, v in opts.items()})
+    out["steps"] = [{"run": s} if isinstance(s, str) else dict(s) for s in steps]
+    return out
+
+
+def expect(finding: Finding, outcome: str, confidence: str | None = None) -> None:
+    assert finding.outcome.value == outcome, finding.message
+    if confidence is not None:
+        assert finding.confidence == confidence, finding.message
+    if outcome == "true":
+        assert finding.locations and all(loc.path for loc in finding.locations), finding

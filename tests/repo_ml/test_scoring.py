@@ -1,0 +1,198 @@
+"""Scoring code and its tests, and what triggers scoring or retraining."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from probes.repo._ml import retrain_trigger_senders
+from probes.repo.serving_scoring import scoring_present, scoring_tested
+from probes.repo.serving_triggers import retrain_trigger_sender, scoring_event_driven, scoring_on_alert
+from tests.helpers import index_of
+from tests.repo_ml._util import Row, ids, run
+
+SCORE = (
+    "import joblib\n\n\ndef init():\n    global model\n    model = joblib.load('model.pkl')\n\n\n"
+    "def run(raw):\n    return model.predict(raw)\n"
+)
+SAGEMAKER = (
+    "import joblib\n\n\ndef model_fn(model_dir):\n    return joblib.load(model_dir)\n\n\n"
+    "def predict_fn(data, model):\n    return model.predict(data)\n"
+)
+PYFUNC = (
+    "import mlflow\n\n\nclass Wrapper(mlflow.pyfunc.PythonModel):\n    def predict(self, ctx, x):\n"
+    "        return x\n\n\nmlflow.pyfunc.save_model('m', python_model=Wrapper())\n"
+)
+API = (
+    "from fastapi import FastAPI\nimport joblib\n\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n\n\n"
+    "@app.post('/predict')\ndef predict(x: list[float]):\n    return {'y': model.predict([x]).tolist()}\n"
+)
+SCORING = [
+    Row("azure ml score.py", {"src/score.py": SCORE}, "true", where=["src/score.py:4"]),
+    Row("sagemaker handlers", {"code/inference.py": SAGEMAKER}, "true", where=["code/inference.py:4"]),
+    Row("mlflow pyfunc", {"model/wrapper.py": PYFUNC}, "true", where=["model/wrapper.py:4"]),
+    Row("fastapi route calling predict", {"app/main.py": API}, "true", where=["app/main.py:8"]),
+    Row("bentofile", {"bentofile.yaml": "service: 'service:svc'\n"}, "true"),
+    Row("placeholder score.py", {"score.py": "def init():\n    pass\n\n\ndef run(data):\n    pass\n"}, "false"),
+    Row(
+        "route without predict",
+        {
+            "app/main.py": "from flask import Flask\napp = Flask(__name__)\n\n\n"
+            "@app.route('/')\ndef home():\n    return 'hi'\n"
+        },
+        "false",
+    ),
+    Row("score.py in examples", {"examples/score.py": SCORE}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", SCORING, ids=ids(SCORING))
+def test_scoring_present(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+
+
+TEST_SCORE = "from score import init, run\n\n\ndef test_run():\n    init()\n    assert run([[1]]) is not None\n"
+TEST_API = (
+    "from fastapi.testclient import TestClient\n\nfrom app.main import app\n\n\ndef test_predict():\n"
+    "    assert TestClient(app).post('/predict', json=[1.0]).status_code == 200\n"
+)
+SKIPPED = "import pytest\nfrom score import run\n\n\n@pytest.mark.skip\ndef test_run():\n    assert run(1)\n"
+TESTED = [
+    Row(
+        "imports score.py",
+        {"src/score.py": SCORE, "tests/test_score.py": TEST_SCORE},
+        "true",
+        where=["tests/test_score.py:1"],
+    ),
+    Row(
+        "TestClient on the app",
+        {"app/main.py": API, "app/__init__.py": "", "tests/test_api.py": TEST_API},
+        "true",
+        where=["tests/test_api.py:3"],
+    ),
+    Row("only skipped tests", {"src/score.py": SCORE, "tests/test_score.py": SKIPPED}, "false"),
+    Row("no test of scoring", {"src/score.py": SCORE, "tests/test_other.py": "def test_x():\n    assert 1\n"}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", TESTED, ids=ids(TESTED))
+def test_scoring_tested(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_tested, tmp_path, row.files)["repo.scoring.tested"])
+
+
+ALERT_HANDLER = (
+    "from flask import Flask\nfrom serving.score import run\napp = Flask(__name__)\n\n\n"
+    "@app.post('/alerts')\ndef on_alert():\n    return run(load())\n"
+)
+AM = "receivers:\n  - name: rescore\n    webhook_configs:\n      - url: http://scoring-svc/score-on-alert\n"
+AM_PLAIN = "receivers:\n  - name: team\n    webhook_configs:\n      - url: http://chat.example/hook\n"
+ON_ALERT = [
+    Row(
+        "alert route into scoring",
+        {"serving/score.py": SCORE, "serving/__init__.py": "", "serving/alerts.py": ALERT_HANDLER},
+        "true",
+        where=["serving/alerts.py:6"],
+    ),
+    Row(
+        "alertmanager webhook to scoring",
+        {"monitoring/alertmanager.yml": AM},
+        "true",
+        where=["monitoring/alertmanager.yml:4"],
+    ),
+    Row(
+        "ASA anomaly function", {"asa/query.sql": "SELECT AnomalyDetection_SpikeAndDip(v, 95, 120, 'spikes')\n"}, "true"
+    ),
+    Row("alertmanager webhook to chat", {"monitoring/alertmanager.yml": AM_PLAIN}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", ON_ALERT, ids=ids(ON_ALERT))
+def test_scoring_on_alert(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_on_alert, tmp_path, row.files)["code.scoring_on_alert"])
+
+
+KAFKA = (
+    "from kafka import KafkaConsumer\nimport joblib\nmodel = joblib.load('m.pkl')\n"
+    "for msg in KafkaConsumer('orders'):\n    model.predict([msg.value])\n"
+)
+FUNC = (
+    "import azure.functions as func\nimport joblib\napp = func.FunctionApp()\n\n\n"
+    "@app.service_bus_queue_trigger(arg_name='m', queue_name='q', connection='c')\ndef score(m):\n"
+    "    joblib.load('m.pkl').predict([m])\n"
+)
+KEDA = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: scorer\nspec:\n  triggers: []\n"
+EVENTS = [
+    Row("kafka consumer calls predict", {"worker/consume.py": KAFKA}, "true", where=["worker/consume.py:4"]),
+    Row("azure function service bus trigger", {"fn/function_app.py": FUNC}, "true", where=["fn/function_app.py:6"]),
+    Row("KEDA beside scoring code", {"k8s/keda.yaml": KEDA, "src/score.py": SCORE}, "true", confidence="low"),
+    Row("KEDA without scoring code", {"k8s/keda.yaml": KEDA}, "false", values={"event_configs": 1}),
+    Row(
+        "consumer without a model",
+        {"w.py": "from kafka import KafkaConsumer\nfor m in KafkaConsumer('t'):\n    print(m)\n"},
+        "false",
+    ),
+]
+
+
+@pytest.mark.parametrize("row", EVENTS, ids=ids(EVENTS))
+def test_scoring_event_driven(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_event_driven, tmp_path, row.files)["code.scoring_event_driven"])
+
+
+DISPATCH = (
+    "import requests\n\n\ndef on_drift(repo, token):\n    requests.post(f'https://api.github.com/repos/{repo}"
+    "/dispatches', json={'event_type': 'retrain'}, headers={'Authorization': token})\n"
+)
+PYGITHUB = "from github import Github\n\n\ndef trigger(repo):\n    repo.create_repository_dispatch('drift_detected')\n"
+RETRAIN = [
+    Row(
+        "REST repository_dispatch on drift", {"monitoring/drift.py": DISPATCH}, "true", where=["monitoring/drift.py:5"]
+    ),
+    Row("PyGithub dispatch", {"monitoring/trigger.py": PYGITHUB}, "true", where=["monitoring/trigger.py:5"]),
+    Row(
+        "gh workflow run in a monitoring workflow",
+        {".github/workflows/monitor.yml": "jobs:\n  check:\n    steps:\n      - run: gh workflow run retrain.yml\n"},
+        "true",
+    ),
+    Row(
+        "dispatch unrelated to retraining",
+        {"ops/release.sh": "gh workflow run release.yml\n"},
+        "false",
+        values={"other_dispatches": 1},
+    ),
+    Row("dispatch only in tests", {"tests/test_drift.py": DISPATCH}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", RETRAIN, ids=ids(RETRAIN))
+def test_retrain_trigger_sender(row: Row, tmp_path: Path) -> None:
+    row.check(run(retrain_trigger_sender, tmp_path, row.files)["code.retrain_trigger_sender"])
+
+
+def test_retrain_trigger_senders_is_reusable(tmp_path: Path) -> None:
+    senders = retrain_trigger_senders(
+        index_of(tmp_path, {"monitoring/drift.py": DISPATCH, "x.sh": "gh workflow run a"})
+    )
+    assert [(s.path, s.line, s.mechanism, s.retrain) for s in senders] == [
+        ("monitoring/drift.py", 5, "api", True),
+        ("x.sh", 1, "cli", False),
+    ]
+
+
+SUBPROCESS = "import subprocess\n\n\ndef on_drift():\n    subprocess.run(['gh', 'workflow', 'run', 'retrain.yml'])\n"
+OS_SYSTEM = "import os\n\n\ndef on_drift():\n    os.system('gh workflow run retrain.yml')\n"
+PATTERNS_ONLY = 'import re\n\nDISPATCH = re.compile(r"gh\\s+api\\s+\\S*/dispatches|/dispatches")  # retrain detector\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "outcome"),
+    [
+        ({"mon/a.py": SUBPROCESS}, "true"),
+        ({"mon/b.py": OS_SYSTEM}, "true"),
+        ({"scan/rules.py": PATTERNS_ONLY}, "false"),
+    ],
+    ids=["subprocess-argv", "os-system", "regex-source-is-not-a-sender"],
+)
+def test_retrain_sender_python_forms(files: dict[str, str], outcome: str, tmp_path: Path) -> None:
+    assert run(retrain_trigger_sender, tmp_path, files)["code.retrain_trigger_sender"].outcome.value == outcome

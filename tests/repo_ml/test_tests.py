@@ -1,0 +1,125 @@
+"""Unit, integration and model-integration test detection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from probes.repo import tests_detect as probes  # aliased: pytest would collect names starting with `test`
+from tests.repo_ml._util import Row, ids, run
+
+REAL = "def test_adds():\n    assert 1 + 1 == 2\n"
+SKIPPED = "import pytest\n\n\n@pytest.mark.skip(reason='later')\ndef test_later():\n    assert f() == 1\n"
+TRIVIAL = "def test_placeholder():\n    pass\n\n\ndef test_true():\n    assert True\n"
+FIXTURE = (
+    "import pytest\n\n\n@pytest.fixture\ndef test_data():\n    return [1]\n\n\n"
+    "def test_uses(test_data):\n    assert test_data\n"
+)
+SKIP_CLASS = (
+    "import unittest\n\n\n@unittest.skip('x')\nclass TestA(unittest.TestCase):\n    def test_a(self):\n"
+    "        self.assertEqual(f(), 1)\n\n\ndef test_module_level():\n    assert g() == 2\n"
+)
+MODULE_SKIP = "import pytest\n\npytestmark = pytest.mark.skip('flaky')\n\n\ndef test_a():\n    assert f()\n"
+JS = (
+    "describe('x', () => {\n  it('adds', () => {\n    expect(1 + 1).toBe(2);\n  });\n  it.skip('later', () => {});\n"
+    "  test('empty', () => {});\n});\n"
+)
+GO = (
+    'package m\n\nimport "testing"\n\nfunc TestAdd(t *testing.T) {\n\tif 1+1 != 2 {\n\t\tt.Fatal()\n\t}\n}\n\n'
+    'func TestLater(t *testing.T) {\n\tt.Skip("later")\n}\n'
+)
+JAVA = (
+    "class CalcTest {\n  @Test\n  void adds() { assertEquals(2, 1 + 1); }\n\n"
+    "  @Disabled\n  @Test\n  void later() {}\n}\n"
+)
+CSHARP = (
+    "public class CalcTests {\n  [Fact]\n  public void Adds() { Assert.Equal(2, 1 + 1); }\n\n"
+    '  [Fact(Skip = "later")]\n  public void Later() {}\n}\n'
+)
+
+UNIT = [
+    Row("pytest functions", {"tests/test_calc.py": REAL}, "true", count=1, where=["tests/test_calc.py:1"]),
+    Row(
+        "skipped and trivial do not count",
+        {"tests/test_a.py": SKIPPED, "tests/test_b.py": TRIVIAL},
+        "false",
+        values={"skipped": 1, "trivial": 2},
+    ),
+    Row(
+        "fixture named test_ is not a test", {"tests/test_f.py": FIXTURE}, "true", count=1, where=["tests/test_f.py:9"]
+    ),
+    Row("class-level skip", {"tests/test_c.py": SKIP_CLASS}, "true", count=1, values={"skipped": 1}),
+    Row("module-level pytestmark skip", {"tests/test_m.py": MODULE_SKIP}, "false", values={"skipped": 1}),
+    Row("helper module in tests/ is not collected", {"tests/helpers.py": REAL}, "false"),
+    Row("jest", {"web/calc.test.ts": JS}, "true", count=1, values={"skipped": 1, "trivial": 1}),
+    Row("go", {"calc/calc_test.go": GO}, "true", count=1, values={"skipped": 1}),
+    Row("junit", {"src/test/java/CalcTest.java": JAVA}, "true", count=1, where=["src/test/java/CalcTest.java:2"]),
+    Row("xunit", {"Calc.Tests/CalcTests.cs": CSHARP}, "true", count=1),
+    Row("tests only in examples", {"examples/tests/test_x.py": REAL}, "false"),
+    Row("conftest only", {"tests/conftest.py": "import pytest\n", "pytest.ini": "[pytest]\n"}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", UNIT, ids=ids(UNIT))
+def test_unit(row: Row, tmp_path: Path) -> None:
+    row.check(run(probes.tests_unit, tmp_path, row.files)["repo.tests.unit"])
+
+
+MARKED = (
+    "import pytest\n\n\n@pytest.mark.integration\ndef test_db():\n    assert q() == 1\n\n\ndef test_unit():\n"
+    "    assert 1\n"
+)
+CONTAINERS = (
+    "from testcontainers.postgres import PostgresContainer\n\n\ndef test_pg():\n    assert PostgresContainer()\n"
+)
+LIVE = "import requests\n\n\ndef test_live():\n    assert requests.get('http://localhost:8080/health').ok\n"
+MOCKED = "import requests\nimport responses\n\n\ndef test_mocked():\n    assert requests.get('http://x/health').ok\n"
+INTEGRATION = [
+    Row("tests/integration folder", {"tests/integration/test_api.py": REAL}, "true", count=1),
+    Row("marker on one test", {"tests/test_mix.py": MARKED}, "true", count=1, where=["tests/test_mix.py:5"]),
+    Row("testcontainers", {"tests/test_pg.py": CONTAINERS}, "true"),
+    Row("live http", {"tests/test_live.py": LIVE}, "true"),
+    Row("mocked http", {"tests/test_mocked.py": MOCKED}, "false"),
+    Row("integration tests all skipped", {"tests/integration/test_api.py": SKIPPED}, "false"),
+    Row(
+        "compose test services beside unit tests",
+        {"docker-compose.test.yml": "services: {}\n", "tests/test_a.py": REAL},
+        "true",
+        confidence="low",
+    ),
+    Row("unit tests only", {"tests/test_a.py": REAL}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", INTEGRATION, ids=ids(INTEGRATION))
+def test_integration(row: Row, tmp_path: Path) -> None:
+    row.check(run(probes.tests_integration, tmp_path, row.files)["repo.tests.integration"])
+
+
+LOADS = (
+    "import joblib\n\n\ndef test_model_predicts():\n    model = joblib.load('models/model.joblib')\n"
+    "    assert model.predict([[1]])[0] in (0, 1)\n"
+)
+ENDPOINT = (
+    "from fastapi.testclient import TestClient\nfrom app.main import app\n\n\ndef test_score():\n"
+    "    r = TestClient(app).post('/predict', json={'x': 1})\n    assert r.status_code == 200\n"
+)
+SKIPPED_LOAD = (
+    "import joblib\nimport pytest\n\n\n@pytest.mark.skip\ndef test_model():\n    assert joblib.load('m.pkl')\n"
+)
+MOCK_LOAD = (
+    "from unittest import mock\n\n\ndef test_model():\n    with mock.patch('joblib.load'):\n        assert run()\n"
+)
+MODEL_INT = [
+    Row("loads the artefact", {"tests/test_model.py": LOADS}, "true", where=["tests/test_model.py:5"]),
+    Row("calls the scoring endpoint", {"tests/test_api.py": ENDPOINT}, "true", where=["tests/test_api.py:6"]),
+    Row("skipped test", {"tests/test_model.py": SKIPPED_LOAD}, "false"),
+    Row("mocked loader", {"tests/test_model.py": MOCK_LOAD}, "false"),
+    Row("load outside tests", {"app/load.py": LOADS}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", MODEL_INT, ids=ids(MODEL_INT))
+def test_model_integration(row: Row, tmp_path: Path) -> None:
+    row.check(run(probes.tests_model_integration, tmp_path, row.files)["repo.tests.model_integration"])

@@ -1,0 +1,143 @@
+"""Experiment tracking consistency, local-only tracking, results kept in docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from probes.repo.ml_tracking import metric_tables, mlruns_committed, results_in_docs, tracking_consistency
+from tests.repo_ml._util import Row, ids, notebook, run
+
+FIT = "from sklearn.linear_model import LogisticRegression\n\nLogisticRegression().fit(X, y)\n"
+MLFLOW_FIT = "import mlflow\n" + FIT.replace("LogisticRegression().fit", "mlflow.autolog()\nLogisticRegression().fit")
+WANDB_FIT = (
+    "import wandb\nfrom sklearn.svm import SVC\n\nrun = wandb.init(project='p')\nSVC().fit(X, y)\n"
+    "wandb.log({'acc': 1})\n"
+)
+WANDB_OFF = (
+    "import wandb\nfrom sklearn.svm import SVC\n\nwandb.init(mode='disabled')\nSVC().fit(X, y)\nwandb.log({'a': 1})\n"
+)
+IMPORT_ONLY = "import mlflow\nfrom sklearn.svm import SVC\n\nSVC().fit(X, y)\n"
+ENTRY = "import mlflow\nfrom pkg.model import train\n\nwith mlflow.start_run():\n    train()\n"
+MODEL = "from sklearn.svm import SVC\n\n\ndef train():\n    SVC().fit(X, y)\n"
+
+
+def _row(name: str, files: dict[str, str | bytes], consistent: str, sporadic: str, **values: object) -> tuple:
+    return name, files, consistent, sporadic, values
+
+
+TRACKING = [
+    _row(
+        "all entrypoints log",
+        {"train_a.py": MLFLOW_FIT, "train_b.py": WANDB_FIT},
+        "true",
+        "false",
+        share=1.0,
+        tools=["mlflow", "wandb"],
+    ),
+    _row(
+        "logging in the importing entrypoint",
+        {"run.py": ENTRY, "pkg/model.py": MODEL, "pkg/__init__.py": ""},
+        "true",
+        "false",
+        share=1.0,
+    ),
+    _row("half log", {"train_a.py": MLFLOW_FIT, "train_b.py": FIT}, "false", "false", share=0.5),
+    _row(
+        "none log",
+        {"train_a.py": FIT, "train_b.py": FIT, "train_c.py": MLFLOW_FIT, "train_d.py": FIT},
+        "false",
+        "true",
+        share=0.25,
+    ),
+    _row("imported but never logging", {"train.py": IMPORT_ONLY}, "false", "true", imported_not_logging=1),
+    _row("wandb disabled", {"train.py": WANDB_OFF}, "false", "true", share=0.0),
+    _row(
+        "WANDB_MODE=offline in .env",
+        {"train.py": WANDB_FIT, ".env": "WANDB_MODE=offline\n"},
+        "false",
+        "true",
+        wandb_disabled=True,
+    ),
+    _row(
+        "notebook entrypoints only",
+        {"nb.ipynb": notebook("import mlflow", MLFLOW_FIT)},
+        "true",
+        "false",
+        notebook_entrypoints=True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "consistent", "sporadic", "values"), TRACKING, ids=[r[0] for r in TRACKING])
+def test_tracking_consistency(
+    name: str, files: dict, consistent: str, sporadic: str, values: dict, tmp_path: Path
+) -> None:
+    found = run(tracking_consistency, tmp_path, files)
+    Row(name, files, consistent, values=values).check(found["code.tracking.consistent"])
+    Row(name, files, sporadic).check(found["code.tracking.sporadic"])
+
+
+def test_tracking_not_applicable_without_training(tmp_path: Path) -> None:
+    found = run(tracking_consistency, tmp_path, {"app.py": "import mlflow\nmlflow.log_metric('a', 1)\n"})
+    assert {f.outcome.value for f in found.values()} == {"not_applicable"}
+
+
+def test_notebook_only_tracking_is_low_confidence(tmp_path: Path) -> None:
+    found = run(tracking_consistency, tmp_path, {"nb.ipynb": notebook(MLFLOW_FIT)})
+    assert found["code.tracking.consistent"].confidence == "low"
+
+
+MLRUNS = [
+    Row(
+        "committed mlruns",
+        {"mlruns/0/meta.yaml": "name: Default\n", "train.py": FIT},
+        "true",
+        values={"tracked_files": 1},
+    ),
+    Row(
+        "file: tracking uri",
+        {"train.py": "import mlflow\nmlflow.set_tracking_uri('file:./mlruns')\n"},
+        "true",
+        where=["train.py:2"],
+    ),
+    Row("env local uri", {".env": "MLFLOW_TRACKING_URI=sqlite:///mlflow.db\n"}, "true", where=[".env:1"]),
+    Row("remote server", {"train.py": "import mlflow\nmlflow.set_tracking_uri('https://mlflow.corp')\n"}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", MLRUNS, ids=ids(MLRUNS))
+def test_mlruns_committed(row: Row, tmp_path: Path) -> None:
+    row.check(run(mlruns_committed, tmp_path, row.files)["repo.mlruns_committed"])
+
+
+TABLE = "# Results\n\n| model | accuracy | f1 |\n|---|---|---|\n| rf | 0.91 | 0.88 |\n| lr | 0.85 | 0.80 |\n"
+FENCED = "```\n| model | accuracy |\n|---|---|\n| rf | 0.91 |\n```\n"
+ROWWISE = "| metric | value |\n|---|---|\n| RMSE | 3.2 |\n"
+DOCS = [
+    Row("metric table in README, no tracking", {"README.md": TABLE, "train.py": FIT}, "true", where=["README.md:3"]),
+    Row("metric names in rows", {"docs/results.md": ROWWISE}, "true", where=["docs/results.md:1"]),
+    Row("table inside a code fence", {"README.md": FENCED}, "false"),
+    Row("table without numbers", {"README.md": "| accuracy | notes |\n|---|---|\n| good | ok |\n"}, "false"),
+    Row("tracked in code too", {"README.md": TABLE, "train.py": MLFLOW_FIT}, "false", values={"tracking_files": 1}),
+    Row("table in examples only", {"examples/README.md": TABLE}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", DOCS, ids=ids(DOCS))
+def test_results_in_docs(row: Row, tmp_path: Path) -> None:
+    row.check(run(results_in_docs, tmp_path, row.files)["repo.results_in_docs"])
+
+
+def test_metric_tables_lines() -> None:
+    assert metric_tables(TABLE + "\ntext\n" + ROWWISE) == [3, 9]
+
+
+def test_mlruns_environ_assignment_and_docstring(tmp_path: Path) -> None:
+    code = (
+        'import os\n\n\ndef doc():\n    """Run: export MLFLOW_TRACKING_URI="sqlite:///mlflow.db" first."""\n\n\n'
+        'os.environ["MLFLOW_TRACKING_URI"] = "file:./mlruns"\n'
+    )
+    finding = run(mlruns_committed, tmp_path, {"setup.py": code})["repo.mlruns_committed"]
+    assert [loc.label() for loc in finding.locations] == ["setup.py:8"]

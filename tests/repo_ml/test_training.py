@@ -1,0 +1,206 @@
+"""Training code, model binaries, per-project data prep, ML presence and notebooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from probes.repo.ml_presence import ml_present, notebooks_only, notebooks_present
+from probes.repo.ml_training import model_binaries, per_experiment_data_prep, training_code
+from tests.repo_ml._util import Row, ids, notebook, run
+
+SKLEARN_TRAIN = """import joblib
+from sklearn.ensemble import RandomForestClassifier
+
+
+def main(X, y):
+    model = RandomForestClassifier()
+    model.fit(X, y)
+    joblib.dump(model, "model.pkl")
+"""
+TORCH_LOOP = """import torch
+
+
+def train(model, loader, optimizer):
+    for x, y in loader:
+        loss = model(x).sum()
+        loss.backward()
+        optimizer.step()
+"""
+HF_TRAIN = """from transformers import Trainer, TrainingArguments
+
+trainer = Trainer(model=None, args=TrainingArguments("out"))
+trainer.train()
+"""
+
+TRAINING = [
+    Row(
+        "sklearn fit in a script",
+        {"src/train.py": SKLEARN_TRAIN},
+        "true",
+        count=1,
+        where=["src/train.py:7"],
+        confidence="medium",
+    ),
+    Row("torch loop", {"pkg/loop.py": TORCH_LOOP}, "true", where=["pkg/loop.py:8"]),
+    Row("transformers trainer", {"ft.py": HF_TRAIN}, "true", where=["ft.py:4"]),
+    Row(
+        "xgboost.train",
+        {"boost.py": "import xgboost as xgb\nbst = xgb.train({}, None)\n"},
+        "true",
+        where=["boost.py:2"],
+    ),
+    Row(
+        "fit in train.py without framework import",
+        {"train.py": "from model import build\nbuild().fit(1, 2)\n"},
+        "true",
+        where=["train.py:2"],
+    ),
+    Row(
+        "notebook only: low",
+        {"nb/explore.ipynb": notebook("from sklearn.svm import SVC", "SVC().fit(X, y)")},
+        "true",
+        confidence="low",
+        values={"notebooks": 1},
+    ),
+    Row(
+        "placeholder train.py",
+        {"src/train.py": '"""Train the model."""\n# TODO\n'},
+        "false",
+        values={"named_train_without_fit": 1},
+    ),
+    Row(
+        "fit without any ML context",
+        {"utils.py": "import numpy as np\nnp.polynomial.Polynomial.fit(1, 2, 3)\n"},
+        "false",
+    ),
+    Row("only in examples/", {"examples/train.py": SKLEARN_TRAIN}, "false", values={"ignored_non_practice": 1}),
+    Row("only in tests", {"tests/test_train.py": SKLEARN_TRAIN}, "false"),
+    Row("cookiecutter placeholder", {"src/train.py": SKLEARN_TRAIN + "# {{ cookiecutter.project_name }}\n"}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", TRAINING, ids=ids(TRAINING))
+def test_training_code(row: Row, tmp_path: Path) -> None:
+    row.check(run(training_code, tmp_path, row.files)["repo.training_code"])
+
+
+BINARIES = [
+    Row(
+        "pickle and onnx",
+        {"models/model.pkl": b"\x80\x04" + b"x" * 500, "serve/m.onnx": b"\x00" * 400},
+        "true",
+        count=2,
+        where=["models/model.pkl"],
+    ),
+    Row(
+        "LFS pointer",
+        {
+            ".gitattributes": "*.pt filter=lfs diff=lfs merge=lfs -text\n",
+            "weights/net.pt": "version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 9\n",
+        },
+        "true",
+        values={"lfs_pointers": 1},
+    ),
+    Row(".bin only with a model-like path", {"data/blob.bin": b"\x00" * 300}, "false"),
+    Row("pytorch_model.bin", {"hf/pytorch_model.bin": b"\x00" * 300}, "true"),
+    Row(
+        "test fixture and example only",
+        {"tests/m.joblib": b"\x00" * 300, "examples/demo.pkl": b"\x00" * 300},
+        "false",
+        values={"test_fixtures": 1, "ignored_non_practice": 1},
+    ),
+    Row("mlruns artefact is generated", {"mlruns/0/abc/artifacts/model/model.pkl": b"\x00" * 300}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", BINARIES, ids=ids(BINARIES))
+def test_model_binaries(row: Row, tmp_path: Path) -> None:
+    row.check(run(model_binaries, tmp_path, row.files)["repo.model_binaries"])
+
+
+DVC_PREP = """stages:
+  prepare:
+    cmd: python src/prepare.py
+    deps: [data/raw]
+    outs: [data/prepared]
+  train:
+    cmd: python src/train.py
+"""
+PREP = [
+    Row("dvc prepare stage", {"dvc.yaml": DVC_PREP}, "true", where=["dvc.yaml:2"]),
+    Row(
+        "make_dataset.py reads sql",
+        {"src/data/make_dataset.py": "import pandas as pd\n\ndf = pd.read_sql('q', c)\n"},
+        "true",
+        where=["src/data/make_dataset.py:3"],
+    ),
+    Row(
+        "cookiecutter-style empty make_dataset.py",
+        {"src/data/make_dataset.py": "import logging\n\nlogging.getLogger(__name__).info('making data')\n"},
+        "false",
+    ),
+    Row("stage without deps/outs", {"dvc.yaml": "stages:\n  prepare:\n    cmd: echo hi\n"}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", PREP, ids=ids(PREP))
+def test_per_experiment_data_prep(row: Row, tmp_path: Path) -> None:
+    row.check(run(per_experiment_data_prep, tmp_path, row.files)["repo.per_experiment_data_prep"])
+
+
+PRESENT = [
+    Row("training module", {"src/train.py": SKLEARN_TRAIN}, "true", confidence="medium"),
+    Row("model binary only", {"model.joblib": b"\x00" * 300}, "true", values={"model_binaries": 1}),
+    Row(
+        "framework call (inference)",
+        {"app/infer.py": "import torch\nm = torch.load('m.pt')\n"},
+        "true",
+        values={"frameworks": ["torch"]},
+    ),
+    Row(
+        "dependency without calls",
+        {"requirements.txt": "scikit-learn==1.5\n", "app.py": "print('hi')\n"},
+        "true",
+        confidence="low",
+        values={"declared_only": True},
+    ),
+    Row("imports without calls", {"app.py": "import sklearn\n"}, "false"),
+    Row("plain web app", {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}, "false"),
+    Row("ML only in docs/examples", {"examples/train.py": SKLEARN_TRAIN, "docs/fit.py": SKLEARN_TRAIN}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", PRESENT, ids=ids(PRESENT))
+def test_ml_present(row: Row, tmp_path: Path) -> None:
+    row.check(run(ml_present, tmp_path, row.files)["repo.ml.present"])
+
+
+NB = notebook("from sklearn.svm import SVC\nclf = SVC()\nclf.fit(X, y)\n" * 3)
+NOTEBOOKS = [
+    Row("notebooks only", {"notebooks/a.ipynb": NB, "notebooks/b.ipynb": NB}, "true", count=2),
+    Row(
+        "notebooks beside a training script",
+        {"notebooks/a.ipynb": NB, "src/train.py": SKLEARN_TRAIN},
+        "false",
+        values={"training_scripts": 1},
+    ),
+    Row("no notebooks", {"src/train.py": SKLEARN_TRAIN}, "false"),
+    Row("notebooks in examples only", {"examples/a.ipynb": NB}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_notebooks_only(row: Row, tmp_path: Path) -> None:
+    row.check(run(notebooks_only, tmp_path, row.files)["repo.notebooks_only"])
+
+
+def test_notebooks_present_counts_practice_only(tmp_path: Path) -> None:
+    files = {"notebooks/a.ipynb": NB, "docs/tour.ipynb": NB, ".ipynb_checkpoints/a-checkpoint.ipynb": NB}
+    finding = run(notebooks_present, tmp_path, files)["repo.notebooks.present"]
+    Row("practice only", files, "true", count=1, where=["notebooks/a.ipynb"], values={"ignored_non_practice": 2}).check(
+        finding
+    )
+    empty = run(notebooks_present, tmp_path / "x", {"a.py": "x = 1\n"})["repo.notebooks.present"]
+    assert empty.outcome.value == "false"
