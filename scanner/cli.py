@@ -56,6 +56,20 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
         "--rules", type=Path, metavar="DIR", help="use the rule files in DIR instead of the built-in rules"
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the evidence JSON to FILE")
+    parser.add_argument(
+        "--mlflow",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="an MLflow tracking server or local store to read (repeatable)",
+    )
+    parser.add_argument(
+        "--catalog",
+        action="append",
+        default=[],
+        metavar="KIND=URL",
+        help="a data catalog to read, e.g. dbt=PATH (repeatable)",
+    )
     parser.add_argument("--window-days", type=int, default=365, help="history window in days (default 365)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -74,10 +88,12 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     from scanner.reporters.console import render_summary
     from scanner.reporters.evidence import dumps, evidence_document, write_atomic
     from scanner.runner import ScanOptions, scan
+    from scanner.sources import build_sources
     from scanner.targets import resolve_targets
 
     probes, rules = _load(getattr(args, "rules", None))
     targets = resolve_targets(target_specs or args.targets)
+    sources = build_sources({"mlflow": getattr(args, "mlflow", []), "catalog": getattr(args, "catalog", [])})
     console = Console(stderr=False, highlight=False)
     progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))
     opts = ScanOptions(
@@ -85,7 +101,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         rules_dir=str(args.rules) if getattr(args, "rules", None) else "built-in",
         progress=progress,
     )
-    result = scan(targets, probes, rules, opts)
+    result = scan(targets, probes, rules, opts, sources)
     document = evidence_document(result)
     if getattr(args, "json", None):
         write_atomic(args.json, dumps(document))

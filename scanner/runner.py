@@ -11,15 +11,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from scanner import __version__
+from scanner.collectors.gitcli import redact
 from scanner.collectors.repo_index import RepoIndex, build_index
 from scanner.engine.assess import Assessment, assess_scope
 from scanner.engine.rollup import rollup
 from scanner.engine.rules import RuleSet
 from scanner.model import Finding, Outcome, ProbeSpec
 from scanner.signals import missing_reason
+from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
 from scanner.views import Views
 
@@ -29,6 +32,7 @@ class ScanOptions:
     window_days: int = 365
     rules_dir: str = "built-in"
     progress: Callable[[str], None] | None = None
+    org_name: str | None = None  # the estate name when only organisation-wide sources are scanned
 
 
 @dataclass
@@ -44,6 +48,9 @@ class ScanResult:
     @property
     def incomplete(self) -> bool:
         return any(t.status == "error" for t in self.targets)
+
+
+ORG_VIEWS = frozenset({"github", "mlflow", "catalog"})
 
 
 class CollectorUnavailable(Exception):
@@ -75,9 +82,12 @@ def _build_views(
                 raise CollectorUnavailable(str(exc)) from None
 
         builders["history"] = history
-    for name in ("github", "mlflow", "catalog"):
+    for name, factory in target.view_builders.items():
         if name in needs:
-            views.unavailable[name] = f"not_available: no {name} source was given for this scan"
+            builders[name] = partial(factory, index)
+    for name in ("github", "mlflow", "catalog"):
+        if name in needs and name not in builders:
+            views.unavailable[name] = f"not_available: no {name} source was given for this repo"
     for name, build in builders.items():
         start = time.perf_counter()
         try:
@@ -160,6 +170,9 @@ def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timing
     )
     if index.web_url:
         target.info["url"] = index.web_url
+    # probes of organisation-wide views run once per source (scan_source), not per repo,
+    # unless this repo has its own builder for that view (e.g. the GitHub API facts of a repo)
+    probes = [p for p in probes if not (p.needs & ORG_VIEWS) - set(target.view_builders)]
     needs = set().union(*(p.needs for p in probes)) if probes else set()
     views = _build_views(target, index, needs, opts, timings)
     findings: list[Finding] = []
@@ -170,13 +183,43 @@ def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timing
     return findings
 
 
-def scan(targets: list[Target], probes: list[ProbeSpec], rules: RuleSet, opts: ScanOptions) -> ScanResult:
+def scan_source(source: OrgSource, probes: list[ProbeSpec], timings: dict[str, float]) -> list[Finding]:
+    """Build one organisation-wide view and run the probes that need only that view."""
+    target = source.target
+    views = Views(subject=target.id)
+    start = time.perf_counter()
+    try:
+        setattr(views, source.view, source.build())
+    except SourceUnavailable as exc:
+        target.status, target.error = "error", redact(str(exc))
+        views.unavailable[source.view] = f"not_available: {target.error}"
+    except Exception as exc:  # one source's failure never stops the scan
+        target.status, target.error = "error", redact(f"{type(exc).__name__}: {exc}")
+        views.unavailable[source.view] = f"error: {target.error}"
+    timings[source.view] = timings.get(source.view, 0.0) + time.perf_counter() - start
+    selected = [p for p in probes if source.view in p.needs and p.needs <= {source.view}]
+    return [f for spec in selected for f in run_probe(spec, views)]
+
+
+def scan(
+    targets: list[Target],
+    probes: list[ProbeSpec],
+    rules: RuleSet,
+    opts: ScanOptions,
+    sources: list[OrgSource] | None = None,
+) -> ScanResult:
     started, t0 = _now(), time.perf_counter()
     findings: list[Finding] = []
     assessments: list[Assessment] = []
     timings: dict[str, float] = {}
     missing = {s: missing_reason(s) for s in rules.signals()}
     estates: dict[str, list[Assessment]] = {}
+    shared: list[Finding] = []
+    for source in sources or []:
+        if opts.progress:
+            opts.progress(source.target.id)
+        shared.extend(scan_source(source, probes, timings))
+    findings.extend(shared)
     for target in targets:
         if target.status != "ok" or target.path is None:
             continue
@@ -188,18 +231,24 @@ def scan(targets: list[Target], probes: list[ProbeSpec], rules: RuleSet, opts: S
             target.status, target.error = "error", f"scan failed: {type(exc).__name__}: {exc}"
             continue
         findings.extend(repo_findings)
-        assessment = assess_scope(target.id, rules, repo_findings, missing)
+        assessment = assess_scope(target.id, rules, repo_findings + shared, missing)
         assessments.append(assessment)
         if target.estate:
             estates.setdefault(target.estate, []).append(assessment)
     for estate, members in sorted(estates.items()):
         assessments.append(rollup(f"org:{estate}", rules, members))
+    if sources and not assessments:  # only organisation-wide sources: assess them together
+        assessments.append(assess_scope(f"org:{opts.org_name or 'organisation'}", rules, shared, missing))
+    api_calls: dict[str, int] = {"rest": 0, "graphql_points": 0}
+    for source in sources or []:
+        for key, value in source.stats.items():
+            api_calls[key] = api_calls.get(key, 0) + value
     stats = {
         "duration_s": round(time.perf_counter() - t0, 3),
         "repos": sum(1 for t in targets if t.kind == "repo" and t.status == "ok"),
         "findings": len(findings),
         "probes": len(probes),
-        "api_calls": {"rest": 0, "graphql_points": 0},
+        "api_calls": api_calls,
         "cache_hits": 0,
         "timings_s": {k: round(v, 3) for k, v in sorted(timings.items())},
     }
@@ -208,7 +257,8 @@ def scan(targets: list[Target], probes: list[ProbeSpec], rules: RuleSet, opts: S
         "rules": opts.rules_dir,
         "history_window_days": opts.window_days,
     }
-    return ScanResult(started, _now(), config, targets, findings, assessments, stats)
+    all_targets = [s.target for s in sources or []] + targets
+    return ScanResult(started, _now(), config, all_targets, findings, assessments, stats)
 
 
 __all__ = ["ScanOptions", "ScanResult", "__version__", "scan"]

@@ -3,6 +3,7 @@ folder (indexed from the file system, without history)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ class Target:
     path: Path | None = None
     estate: str | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    # extra per-repo views (e.g. "github": the API facts of this repo), built from its index on demand
+    view_builders: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind, "status": self.status}
