@@ -102,7 +102,9 @@ def miss(
     )
 
 
-def not_applicable(views: Views, signal: str, message: str, *, key: str = "") -> Finding:
+def not_applicable(
+    views: Views, signal: str, message: str, *, values: Mapping[str, Any] | None = None, key: str = ""
+) -> Finding:
     """The question does not apply to this subject (e.g. "is the DS role isolated?" with no DS)."""
     return Finding(
         probe="",
@@ -111,6 +113,7 @@ def not_applicable(views: Views, signal: str, message: str, *, key: str = "") ->
         outcome=Outcome.NOT_APPLICABLE,
         confidence="medium",
         message=message,
+        values=dict(values or {}),
         key=key,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scanner.collectors.history import Commit, History
-from scanner.model import Finding, Location, Outcome
+from scanner.model import Finding, Location
 from scanner.probekit import unavailable
 from scanner.views import Views
 
@@ -19,19 +19,6 @@ ROLE_WORDS = {
 }
 COCHANGE_NOTE = "co-change is a weak proxy"
 REVIEW_NOTE = "reviews need the GitHub API"
-
-
-def not_applicable(views: Views, signal: str, message: str, *, values: dict[str, object] | None = None) -> Finding:
-    """The question does not arise here (e.g. no DS-role author to be isolated)."""
-    return Finding(
-        probe="",
-        signal=signal,
-        subject=views.subject,
-        outcome=Outcome.NOT_APPLICABLE,
-        confidence="low",
-        message=message,
-        values=dict(values or {}),
-    )
 
 
 def missing_history(views: Views, signals: Iterable[str]) -> list[Finding]:

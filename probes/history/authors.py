@@ -6,10 +6,10 @@ from collections import Counter
 
 from scanner.collectors.history import Commit, History
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe
+from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views
 
-from ._common import ROLE_WORDS, commit_locations, missing_history, names, not_applicable, window_words
+from ._common import ROLE_WORDS, commit_locations, missing_history, names, window_words
 
 SINGLE_AUTHOR_SHARE = 0.9
 PRESENCE = {"DS": "people.ds.present", "DE": "people.de.present", "SE": "people.se.present"}

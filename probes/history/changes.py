@@ -9,10 +9,10 @@ from datetime import datetime
 from scanner.collectors.history import Commit, History
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe, unavailable
+from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views
 
-from ._common import commit_locations, kept, missing_history, not_applicable, window_words
+from ._common import commit_locations, kept, missing_history, window_words
 from ._files import FileClass, is_model_binary, prompt_files, scoring_files, training_files
 
 RECENT_DAYS = 182

@@ -5,11 +5,11 @@ from __future__ import annotations
 from scanner.collectors.history import Commit, History
 from scanner.collectors.roles import ROLES
 from scanner.model import Finding, Location
-from scanner.probekit import hit, miss, probe
+from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views
 
 from ._cochange import COCHANGE_DAYS, Edge, between, cross_role_edges
-from ._common import COCHANGE_NOTE, REVIEW_NOTE, ROLE_WORDS, commit_locations, missing_history, not_applicable
+from ._common import COCHANGE_NOTE, REVIEW_NOTE, ROLE_WORDS, commit_locations, missing_history
 
 PAIRS = {
     "people.ds_de.cochange": ("DS", "DE"),

@@ -11,10 +11,9 @@ from scanner.collectors.paths import match_any
 from scanner.collectors.repo_index import RepoIndex
 from scanner.collectors.roles import file_domain
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe, unavailable
+from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views
 
-from ._common import not_applicable
 from ._files import is_code, orchestrator_files, prompt_files, scoring_files
 from ._owners import is_team, owning_rules, roles_of, rule_location
 

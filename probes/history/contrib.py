@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe
+from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views
 
-from ._common import commit_locations, missing_history, names, not_applicable, window_words
+from ._common import commit_locations, missing_history, names, window_words
 from ._files import FileClass, model_code_files, model_config_files, monitoring_files, orchestrator_files
 
 BUS_SHARE = 0.8

@@ -10,11 +10,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from scanner.collectors.python_facts import Call, PyFacts
 from scanner.collectors.repo_index import Match, RepoIndex
-from scanner.model import Finding, Location, Outcome
+from scanner.model import Location
 from scanner.views import Views
 
 T = TypeVar("T")
@@ -63,18 +63,6 @@ def repo_of(views: Views) -> RepoIndex:
     if views.repo is None:  # the runner reports not_available before calling; be explicit anyway
         raise ValueError("the repo view is missing")
     return views.repo
-
-
-def not_applicable(views: Views, signal: str, message: str, *, values: dict[str, Any] | None = None) -> Finding:
-    return Finding(
-        probe="",
-        signal=signal,
-        subject=views.subject,
-        outcome=Outcome.NOT_APPLICABLE,
-        confidence="medium",
-        message=message,
-        values=dict(values or {}),
-    )
 
 
 def is_notebook(path: str) -> bool:

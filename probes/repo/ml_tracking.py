@@ -17,14 +17,13 @@ from probes.repo._ml import (
     local_imports,
     memo,
     method_calls,
-    not_applicable,
     repo_of,
     training_files,
 )
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe
+from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views
 
 CONSISTENT_SHARE = 0.7

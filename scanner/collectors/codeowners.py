@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from scanner.collectors.paths import glob_to_regex
+
 if TYPE_CHECKING:
     from scanner.collectors.repo_index import RepoIndex
 
@@ -127,24 +129,7 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
     if not body:
         return re.compile(r".*")
     files_only = body.endswith("/*") or body == "*"  # `dir/*`: direct children only
-    out = [] if anchored else ["(?:.*/)?"]
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
+    out = ([] if anchored else ["(?:.*/)?"]) + [glob_to_regex(body)]
     if body == "*":
         return re.compile(r".*")
     suffix = r"\Z" if files_only else r"(?:/.*)?\Z"

@@ -306,7 +306,11 @@ def path_domain(path: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """`**` spans directories, `*` and `?` stay within one path segment."""
+    return re.compile(glob_to_regex(pattern) + r"\Z")
+
+
+def glob_to_regex(pattern: str) -> str:
+    """Regex text for a path glob: `**` spans directories, `*` and `?` stay within one segment."""
     out = []
     i = 0
     while i < len(pattern):
@@ -325,7 +329,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    return re.compile("".join(out) + r"\Z")
+    return "".join(out)
 
 
 def match_glob(path: str, pattern: str) -> bool:
