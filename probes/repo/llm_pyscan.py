@@ -29,10 +29,8 @@ USER_KEY_FILE = re.compile(r"(?i)~/.*(?:key|token|secret|openai|anthropic)")
 PRINTS = frozenset({"print", "display", "pprint", "pprint.pprint", "IPython.display.display", "rich.print"})
 
 
-def scan_python(source: str, path: str, where: str) -> FileLlm | None:
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+def scan_python(tree: ast.Module | None, path: str, where: str) -> FileLlm | None:
+    if tree is None:
         return None
     try:
         return _Scan(tree, path, where).result

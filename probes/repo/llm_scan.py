@@ -118,11 +118,7 @@ def _build(index: RepoIndex) -> dict[str, FileLlm]:
         text = index.text(path) or ""
         if facts is None or facts.error or not _relevant(facts.imports, text):
             continue
-        source = text
-        if path.endswith(".ipynb"):
-            code = index.notebook(path)
-            source = code.source if code else ""
-        found = scan_python(source, path, where(index, path))
+        found = scan_python(index.python_tree(path), path, where(index, path))
         if found is not None:
             files[path] = found
     for path in files_of(index, JS_SUFFIXES):

@@ -10,6 +10,7 @@ followed at all).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -277,6 +278,17 @@ class RepoIndex:
             self._py[path] = facts
         return facts
 
+    def python_tree(self, path: str) -> ast.Module | None:
+        """The syntax tree of a .py file or of a notebook's code cells, for the few probes that follow
+        data flow; parsed once per repo and shared. None when unreadable or not valid Python."""
+        return self.derived("ast:" + path, lambda: _parse_tree(self._python_source(path)))
+
+    def _python_source(self, path: str) -> str | None:
+        if path.endswith(".ipynb"):
+            code = self.notebook(path)
+            return code.source if code is not None else None
+        return self._texts.get(path)
+
     def python_files(self, *, notebooks: bool = True, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         suffixes = (".py", ".ipynb") if notebooks else (".py",)
         return [p for p in self.by_suffix(*suffixes, kinds=kinds) if p in self._texts]
@@ -349,6 +361,15 @@ class RepoIndex:
         for name in names:
             out.extend(self.dependencies.get(name.lower().replace("_", "-"), []))
         return out
+
+
+def _parse_tree(source: str | None) -> ast.Module | None:
+    if source is None:
+        return None
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _clip(text: str | None, width: int = 160) -> str | None:
