@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from scanner.collectors import gitcli
 from scanner.collectors.notebooks import NotebookCode, notebook_code
-from scanner.collectors.paths import PRACTICE_KINDS, match_any, path_kind
+from scanner.collectors.paths import PRACTICE_KINDS, VENDORED, match_any, path_kind
 from scanner.collectors.python_facts import PyFacts, parse_python
 from scanner.model import Location
 from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
@@ -380,11 +380,19 @@ def _clip(text: str | None, width: int = 160) -> str | None:
 
 
 # building ------------------------------------------------------------------------------------
+BINARY_EXTENSIONS = frozenset({"pyc", "pyo", "so", "dll", "exe", "whl", "zip", "gz", "png", "jpg", "pdf"})
+
+
 def wants_text(path: str) -> bool:
+    """Whether a file is worth reading as text. Vendored copies are never read."""
+    if path_kind(path) == VENDORED:
+        return False
     name = PurePosixPath(path).name
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext in BINARY_EXTENSIONS:
+        return False
     if name in TEXT_NAMES or name.startswith(("requirements", "Dockerfile", "Jenkinsfile", ".env")):
         return True
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     return ext in TEXT_EXTENSIONS
 
 
