@@ -8,7 +8,71 @@ objects keep their attribute chain (`client.chat.completions.create`).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+# Import names of ML/LLM tools whose use the probes look for. A repo that *contains* one of these
+# packages develops the tool; its calls into it are implementation, not practice.
+TOOL_NAMESPACES = frozenset(
+    [
+        "mlflow",
+        "wandb",
+        "dvc",
+        "dvclive",
+        "evidently",
+        "whylogs",
+        "nannyml",
+        "great_expectations",
+        "feast",
+        "dagster",
+        "prefect",
+        "airflow",
+        "kfp",
+        "zenml",
+        "metaflow",
+        "langchain",
+        "langchain_core",
+        "langchain_community",
+        "langgraph",
+        "llama_index",
+        "openai",
+        "anthropic",
+        "litellm",
+        "langfuse",
+        "langsmith",
+        "ragas",
+        "deepeval",
+        "dspy",
+        "guardrails",
+        "nemoguardrails",
+        "promptflow",
+        "bentoml",
+        "kserve",
+        "seldon_core",
+        "mlrun",
+        "clearml",
+        "comet_ml",
+        "neptune",
+        "sagemaker",
+        "haystack",
+        "semantic_kernel",
+        "chromadb",
+        "qdrant_client",
+        "weaviate",
+        "pinecone",
+        "transformers",
+        "sklearn",
+        "torch",
+        "tensorflow",
+        "keras",
+        "xgboost",
+        "lightgbm",
+        "catboost",
+        "ray",
+        "pandera",
+        "soda",
+        "deepchecks",
+    ]
+)
 
 SKIP_DECORATORS = ("pytest.mark.skip", "unittest.skip", "pytest.mark.xfail", "skip", "unittest.expectedFailure")
 
@@ -196,6 +260,21 @@ class _Visitor(ast.NodeVisitor):
         if isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__":
             self.facts.main_guard = True
         self.generic_visit(node)
+
+
+def without_namespaces(facts: PyFacts, roots: frozenset[str]) -> PyFacts:
+    """The same facts minus imports and calls into the given top-level packages."""
+
+    def foreign(name: str) -> bool:
+        return name.split(".", 1)[0] not in roots
+
+    return replace(
+        facts,
+        imports={m: line for m, line in facts.imports.items() if foreign(m)},
+        calls=[c for c in facts.calls if foreign(c.name)],
+        decorators=[d for d in facts.decorators if foreign(d[0])],
+        classes=[(n, tuple(b for b in bases if foreign(b)), line) for n, bases, line in facts.classes],
+    )
 
 
 def _trivial(body: list[ast.stmt]) -> bool:

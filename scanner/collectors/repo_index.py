@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from scanner.collectors import gitcli
 from scanner.collectors.notebooks import NotebookCode, notebook_code
 from scanner.collectors.paths import PRACTICE_KINDS, VENDORED, match_any, path_kind
-from scanner.collectors.python_facts import PyFacts, parse_python
+from scanner.collectors.python_facts import TOOL_NAMESPACES, PyFacts, parse_python, without_namespaces
 from scanner.model import Location
 from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
 
@@ -268,15 +268,26 @@ class RepoIndex:
         """Static facts for a .py file, or for a notebook's code cells."""
         if path in self._py:
             return self._py[path]
-        if path.endswith(".ipynb"):
-            code = self.notebook(path)
-            facts = parse_python(code.source, path) if code is not None else None
-        else:
-            text = self._texts.get(path)
-            facts = parse_python(text, path) if text is not None else None
+        source = self._python_source(path)
+        facts = parse_python(source, path) if source is not None else None
         if facts is not None:
+            if self.own_tool_packages:
+                facts = without_namespaces(facts, self.own_tool_packages)
             self._py[path] = facts
         return facts
+
+    @cached_property
+    def own_tool_packages(self) -> frozenset[str]:
+        """Top-level packages of this repo that are themselves ML/LLM tools (the repo *is* mlflow,
+        langchain, ...). Calls into them are the tool's implementation, not its use (§8.2)."""
+        found = set()
+        for path in self.files:
+            parts = path.split("/")
+            if parts[0] == "src":
+                parts = parts[1:]
+            if len(parts) == 2 and parts[1] == "__init__.py" and parts[0] in TOOL_NAMESPACES:
+                found.add(parts[0])
+        return frozenset(found)
 
     def python_tree(self, path: str) -> ast.Module | None:
         """The syntax tree of a .py file or of a notebook's code cells, for the few probes that follow

@@ -147,3 +147,27 @@ def test_path_kinds(path: str, kind: str) -> None:
 )
 def test_path_domains(path: str, domain: str | None) -> None:
     assert path_domain(path) == domain
+
+
+def test_a_tool_repo_calling_its_own_package_is_not_using_the_tool(tmp_path: Path) -> None:
+    index = build_index(
+        make_repo(
+            tmp_path,
+            {
+                "mlflow/__init__.py": "",
+                "mlflow/tracking.py": "import mlflow\nimport pandas\nmlflow.log_metric('a', 1)\npandas.read_csv('x')\n",
+            },
+        )
+    )
+    assert index.own_tool_packages == frozenset({"mlflow"})
+    facts = index.python("mlflow/tracking.py")
+    assert facts is not None
+    assert facts.calls_under("mlflow") == [] and facts.imported("mlflow") is None
+    assert [c.name for c in facts.calls] == ["pandas.read_csv"]
+
+
+def test_an_ordinary_repo_keeps_its_tool_calls(messy: Path) -> None:
+    index = build_index(messy)
+    assert index.own_tool_packages == frozenset()
+    facts = index.python("src/app.py")
+    assert facts is not None and facts.calls_under("mlflow")
