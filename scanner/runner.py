@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from scanner import __version__
+from scanner.attestations import Attestation, for_scope
 from scanner.collectors.gitcli import redact
 from scanner.collectors.repo_index import RepoIndex, build_index
 from scanner.engine.assess import Assessment, assess_scope
@@ -33,6 +34,7 @@ class ScanOptions:
     rules_dir: str = "built-in"
     progress: Callable[[str], None] | None = None
     org_name: str | None = None  # the estate name when only organisation-wide sources are scanned
+    attestations: list[Attestation] = field(default_factory=list)  # current (unexpired) statements
 
 
 @dataclass
@@ -231,14 +233,17 @@ def scan(
             target.status, target.error = "error", f"scan failed: {type(exc).__name__}: {exc}"
             continue
         findings.extend(repo_findings)
-        assessment = assess_scope(target.id, rules, repo_findings + shared, missing)
+        assessment = assess_scope(
+            target.id, rules, repo_findings + shared, missing, for_scope(opts.attestations, target.id)
+        )
         assessments.append(assessment)
         if target.estate:
             estates.setdefault(target.estate, []).append(assessment)
     for estate, members in sorted(estates.items()):
         assessments.append(rollup(f"org:{estate}", rules, members))
     if sources and not assessments:  # only organisation-wide sources: assess them together
-        assessments.append(assess_scope(f"org:{opts.org_name or 'organisation'}", rules, shared, missing))
+        org = f"org:{opts.org_name or 'organisation'}"
+        assessments.append(assess_scope(org, rules, shared, missing, for_scope(opts.attestations, org)))
     api_calls: dict[str, int] = {"rest": 0, "graphql_points": 0}
     for source in sources or []:
         for key, value in source.stats.items():
