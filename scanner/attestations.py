@@ -21,8 +21,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from scanner.engine.rules import RulesError, RuleSet
-from scanner.schemapath import problem, schema_problems
+from scanner.engine.rules import RuleSet
+from scanner.model import Finding, Location, Outcome
+from scanner.schemapath import FileProblems, problem, schema_problems
 from scanner.yamlio import YamlError, load_yaml
 
 
@@ -34,10 +35,22 @@ class Attestation:
     expires: str
     link: str = ""
     scope: str | None = None
+    file: str = ""
+    line: int = 0
 
     def statement(self) -> dict[str, Any]:
         out = {"by": self.by, "why": self.why, "expires": self.expires}
         return {**out, "link": self.link} if self.link else out
+
+    def finding(self, subject: str) -> Finding:
+        """The attestation as evidence: it is cited where it was written (file and line), never as observed."""
+        url = self.link if self.link.startswith(("https://", "http://")) else None
+        where = Location(path=self.file, line=self.line, url=url, object=f"attestation by {self.by}")
+        message = f"attested by {self.by} (until {self.expires}): {self.why}"
+        values = {"criterion": self.criterion, "expires": self.expires}
+        return Finding(
+            "attestation", "attested", subject, Outcome.TRUE, "low", message, (where,), values, self.criterion
+        )
 
 
 def _criteria(rules: RuleSet) -> set[str]:
@@ -50,10 +63,10 @@ def load_attestations(path: Path, rules: RuleSet, today: date | None = None) -> 
     try:
         doc = load_yaml(path.read_text(encoding="utf-8"))
     except YamlError as exc:
-        raise RulesError([f"{where}:{exc.line or 1}: {exc}"]) from None
+        raise FileProblems([f"{where}:{exc.line or 1}: {exc}"], "the attestations") from None
     problems = schema_problems(doc, where, "attestations.schema.json")
     if problems:
-        raise RulesError(problems)
+        raise FileProblems(problems, "the attestations")
     known = _criteria(rules)
     today = today or datetime.now(UTC).date()
     current, warnings = [], []
@@ -77,13 +90,17 @@ def load_attestations(path: Path, rules: RuleSet, today: date | None = None) -> 
                 **{k: item[k] for k in ("criterion", "by", "why", "expires")},
                 link=item.get("link", ""),
                 scope=item.get("scope"),
+                file=where,
+                line=doc.line(at, 1) or 1,
             )
         )
     if problems:
-        raise RulesError(problems)
+        raise FileProblems(problems, "the attestations")
     return current, warnings
 
 
-def for_scope(attestations: list[Attestation], scope: str) -> dict[str, dict[str, Any]]:
-    """The statements that apply to one scope, by criterion id."""
-    return {a.criterion: a.statement() for a in attestations if a.scope in (None, scope)}
+def for_scope(attestations: list[Attestation], scope: str) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
+    """The attestation findings of one repo, and the statements by criterion id (each citing its finding)."""
+    mine = [a for a in attestations if a.scope in (None, scope)]
+    findings = [a.finding(scope) for a in mine]
+    return findings, {a.criterion: {**a.statement(), "finding": f.id} for a, f in zip(mine, findings, strict=True)}

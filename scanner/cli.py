@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
-        _err(f"{len(exc.problems)} problem(s) in the rules")
+        _err(f"{len(exc.problems)} problem(s) in {getattr(exc, 'what', 'the rules')}")
         return EXIT_USAGE
     except (RegistryError, UsageError) as exc:
         _err(str(exc))

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner.engine.rules import RulesError
-from scanner.schemapath import schema_problems
+from scanner.schemapath import FileProblems, schema_problems
 from scanner.yamlio import YamlError, load_yaml
 
 OUTPUTS = ("json", "html", "markdown", "sarif")
@@ -54,11 +53,11 @@ def load_config(path: Path) -> Config:
     try:
         doc = load_yaml(path.read_text(encoding="utf-8"))
     except YamlError as exc:
-        raise RulesError([f"{where}:{exc.line or 1}: {exc}"]) from None
+        raise FileProblems([f"{where}:{exc.line or 1}: {exc}"], "the configuration") from None
     data: dict[str, Any] = doc.data if doc.data is not None else {}
     problems = schema_problems(doc, where, "config.schema.json") if doc.data is not None else []
     if problems:
-        raise RulesError(problems)
+        raise FileProblems(problems, "the configuration")
     base = path.resolve().parent
     gates = data.get("gates", {})
     return Config(

@@ -232,18 +232,16 @@ def scan(
         except Exception as exc:  # one repo's failure never stops the others
             target.status, target.error = "error", f"scan failed: {type(exc).__name__}: {exc}"
             continue
-        findings.extend(repo_findings)
-        assessment = assess_scope(
-            target.id, rules, repo_findings + shared, missing, for_scope(opts.attestations, target.id)
-        )
+        attested, statements = for_scope(opts.attestations, target.id)
+        findings.extend(repo_findings + attested)
+        assessment = assess_scope(target.id, rules, repo_findings + shared + attested, missing, statements)
         assessments.append(assessment)
         if target.estate:
             estates.setdefault(target.estate, []).append(assessment)
     for estate, members in sorted(estates.items()):
         assessments.append(rollup(f"org:{estate}", rules, members))
     if sources and not assessments:  # only organisation-wide sources: assess them together
-        org = f"org:{opts.org_name or 'organisation'}"
-        assessments.append(assess_scope(org, rules, shared, missing, for_scope(opts.attestations, org)))
+        assessments.append(assess_scope(f"org:{opts.org_name or 'organisation'}", rules, shared, missing))
     api_calls: dict[str, int] = {"rest": 0, "graphql_points": 0}
     for source in sources or []:
         for key, value in source.stats.items():

@@ -124,14 +124,16 @@ def lower_median(levels: list[str]) -> str | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
-Attested = Mapping[str, Mapping[str, Any]]  # criterion id -> {by, why, link, expires}
+Attested = Mapping[str, Mapping[str, Any]]  # criterion id -> {by, why, link, expires, finding (its id)}
 
 
 def _criterion(crit: Criterion, evidence: Evidence, attested: Attested) -> CriterionResult:
     result: Result = evaluate(crit.when, evidence, UPPER_LEVEL_CONFIDENCE.get(crit.level, "low"))
     out = CriterionResult(crit.level, crit.id, crit.text, result.value, result.findings, result.reasons, crit.next)
     if out.result != MET and crit.id in attested:  # observed evidence wins; an attestation only fills a gap
-        out = replace(out, result=MET, reasons=(), attested=attested[crit.id])
+        statement = dict(attested[crit.id])
+        cites = (*out.findings, str(statement.pop("finding"))) if "finding" in statement else out.findings
+        out = replace(out, result=MET, findings=cites, reasons=(), attested=statement)
     return out
 
 
