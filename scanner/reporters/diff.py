@@ -48,6 +48,7 @@ def _level_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
                             "scope": scope,
                             "area": area_id,
                             "dimension": dim,
+                            "title": str((n_node or o_node or {}).get("title", dim or area_id)),
                             "old": before,
                             "new": after,
                             "change": _direction(before, after),
@@ -113,11 +114,13 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def change_label(change: dict[str, Any]) -> str:
-    """`org:acme · Model creation / experiment_tracking: Minimal -> Procedural`"""
-    where = area_title(change["area"]) + (f" / {change['dimension']}" if change["dimension"] else "")
+    """`org:acme · Model creation / Experiment Tracking: Minimal → Procedural`"""
+    where = area_title(change["area"]) + (
+        f" / {change.get('title', change['dimension'])}" if change["dimension"] else ""
+    )
     before = level_title(change["old"]) or change["old"].replace("_", " ")
     after = level_title(change["new"]) or change["new"].replace("_", " ")
-    return f"{change['scope']} · {where}: {before} -> {after}"
+    return f"{change['scope']} · {where}: {before} → {after}"
 
 
 def text_lines(diff: dict[str, Any], max_findings: int = 20) -> list[str]:

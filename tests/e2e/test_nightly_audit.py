@@ -62,7 +62,7 @@ def test_diff_of_a_fixture_repo_before_and_after_a_change(estate: Path, tmp_path
         text=True,
     )
     assert proc.returncode == EXIT_OK, proc.stderr
-    assert "- team-platform · App integration / release_process:" in proc.stdout
+    assert "- team-platform · App integration / Release Process: Leading → Procedural" in proc.stdout
     assert json.loads((tmp_path / "diff.json").read_text())["levels"] == diff["levels"]
 
 
