@@ -82,15 +82,29 @@ def criterion_counts(dimension: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def next_steps(assessment: dict[str, Any], limit: int = 8) -> list[tuple[str, str, str]]:
-    """(area, dimension title, step) for the lowest assessed dimensions first: where effort pays most."""
+def next_steps(assessment: dict[str, Any], limit: int = 8) -> list[tuple[str, str, str, str]]:
+    """(area, dimension title, level to reach, step) for the lowest assessed dimensions first."""
     rows = []
     for area_id, _dim_id, dim in dimension_rows(assessment):
         if dim["status"] != "assessed" or not dim.get("next"):
             continue
-        rows.append((LEVELS.index(dim["level"]), area_id, dim.get("title", _dim_id), dim["next"][0]))
+        level, sep, step = dim["next"][0].partition(": ")
+        if not sep or level not in LEVELS:
+            level, step = "", dim["next"][0]
+        rows.append((LEVELS.index(dim["level"]), area_id, dim.get("title", _dim_id), level_title(level), step))
     rows.sort(key=lambda r: (r[0], list(AREAS).index(r[1])))
-    return [(area_title(a), t, s) for _, a, t, s in rows[:limit]]
+    return [(area_title(a), t, lv, s) for _, a, t, lv, s in rows[:limit]]
+
+
+def extremes(assessment: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(strongest areas, weakest areas) among the assessed ones, by level."""
+    assessed = {a: v["level"] for a, v in assessment["areas"].items() if v["status"] == "assessed" and v.get("level")}
+    if not assessed:
+        return [], []
+    top, low = max(map(LEVELS.index, assessed.values())), min(map(LEVELS.index, assessed.values()))
+    strongest = [area_title(a) for a, lv in assessed.items() if LEVELS.index(lv) == top]
+    weakest = [area_title(a) for a, lv in assessed.items() if LEVELS.index(lv) == low]
+    return strongest, weakest
 
 
 def target_counts(document: dict[str, Any]) -> tuple[int, int]:

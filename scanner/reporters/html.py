@@ -17,6 +17,7 @@ from scanner.reporters.common import (
     area_label,
     area_title,
     criterion_counts,
+    extremes,
     findings_by_id,
     headline,
     level_title,
@@ -138,5 +139,7 @@ def render_html(
         "not_scanned": [t for t in document.get("targets", []) if t.get("status") != "ok"],
         "diff": diff,
         "gate": gate,
+        "extremes": extremes(top),
+        "scanned_repos": len(repo_scopes(document)),
     }
     return _template().render(**context)

@@ -97,7 +97,10 @@ def render_markdown(
     steps = next_steps(top, limit=5)
     if steps:
         lines += ["", "### What to do next", ""]
-        lines += [f"- **{md_escape(area)} / {md_escape(dim)}**: {md_escape(step)}" for area, dim, step in steps]
+        lines += [
+            f"- **{md_escape(area)} / {md_escape(dim)}**" + (f" → {level}" if level else "") + f": {md_escape(step)}"
+            for area, dim, level, step in steps
+        ]
     if diff is not None:
         lines += _diff_section(diff)
     if gate is not None:
