@@ -168,34 +168,6 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     return (EXIT_PARTIAL if result.incomplete else EXIT_OK), document
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from scanner.outputs import baseline_diff, render, write_reports
-    from scanner.reporters.evidence import load_evidence
-
-    document = load_evidence(args.evidence)
-    diff = baseline_diff(args.baseline, document)
-    paths = {"html": args.html, "markdown": args.markdown, "sarif": args.sarif}
-    if not any(paths.values()):
-        sys.stdout.write(render("markdown", document, diff, None))
-        return EXIT_OK
-    for path in write_reports(document, paths, diff):
-        print(f"written: {path}")
-    return EXIT_OK
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    from scanner.outputs import write_json
-    from scanner.reporters.diff import diff_documents, text_lines
-    from scanner.reporters.evidence import load_evidence
-
-    diff = diff_documents(load_evidence(args.old), load_evidence(args.new))
-    for line in text_lines(diff):
-        print(line)
-    if args.json:
-        write_json(args.json, diff)
-    return EXIT_OK
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.estate import build_estate
     from scanner.reporters.console import render_summary
@@ -203,7 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     fixtures = _fixtures_dir()
     out: Path = args.out
     estate = build_estate(fixtures, out)
-    args.json = out / "evidence.json"
+    args.json, args.html, args.markdown = out / "evidence.json", out / "report.html", out / "summary.md"
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
     render_summary(document, Console(file=buffer, width=120, color_system=None))
@@ -270,14 +242,23 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lazy(name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        from scanner import outputs
+
+        return int(getattr(outputs, name)(args))
+
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
         "scan": lambda a: cmd_scan(a)[0],
         "demo": cmd_demo,
         "explain": cmd_explain,
-        "report": cmd_report,
-        "diff": cmd_diff,
+        "report": _lazy("report_command"),
+        "diff": _lazy("diff_command"),
         "probes": cmd_probes,
         "rules": cmd_rules,
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +54,28 @@ def baseline_diff(baseline: Path | None, document: dict[str, Any]) -> dict[str, 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     write_atomic(path, dumps(data))
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """`aiops-scan report EVIDENCE`: render reports from a saved evidence file (Markdown to stdout by default)."""
+    document = load_evidence(args.evidence)
+    diff = baseline_diff(args.baseline, document)
+    paths = {"html": args.html, "markdown": args.markdown, "sarif": args.sarif}
+    if not any(paths.values()):
+        sys.stdout.write(render("markdown", document, diff, None))
+        return 0
+    for path in write_reports(document, paths, diff):
+        print(f"written: {path}")
+    return 0
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    """`aiops-scan diff OLD NEW [--json F]`."""
+    from scanner.reporters.diff import diff_documents, text_lines
+
+    diff = diff_documents(load_evidence(args.old), load_evidence(args.new))
+    for line in text_lines(diff):
+        print(line)
+    if args.json:
+        write_json(args.json, diff)
+    return 0

@@ -35,6 +35,7 @@ def test_two_nights_produce_all_four_outputs_and_a_diff(tmp_path: Path) -> None:
         assert all((folder / name).is_file() for name in OUTPUTS), sorted(p.name for p in folder.iterdir())
         check_with_contract_tool(folder / "evidence.json")
     assert not (nights["night1"] / "diff.json").exists()  # the first night has no baseline
+    assert (tmp_path / "demo" / "report.html").is_file() and (tmp_path / "demo" / "summary.md").is_file()
     diff = json.loads((nights["night2"] / "diff.json").read_text())
     assert diff["summary"]["fell"] > 0 and any(c["scope"] == "team-platform" for c in diff["levels"])
     summary = (tmp_path / "step_summary.md").read_text()
