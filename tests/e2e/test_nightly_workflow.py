@@ -45,3 +45,15 @@ def test_two_nights_produce_all_four_outputs_and_a_diff(tmp_path: Path) -> None:
     if SARIF_SCHEMA.is_file():
         schema = json.loads(SARIF_SCHEMA.read_text())
         jsonschema.Draft4Validator(schema).validate(json.loads((nights["night2"] / "results.sarif").read_text()))
+
+
+def test_the_example_config_and_attestations_load() -> None:
+    from scanner.attestations import load_attestations
+    from scanner.config import load_config
+    from scanner.engine.rules import builtin_rules_dir, load_rules
+
+    cfg = load_config(ROOT / "docs" / "examples" / "aiops-scan.yaml")
+    assert cfg.area_gates == {"model_deployment": "minimal"} and cfg.outputs["sarif"].name == "results.sarif"
+    assert cfg.attestations == ROOT / "docs" / "examples" / "attestations.yaml"
+    current, warnings = load_attestations(cfg.attestations, load_rules(builtin_rules_dir()))
+    assert [a.scope for a in current] == ["pipeline-dvc-mlflow"] and warnings == []
