@@ -123,6 +123,17 @@ def change_label(change: dict[str, Any]) -> str:
     return f"{change['scope']} · {where}: {before} → {after}"
 
 
+def _change_text(change: dict[str, Any]) -> str:
+    parts = (
+        [] if change["old_outcome"] == change["new_outcome"] else [f"{change['old_outcome']} → {change['new_outcome']}"]
+    )
+    if change["places_added"]:
+        parts.append("now also at " + ", ".join(change["places_added"]))
+    if change["places_removed"]:
+        parts.append("no longer at " + ", ".join(change["places_removed"]))
+    return "; ".join(parts)
+
+
 def text_lines(diff: dict[str, Any], max_findings: int = 20) -> list[str]:
     """Plain lines for the console (the caller prints them without markup)."""
     s = diff["summary"]
@@ -138,7 +149,7 @@ def text_lines(diff: dict[str, Any], max_findings: int = 20) -> list[str]:
         if len(items) > max_findings:
             lines.append(f"  ... {len(items) - max_findings} more {kind}")
     changed = diff["findings"]["changed"]
-    lines += [f"  changed: {f['id']} ({f['old_outcome']} -> {f['new_outcome']})" for f in changed[:max_findings]]
+    lines += [f"  changed: {f['id']} ({_change_text(f)})" for f in changed[:max_findings]]
     if len(changed) > max_findings:
         lines.append(f"  ... {len(changed) - max_findings} more changed")
     return lines

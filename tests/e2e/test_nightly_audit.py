@@ -199,3 +199,13 @@ def test_unknown_criteria_in_attestations_are_errors_with_a_line(tmp_path: Path)
     with pytest.raises(RulesError) as err:
         load_attestations(path, rules, today=date(2026, 1, 1))
     assert f"{path}:2: at attestations[0].criterion: unknown criterion" in str(err.value)
+
+
+def test_observed_evidence_wins_over_an_attestation(estate: Path, tmp_path: Path) -> None:
+    met = "people.data_scientists.initial.ds_work_observed"  # met by findings in this repo
+    path = _attest(tmp_path, "2999-12-31", criterion=met)
+    doc = _scan(estate / "pipeline-dvc-mlflow", tmp_path / "m.json", "--attestations", str(path))
+    dim = assessment(doc, "pipeline-dvc-mlflow")["areas"]["people"]["dimensions"]["data_scientists"]
+    crit = {c["id"]: c for c in dim["criteria"]}[met]
+    assert crit["result"] == "met" and "attested" not in crit
+    assert not any(f.startswith("attested@") for f in crit["findings"])
