@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,10 +69,10 @@ def two_nights(out: Path) -> dict[str, Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path, help="a new folder for the estate and both nights' outputs")
+    parser.add_argument("out", type=Path, help="a new (or empty) folder for the estate and both nights' outputs")
     args = parser.parse_args(argv)
-    if args.out.exists():
-        shutil.rmtree(args.out)
+    if args.out.exists() and any(args.out.iterdir()):
+        parser.error(f"{args.out} is not empty: give a new folder")
     nights = two_nights(args.out)
     for name, folder in nights.items():
         files = [f for f in (*OUTPUTS, "diff.json") if (folder / f).is_file()]
