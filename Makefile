@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: env demo test lint typecheck unit clean
+.PHONY: env demo test lint typecheck unit clean chromium
 
 env: $(STAMP)
 
@@ -24,7 +24,13 @@ lint: env
 typecheck: env
 	$(BIN)/mypy
 
-unit: env
+# The HTML report tests open the page in Debian's headless chromium; install it when missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+
+unit: env chromium
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from scanner import __version__
 from scanner.engine.rules import RulesError, RuleSet, builtin_rules_dir, load_rules
-from scanner.ids import find_dimension
+from scanner.ids import LEVELS, find_dimension
 from scanner.registry import RegistryError, load_probes, signals
 from scanner.signals import EXTERNAL_SIGNALS
 from scanner.targets import UsageError
@@ -33,8 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="scan repos or folders of repos")
-    scan.add_argument("targets", nargs="+", metavar="TARGET", help="a git repo, or a folder whose children are repos")
+    scan.add_argument(
+        "targets", nargs="*", metavar="TARGET", help="a git repo, or a folder whose children are repos (or: --config)"
+    )
     _scan_options(scan)
+    _report_options(scan)
+    scan.add_argument("--config", type=Path, metavar="FILE", help="read options from FILE (aiops-scan.yaml)")
+    scan.add_argument("--attestations", type=Path, metavar="FILE", help="team statements for unobservable criteria")
+    scan.add_argument("--fail-below", choices=LEVELS, metavar="LEVEL", help="exit 1 when an assessed area is below")
 
     demo = sub.add_parser("demo", help="scan the bundled demo estate (offline)")
     demo.add_argument("--out", type=Path, default=Path("aiops-demo"), help="output folder (default: ./aiops-demo)")
@@ -44,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("evidence", type=Path)
     explain.add_argument("dimension", help="DIMENSION_ID or AREA_ID.DIMENSION_ID")
     explain.add_argument("--scope", help="a target id or org:NAME (default: the estate, or the only repo)")
+
+    report = sub.add_parser("report", help="render reports from a saved evidence file (no rescanning)")
+    report.add_argument("evidence", type=Path)
+    _report_options(report)
+
+    diff = sub.add_parser("diff", help="what changed between two evidence files")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.add_argument("--json", type=Path, metavar="FILE", help="write the diff as JSON to FILE")
 
     sub.add_parser("probes", help="list every probe and the signals it emits")
     rules = sub.add_parser("rules", help="list the rules, or check a rules folder")
@@ -70,8 +85,15 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
         metavar="KIND=URL",
         help="a data catalog to read, e.g. dbt=PATH (repeatable)",
     )
-    parser.add_argument("--window-days", type=int, default=365, help="history window in days (default 365)")
+    parser.add_argument("--window-days", type=int, help="history window in days (default 365)")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--html", type=Path, metavar="FILE", help="write a self-contained HTML report to FILE")
+    parser.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown summary to FILE")
+    parser.add_argument("--sarif", type=Path, metavar="FILE", help="write SARIF 2.1.0 (unmet criteria) to FILE")
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="an earlier evidence JSON: show what changed")
 
 
 def _load(rules_dir: Path | None) -> tuple[list[Any], RuleSet]:
@@ -85,30 +107,64 @@ def _err(message: str) -> None:
 
 
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
+    from scanner.attestations import Attestation, load_attestations
+    from scanner.config import Config, load_config
+    from scanner.gates import evaluate_gate
+    from scanner.outputs import baseline_diff, write_reports
     from scanner.reporters.console import render_summary
+    from scanner.reporters.diff import text_lines
     from scanner.reporters.evidence import dumps, evidence_document, write_atomic
     from scanner.runner import ScanOptions, scan
     from scanner.sources import build_sources
     from scanner.targets import resolve_targets
 
-    probes, rules = _load(getattr(args, "rules", None))
-    targets = resolve_targets(target_specs or args.targets)
-    sources = build_sources({"mlflow": getattr(args, "mlflow", []), "catalog": getattr(args, "catalog", [])})
+    cfg = load_config(args.config) if getattr(args, "config", None) else Config()
+    opt = lambda name: getattr(args, name, None)  # noqa: E731 - options absent from `demo` read as None
+    rules_dir = opt("rules") or cfg.rules
+    probes, rules = _load(rules_dir)
+    specs = target_specs or opt("targets") or cfg.targets
+    if not specs:
+        raise UsageError("no targets: give TARGET... or `targets:` in the --config file")
+    attestations: list[Attestation] = []
+    warnings: list[str] = []
+    attestations_file: Path | None = opt("attestations") or cfg.attestations
+    if attestations_file:
+        attestations, warnings = load_attestations(attestations_file, rules)
+    for warning in warnings:
+        _err(f"warning: {warning}")
+    targets = resolve_targets(specs)
+    sources = build_sources({"mlflow": opt("mlflow") or cfg.mlflow, "catalog": opt("catalog") or cfg.catalog})
     console = Console(stderr=False, highlight=False)
     progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))
     opts = ScanOptions(
-        window_days=getattr(args, "window_days", 365),
-        rules_dir=str(args.rules) if getattr(args, "rules", None) else "built-in",
+        window_days=opt("window_days") or cfg.window_days or 365,
+        rules_dir=str(rules_dir) if rules_dir else "built-in",
         progress=progress,
+        attestations=attestations,
     )
     result = scan(targets, probes, rules, opts, sources)
     document = evidence_document(result)
-    if getattr(args, "json", None):
-        write_atomic(args.json, dumps(document))
+    if attestations:
+        document["config"]["attestations"] = len(attestations)
+    outputs = {f: opt(f) or cfg.outputs.get(f) for f in ("json", "html", "markdown", "sarif")}
+    diff = baseline_diff(opt("baseline") or cfg.baseline, document)
+    fail_below = opt("fail_below") or cfg.fail_below
+    gate = evaluate_gate(document, fail_below, cfg.area_gates) if fail_below or cfg.area_gates else None
+    if outputs["json"]:
+        write_atomic(outputs["json"], dumps(document))
+    written = write_reports(document, outputs, diff, gate)
     if not args.quiet:
         render_summary(document, console)
-        if getattr(args, "json", None):
-            console.print(f"evidence written to {args.json}", markup=False)
+        for line in text_lines(diff) if diff else []:
+            console.print(line, markup=False)
+        for path in ([outputs["json"]] if outputs["json"] else []) + written:
+            console.print(f"written: {path}", markup=False)
+    if gate is not None and not gate["passed"]:
+        for line in gate["messages"]:
+            _err(f"gate: {line}")
+        return EXIT_GATE, document
+    if gate is not None and not args.quiet:
+        console.print("\n".join(f"gate: {line}" for line in gate["messages"]), markup=False)
     return (EXIT_PARTIAL if result.incomplete else EXIT_OK), document
 
 
@@ -119,7 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     fixtures = _fixtures_dir()
     out: Path = args.out
     estate = build_estate(fixtures, out)
-    args.json, args.rules, args.window_days = out / "evidence.json", None, 365
+    args.json, args.html, args.markdown = out / "evidence.json", out / "report.html", out / "summary.md"
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
     render_summary(document, Console(file=buffer, width=120, color_system=None))
@@ -186,12 +242,23 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lazy(name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        from scanner import outputs
+
+        return int(getattr(outputs, name)(args))
+
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {
         "scan": lambda a: cmd_scan(a)[0],
         "demo": cmd_demo,
         "explain": cmd_explain,
+        "report": _lazy("report_command"),
+        "diff": _lazy("diff_command"),
         "probes": cmd_probes,
         "rules": cmd_rules,
     }
@@ -200,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
-        _err(f"{len(exc.problems)} problem(s) in the rules")
+        _err(f"{len(exc.problems)} problem(s) in {getattr(exc, 'what', 'the rules')}")
         return EXIT_USAGE
     except (RegistryError, UsageError) as exc:
         _err(str(exc))

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from scanner import __version__
+from scanner.attestations import Attestation, for_scope
 from scanner.collectors.gitcli import redact
 from scanner.collectors.repo_index import RepoIndex, build_index
 from scanner.engine.assess import Assessment, assess_scope
@@ -33,6 +34,7 @@ class ScanOptions:
     rules_dir: str = "built-in"
     progress: Callable[[str], None] | None = None
     org_name: str | None = None  # the estate name when only organisation-wide sources are scanned
+    attestations: list[Attestation] = field(default_factory=list)  # current (unexpired) statements
 
 
 @dataclass
@@ -230,8 +232,9 @@ def scan(
         except Exception as exc:  # one repo's failure never stops the others
             target.status, target.error = "error", f"scan failed: {type(exc).__name__}: {exc}"
             continue
-        findings.extend(repo_findings)
-        assessment = assess_scope(target.id, rules, repo_findings + shared, missing)
+        attested, statements = for_scope(opts.attestations, target.id)
+        findings.extend(repo_findings + attested)
+        assessment = assess_scope(target.id, rules, repo_findings + shared + attested, missing, statements)
         assessments.append(assessment)
         if target.estate:
             estates.setdefault(target.estate, []).append(assessment)

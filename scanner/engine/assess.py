@@ -3,7 +3,8 @@ confidence and next-level gaps (ARCHITECTURE.md, "Semantics of a level")."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scanner.engine.conditions import MET, UNKNOWN, UNMET, Evidence, Result, evaluate
@@ -26,6 +27,7 @@ class CriterionResult:
     findings: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     next: str = ""
+    attested: Mapping[str, Any] | None = None  # a team's statement standing in for evidence no tool sees
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -39,6 +41,8 @@ class CriterionResult:
             out["reasons"] = list(self.reasons)
         if self.next and self.result != MET:
             out["next"] = self.next
+        if self.attested is not None:
+            out["attested"] = dict(self.attested)
         return out
 
 
@@ -120,9 +124,17 @@ def lower_median(levels: list[str]) -> str | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def _criterion(crit: Criterion, evidence: Evidence) -> CriterionResult:
+Attested = Mapping[str, Mapping[str, Any]]  # criterion id -> {by, why, link, expires, finding (its id)}
+
+
+def _criterion(crit: Criterion, evidence: Evidence, attested: Attested) -> CriterionResult:
     result: Result = evaluate(crit.when, evidence, UPPER_LEVEL_CONFIDENCE.get(crit.level, "low"))
-    return CriterionResult(crit.level, crit.id, crit.text, result.value, result.findings, result.reasons, crit.next)
+    out = CriterionResult(crit.level, crit.id, crit.text, result.value, result.findings, result.reasons, crit.next)
+    if out.result != MET and crit.id in attested:  # observed evidence wins; an attestation only fills a gap
+        statement = dict(attested[crit.id])
+        cites = (*out.findings, str(statement.pop("finding"))) if "finding" in statement else out.findings
+        out = replace(out, result=MET, findings=cites, reasons=(), attested=statement)
+    return out
 
 
 def _confidence(
@@ -156,7 +168,9 @@ def _next_steps(reached: str | None, results: list[CriterionResult]) -> list[str
     return []
 
 
-def assess_dimension(dim: DimensionRules, evidence: Evidence, findings: dict[str, Finding]) -> DimensionResult:
+def assess_dimension(
+    dim: DimensionRules, evidence: Evidence, findings: dict[str, Finding], attested: Attested | None = None
+) -> DimensionResult:
     if dim.applies_when is not None and evaluate(dim.applies_when, evidence).value == UNMET:
         return DimensionResult(
             dim.area,
@@ -167,7 +181,7 @@ def assess_dimension(dim: DimensionRules, evidence: Evidence, findings: dict[str
             1.0,
             reason=dim.not_applicable_reason or "its subject is absent",
         )
-    results = [_criterion(c, evidence) for c in dim.criteria]
+    results = [_criterion(c, evidence, attested or {}) for c in dim.criteria]
     reached: str | None = None
     for level in LEVELS:
         if all(r.result == MET for r in results if r.level == level):
@@ -211,7 +225,13 @@ def summarise_area(area: AreaRules, dims: dict[str, DimensionResult], reason: st
     return AreaResult(area.id, area.title, status, lower_median(assessed), lowest, dims, reason)
 
 
-def assess_scope(scope: str, rules: RuleSet, findings: list[Finding], missing_reason: dict[str, str]) -> Assessment:
+def assess_scope(
+    scope: str,
+    rules: RuleSet,
+    findings: list[Finding],
+    missing_reason: dict[str, str],
+    attested: Attested | None = None,
+) -> Assessment:
     evidence = Evidence(findings, missing_reason)
     by_id = {f.id: f for f in findings}
     areas: dict[str, AreaResult] = {}
@@ -224,7 +244,7 @@ def assess_scope(scope: str, rules: RuleSet, findings: list[Finding], missing_re
             }
             areas[area.id] = summarise_area(area, dims, reason)
             continue
-        dims = {d.id: assess_dimension(d, evidence, by_id) for d in area.dimensions.values()}
+        dims = {d.id: assess_dimension(d, evidence, by_id, attested) for d in area.dimensions.values()}
         areas[area.id] = summarise_area(area, dims)
     statuses = {a.status for a in areas.values()}
     status = "assessed" if "assessed" in statuses else "unknown" if "unknown" in statuses else "not_applicable"
