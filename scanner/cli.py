@@ -120,6 +120,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     estate = build_estate(fixtures, out)
     args.json, args.rules, args.window_days = out / "evidence.json", None, 365
+    dbt = fixtures.parent / "catalogs" / "dbt" / "artifacts"  # the estate's dbt artifacts, an offline catalog
+    args.catalog = [f"dbt={dbt}"] if (dbt / "manifest.json").is_file() else []
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
     render_summary(document, Console(file=buffer, width=120, color_system=None))
