@@ -53,6 +53,8 @@ def sensitivity(views: Views) -> list[Finding]:
             "every PII-named column carries a classification",
         )
     )
+    if why := cat.missing("column_masks"):
+        return [*out, *blind(views, [MASKS], why)]
     if not tagged:
         out.append(miss(views, MASKS, "no column is classified sensitive, so none can be masked", locations=[]))
         return out

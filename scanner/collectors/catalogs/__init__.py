@@ -1,4 +1,4 @@
-"""Data catalogs as organisation-wide sources: `--catalog KIND=URL` (dbt).
+"""Data catalogs as organisation-wide sources: `--catalog KIND=URL` (dbt, openmetadata).
 
 Each kind has a collector module returning CatalogFacts (model.py); this module parses the option
 and registers the source factory.
@@ -16,6 +16,7 @@ from scanner.targets import Target, UsageError
 
 KINDS = {
     "dbt": "scanner.collectors.catalogs.dbt",
+    "openmetadata": "scanner.collectors.catalogs.openmetadata",
 }
 
 
