@@ -27,6 +27,8 @@ MASK_COVERAGE = 90.0
 )
 def sensitivity(views: Views) -> list[Finding]:
     cat = facts(views)
+    if why := cat.missing("classification"):
+        return blind(views, [CLASSIFIED, UNTAGGED, MASKS], why)
     cols = columns(cat)
     tagged = [(t, c) for t, c in cols if c.sensitive]
     tables = [t for t in cat.tables if any(SENSITIVE_TAG.search(x) for x in t.tags)]

@@ -1,4 +1,4 @@
-"""Data catalogs as organisation-wide sources: `--catalog KIND=URL` (dbt, openmetadata).
+"""Data catalogs as organisation-wide sources: `--catalog KIND=URL` (dbt, openmetadata, unitycatalog).
 
 Each kind has a collector module returning CatalogFacts (model.py); this module parses the option
 and registers the source factory.
@@ -17,6 +17,7 @@ from scanner.targets import Target, UsageError
 KINDS = {
     "dbt": "scanner.collectors.catalogs.dbt",
     "openmetadata": "scanner.collectors.catalogs.openmetadata",
+    "unitycatalog": "scanner.collectors.catalogs.unitycatalog",
 }
 
 
