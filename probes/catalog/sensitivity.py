@@ -44,7 +44,7 @@ def sensitivity(views: Views) -> list[Finding]:
             values={"columns": len(tagged), "tables": len(tables)},
         )
     ]
-    untagged = [(t, c) for t, c in cols if PII_NAME.search(c.name) and not c.sensitive and not t.sensitive]
+    untagged = [(t, c) for t, c in cols if PII_NAME.search(c.name) and not c.sensitive and t not in tables]
     out.append(
         verdict(
             views,

@@ -1,4 +1,4 @@
-"""Data catalogs as organisation-wide sources: `--catalog KIND=URL` (dbt, openmetadata, unitycatalog).
+"""Data catalogs as organisation-wide sources: `--catalog KIND=URL` (dbt, openmetadata, unitycatalog, datahub).
 
 Each kind has a collector module returning CatalogFacts (model.py); this module parses the option
 and registers the source factory.
@@ -18,6 +18,7 @@ KINDS = {
     "dbt": "scanner.collectors.catalogs.dbt",
     "openmetadata": "scanner.collectors.catalogs.openmetadata",
     "unitycatalog": "scanner.collectors.catalogs.unitycatalog",
+    "datahub": "scanner.collectors.catalogs.datahub",
 }
 
 

@@ -73,13 +73,15 @@ class Policy:
     conditions: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # tags the policy's resource filter matches (DataHub)
 
     def location(self) -> Location:
         return Location(object=f"policy {self.name}", url=self.url or None)
 
     def tags_used(self) -> tuple[str, ...]:
         found = re.findall(r"match(?:Any|All)Tags?\(([^)]*)\)", " ".join(self.conditions))
-        return tuple(t.strip(" '\"") for group in found for t in group.split(",") if t.strip(" '\""))
+        parsed = (t.strip(" '\"") for group in found for t in group.split(","))
+        return tuple(dict.fromkeys([*(t for t in parsed if t), *self.tags]))
 
 
 @dataclass(frozen=True)
