@@ -40,7 +40,7 @@ def recorded(level: str, fault: str = "") -> Route:
             return 200, {"data": {"listPolicies": None}, "errors": [{"message": "Unauthorized to list policies"}]}
         key = {
             "entities": f"entities.{(variables.get('types') or [''])[0]}",
-            "upstreams": f"upstreams.{variables.get('urn', '').split(',')[1] if ',' in variables.get('urn', '') else ''}",
+            "upstreams": "upstreams." + ([*str(variables.get("urn", "")).split(","), ""])[1],
         }.get(name, name)
         file = folder / f"{key}.json"
         return (200, json.loads(file.read_text())) if file.is_file() else (404, {"message": "no recording"})
