@@ -85,6 +85,7 @@ def _err(message: str) -> None:
 
 
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
+    from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
     from scanner.reporters.console import render_summary
     from scanner.reporters.evidence import dumps, evidence_document, write_atomic
     from scanner.runner import ScanOptions, scan
@@ -93,6 +94,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
 
     probes, rules = _load(getattr(args, "rules", None))
     targets = resolve_targets(target_specs or args.targets)
+    attach_dbt_artifacts(targets)  # dbt artifacts inside a repo are that repo's catalog
     sources = build_sources({"mlflow": getattr(args, "mlflow", []), "catalog": getattr(args, "catalog", [])})
     console = Console(stderr=False, highlight=False)
     progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))

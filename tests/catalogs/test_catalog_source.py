@@ -13,6 +13,7 @@ import pytest
 from scanner.cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, main
 from scanner.estate import build_estate
 from tests.catalogs.conftest import DBT_ARTIFACTS, ROOT, validate_evidence
+from tests.helpers import make_repo
 
 DM = "data_management"
 
@@ -82,3 +83,19 @@ def test_dbt_artifacts_alone_are_assessed_as_the_organisation(tmp_path: Path) ->
     document = json.loads(out.read_text())
     assert document["stats"]["api_calls"] is not None
     assert any(f["signal"] == "catalog.classification.present" and f["outcome"] == "true" for f in document["findings"])
+
+
+def test_dbt_artifacts_inside_a_scanned_repo_are_its_catalog(tmp_path: Path) -> None:
+    files = {f"analytics/target/{name}": (DBT_ARTIFACTS / name).read_text() for name in ("manifest.json",)}
+    files["analytics/dbt_project.yml"] = "name: shop\nprofile: shop\n"
+    files["examples/target/manifest.json"] = "not json"  # example folders are ignored
+    repo = make_repo(tmp_path, files)
+    out = tmp_path / "e.json"
+    assert main(["scan", str(repo), "--json", str(out), "--quiet"]) == EXIT_OK
+    validate_evidence(out)
+    document = json.loads(out.read_text())
+    (target,) = document["targets"]
+    assert target["dbt_artifacts"] == "analytics/target"
+    found = {f["signal"]: f for f in document["findings"] if f["subject"] == target["id"]}
+    assert found["catalog.classification.present"]["outcome"] == "true"
+    assert found["catalog.dbt.tests.executed"]["outcome"] == "not_available"  # no run_results.json committed
