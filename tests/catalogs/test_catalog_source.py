@@ -99,3 +99,27 @@ def test_dbt_artifacts_inside_a_scanned_repo_are_its_catalog(tmp_path: Path) -> 
     found = {f["signal"]: f for f in document["findings"] if f["subject"] == target["id"]}
     assert found["catalog.classification.present"]["outcome"] == "true"
     assert found["catalog.dbt.tests.executed"]["outcome"] == "not_available"  # no run_results.json committed
+
+
+def test_uncommitted_dbt_artifacts_are_not_evidence(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"dbt_project.yml": "name: shop\nprofile: shop\n"})
+    (repo / "target").mkdir()
+    (repo / "target" / "manifest.json").write_text((DBT_ARTIFACTS / "manifest.json").read_text())
+    out = tmp_path / "e.json"
+    assert main(["scan", str(repo), "--json", str(out), "--quiet"]) == EXIT_OK
+    document = json.loads(out.read_text())
+    assert "dbt_artifacts" not in document["targets"][0]
+    assert not any(f["signal"].startswith("catalog.") for f in document["findings"])
+
+
+def test_dbt_artifacts_in_a_plain_folder_are_read_from_disk(tmp_path: Path) -> None:
+    folder = tmp_path / "plain" / "warehouse" / "target"
+    folder.mkdir(parents=True)
+    for name in ("manifest.json", "run_results.json"):
+        (folder / name).write_text((DBT_ARTIFACTS / name).read_text())
+    out = tmp_path / "e.json"
+    assert main(["scan", str(tmp_path / "plain"), "--json", str(out), "--quiet"]) == EXIT_OK
+    document = json.loads(out.read_text())
+    assert document["targets"][0]["dbt_artifacts"] == "warehouse/target"
+    found = {f["signal"]: f["outcome"] for f in document["findings"]}
+    assert found["catalog.dbt.tests.executed"] == "true"

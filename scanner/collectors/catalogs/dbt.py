@@ -31,14 +31,18 @@ def find_artifacts(path: Path) -> Path:
     raise SourceUnavailable(f"no dbt manifest.json in {path} (nor in {path / 'target'})")
 
 
-def _load(path: Path) -> dict[str, Any]:
+def parse(name: str, text: str | bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        doc = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{name} is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
-        raise ValueError(f"{path.name} is not a JSON object")
+        raise ValueError(f"{name} is not a JSON object")
     return doc
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return parse(path.name, path.read_bytes())
 
 
 def _merged(node: dict[str, Any], key: str) -> Any:
@@ -119,14 +123,21 @@ def _tests(manifest: dict[str, Any], results: dict[str, str]) -> list[DataTest]:
 
 
 def collect(path: str) -> CatalogFacts:
+    """The artifacts in a folder (PATH, PATH/target, or the folder of PATH=manifest.json)."""
     folder = find_artifacts(Path(path).expanduser())
-    manifest = _load(folder / "manifest.json")
+    docs = {
+        n: _load(folder / n) for n in ("manifest.json", "catalog.json", "run_results.json") if (folder / n).is_file()
+    }
+    return from_documents(docs, folder.resolve().as_uri() + "/")
+
+
+def from_documents(docs: dict[str, dict[str, Any]], url: str) -> CatalogFacts:
+    """Facts from parsed artifacts keyed by file name; `url` is where they can be seen."""
+    manifest = docs["manifest.json"]
     if not isinstance(manifest.get("nodes"), dict):
         raise ValueError("manifest.json has no `nodes`: not a dbt manifest")
-    typed = _load(folder / "catalog.json") if (folder / "catalog.json").is_file() else {}
-    runs = _load(folder / "run_results.json") if (folder / "run_results.json").is_file() else {}
+    typed, runs = docs.get("catalog.json", {}), docs.get("run_results.json", {})
     results = {str(r.get("unique_id")): str(r.get("status")) for r in runs.get("results") or []}
-    url = folder.resolve().as_uri() + "/"
     entities = {**manifest.get("nodes", {}), **manifest.get("sources", {})}
     typed_nodes = {**(typed.get("nodes") or {}), **(typed.get("sources") or {})}
     facts = CatalogFacts(kind="dbt", base_url=url)
