@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scanner.collectors.catalogs.model import CatalogFacts, Table
-from scanner.model import Finding, Location
+from scanner.model import Finding
 from scanner.probekit import not_applicable, probe, verdict
 from scanner.views import Views
 
@@ -60,7 +60,7 @@ def dbt_artifacts(views: Views) -> list[Finding]:
         verdict(
             views,
             RELATIONSHIPS,
-            [Location(object=f"dbt test {t.name}", url=None) for t in rels],
+            [t.location() for t in rels],
             f"{len(rels)} relationships test(s): " + names(t.name for t in rels),
             "no relationships test",
         ),
@@ -80,7 +80,7 @@ def dbt_artifacts(views: Views) -> list[Finding]:
         verdict(
             views,
             EXECUTED,
-            [Location(object=f"dbt test {t.name} ({t.status})") for t in ran],
+            [t.location() for t in ran],
             f"{len(ran)} of {len(cat.tests)} tests ran in the last run, {len(failed)} failed",
             "run_results.json records no test run",
             values={"ran": len(ran), "failed": len(failed)},

@@ -105,3 +105,17 @@ def test_a_refused_policies_query_is_not_available(monkeypatch: pytest.MonkeyPat
     assert found["catalog.policy.tag_based"].outcome.value == "not_available"
     assert "Unauthorized" in found["catalog.policy.tag_based"].message
     assert found["catalog.classification.present"].outcome.value == "true"
+
+
+def test_the_frontend_graphql_endpoint_is_detected() -> None:
+    gms = recorded("mid")
+
+    def frontend(method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any]:
+        if path == "/api/v2/graphql":
+            return gms(method, "/api/graphql", query, body)
+        return 404, {"message": "not found"}
+
+    with fake_server(frontend) as fake:
+        facts = collect(fake.url, {})
+    assert [t.fqn for t in facts.tables][:1] == ["shop.public.customers"]
+    assert fake.requests[0]["path"] == "/api/graphql" and fake.requests[-1]["path"] == "/api/v2/graphql"

@@ -105,3 +105,9 @@ def test_a_403_on_permissions_is_not_available_and_the_rest_is_read(monkeypatch:
 def test_a_500_mid_pagination_fails_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
     with fake_server(recorded("high", "500")) as fake, pytest.raises(RuntimeError, match="HTTP 500"):
         collect(fake.url, {})
+
+
+def test_the_api_root_may_be_given_instead_of_the_server() -> None:
+    with fake_server(recorded("mid")) as fake:
+        facts = collect(fake.url + API + "/", {})
+    assert len(facts.tables) == 3 and facts.base_url == fake.url

@@ -15,7 +15,7 @@ from scanner.collectors.catalogs import datahub_queries as q
 from scanner.collectors.catalogs.http import MAX_PAGES, CatalogClient, Forbidden, expect_dict
 from scanner.collectors.catalogs.model import CatalogFacts, Column, Edge, Named, Policy, Table
 
-ENDPOINT = "/api/graphql"
+ENDPOINTS = ("/api/graphql", "/api/v2/graphql")  # GMS, then the frontend (datahub-frontend proxies GraphQL)
 PAGE = 100
 MAX_MODELS = 20
 NOT_IN_DATAHUB = {
@@ -28,19 +28,23 @@ NOT_IN_DATAHUB = {
 }
 
 
-def run(client: CatalogClient, query: str, variables: dict[str, Any], field: str) -> dict[str, Any]:
-    body = expect_dict(client.post(ENDPOINT, {"query": query, "variables": variables}), field)
+class DataHubClient(CatalogClient):
+    endpoint = ENDPOINTS[0]
+
+
+def run(client: DataHubClient, query: str, variables: dict[str, Any], field: str) -> dict[str, Any]:
+    body = expect_dict(client.post(client.endpoint, {"query": query, "variables": variables}), field)
     errors = body.get("errors") or []
     data = body.get("data") or {}
     if errors and not data.get(field):
         message = str(errors[0].get("message", "")) if isinstance(errors[0], dict) else str(errors[0])
         if "unauthor" in message.lower() or "forbidden" in message.lower():
             raise Forbidden(f"{field}: {message}")
-        raise RuntimeError(f"{client.base}{ENDPOINT} {field}: GraphQL error: {message}")
+        raise RuntimeError(f"{client.base}{client.endpoint} {field}: GraphQL error: {message}")
     return expect_dict(data.get(field), field)
 
 
-def paged(client: CatalogClient, query: str, field: str, items: str, **variables: Any) -> list[dict[str, Any]]:
+def paged(client: DataHubClient, query: str, field: str, items: str, **variables: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for page in range(MAX_PAGES):
         result = run(client, query, {**variables, "start": page * PAGE, "count": PAGE}, field)
@@ -126,21 +130,29 @@ def _optional(facts: CatalogFacts, feature: str, read: Any) -> list[dict[str, An
         return []
 
 
-def _entities(client: CatalogClient, facts: CatalogFacts, kind: str, feature: str) -> list[dict[str, Any]]:
+def _entities(client: DataHubClient, facts: CatalogFacts, kind: str, feature: str) -> list[dict[str, Any]]:
     rows = _optional(
         facts, feature, lambda: paged(client, q.ENTITIES, "searchAcrossEntities", "searchResults", types=[kind])
     )
     return [r.get("entity") or {} for r in rows]
 
 
+def _first_page(client: DataHubClient) -> list[dict[str, Any]]:
+    """Datasets, from whichever GraphQL endpoint answers (feature detection)."""
+    for endpoint in ENDPOINTS:
+        client.endpoint = endpoint
+        try:
+            return paged(client, q.DATASETS, "searchAcrossEntities", "searchResults")
+        except Forbidden:
+            continue
+    raise RuntimeError(f"{client.base} answers none of {', '.join(ENDPOINTS)}: is it DataHub?")
+
+
 def collect(url: str, stats: dict[str, int]) -> CatalogFacts:
-    client = CatalogClient(url, ("DATAHUB_TOKEN", "DATAHUB_GMS_TOKEN"), stats, "datahub_requests")
+    client = DataHubClient(url, ("DATAHUB_TOKEN", "DATAHUB_GMS_TOKEN"), stats, "datahub_requests")
     ui = client.base
     facts = CatalogFacts(kind="datahub", base_url=ui, not_available=dict(NOT_IN_DATAHUB))
-    try:
-        rows = paged(client, q.DATASETS, "searchAcrossEntities", "searchResults")
-    except Forbidden as exc:
-        raise RuntimeError(f"{ui}{ENDPOINT} does not answer DataHub's GraphQL API ({exc})") from None
+    rows = _first_page(client)
     datasets = [r.get("entity") or {} for r in rows]
     facts.tables = [_table(d, ui) for d in datasets]
     facts.access_requests = any((d.get("access") or {}).get("roles") for d in datasets)

@@ -110,7 +110,7 @@ def _table(uid: str, node: dict[str, Any], typed: dict[str, Any], url: str) -> T
     )
 
 
-def _tests(manifest: dict[str, Any], results: dict[str, str]) -> list[DataTest]:
+def _tests(manifest: dict[str, Any], results: dict[str, str], url: str) -> list[DataTest]:
     tests = []
     for uid, node in manifest.get("nodes", {}).items():
         if node.get("resource_type") != "test":
@@ -118,7 +118,8 @@ def _tests(manifest: dict[str, Any], results: dict[str, str]) -> list[DataTest]:
         kind = (node.get("test_metadata") or {}).get("name") or "singular"
         attached = (node.get("attached_node") or "") or ",".join((node.get("depends_on") or {}).get("nodes") or [])
         severity = str((node.get("config") or {}).get("severity") or "").lower()
-        tests.append(DataTest(str(node.get("name", uid)), str(kind), attached, severity, results.get(uid, "")))
+        name = str(node.get("name", uid))
+        tests.append(DataTest(name, str(kind), attached, severity, results.get(uid, ""), f"{url}#!/test/{uid}"))
     return tests
 
 
@@ -157,7 +158,7 @@ def from_documents(docs: dict[str, dict[str, Any]], url: str) -> CatalogFacts:
         for parent in (exposure.get("depends_on") or {}).get("nodes") or []:
             if parent in names:
                 facts.lineage.append(Edge(names[parent], target, kind, f"{url}#!/exposure/{uid}"))
-    facts.tests = _tests(manifest, results)
+    facts.tests = _tests(manifest, results, url)
     facts.domains = [
         Named(str(g.get("name", k)), f"{url}#!/group/{k}") for k, g in (manifest.get("groups") or {}).items()
     ]

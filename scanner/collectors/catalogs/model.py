@@ -112,6 +112,11 @@ class DataTest:
     attached_to: str
     severity: str = ""
     status: str = ""  # the last run's status (pass, fail, warn, error) when run results were read
+    url: str = ""
+
+    def location(self) -> Location:
+        label = f"dbt test {self.name}" + (f" ({self.status})" if self.status else "")
+        return Location(object=label, url=self.url or None)
 
 
 @dataclass

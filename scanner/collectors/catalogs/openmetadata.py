@@ -130,7 +130,8 @@ def _lineage(client: CatalogClient, facts: CatalogFacts, ui: str) -> None:
 
 
 def collect(url: str, stats: dict[str, int]) -> CatalogFacts:
-    client = CatalogClient(url, ("OPENMETADATA_TOKEN", "OM_TOKEN"), stats, "openmetadata_requests")
+    base = url.rstrip("/").removesuffix("/api/v1").removesuffix("/api")  # the API root pasted instead
+    client = CatalogClient(base, ("OPENMETADATA_TOKEN", "OM_TOKEN"), stats, "openmetadata_requests")
     ui = client.base
     facts = CatalogFacts(kind="openmetadata", base_url=ui, not_available=dict(NOT_IN_OPENMETADATA))
     try:

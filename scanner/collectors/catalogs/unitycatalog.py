@@ -91,7 +91,8 @@ def _is_databricks(client: CatalogClient) -> bool:
 
 
 def collect(url: str, stats: dict[str, int]) -> CatalogFacts:
-    client = CatalogClient(url, ("DATABRICKS_TOKEN", "UC_TOKEN"), stats, "unitycatalog_requests")
+    base = url.rstrip("/").removesuffix(API)  # the API root pasted instead of the server
+    client = CatalogClient(base, ("DATABRICKS_TOKEN", "UC_TOKEN"), stats, "unitycatalog_requests")
     facts = CatalogFacts(kind="unitycatalog", base_url=client.base, not_available=dict(NOT_IN_UC))
     if not _is_databricks(client):
         facts.not_available["row_filters"] = OSS_ONLY.format("row filters")
