@@ -108,6 +108,7 @@ def _err(message: str) -> None:
 
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
     from scanner.attestations import Attestation, load_attestations
+    from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
     from scanner.config import Config, load_config
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_reports
@@ -133,6 +134,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     for warning in warnings:
         _err(f"warning: {warning}")
     targets = resolve_targets(specs)
+    attach_dbt_artifacts(targets)  # dbt artifacts inside a repo are that repo's catalog
     sources = build_sources({"mlflow": opt("mlflow") or cfg.mlflow, "catalog": opt("catalog") or cfg.catalog})
     console = Console(stderr=False, highlight=False)
     progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))
@@ -176,6 +178,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     estate = build_estate(fixtures, out)
     args.json, args.html, args.markdown = out / "evidence.json", out / "report.html", out / "summary.md"
+    dbt = fixtures.parent / "catalogs" / "dbt" / "artifacts"  # the estate's dbt artifacts, an offline catalog
+    args.catalog = [f"dbt={dbt}"] if (dbt / "manifest.json").is_file() else []
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
     render_summary(document, Console(file=buffer, width=120, color_system=None))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from scanner.collectors.catalogs.model import CatalogFacts
     from scanner.collectors.ci.model import CIModel
     from scanner.collectors.history import History
     from scanner.collectors.repo_index import RepoIndex
@@ -22,5 +23,5 @@ class Views:
     history: History | None = None
     github: Any = None
     mlflow: Any = None
-    catalog: Any = None
+    catalog: CatalogFacts | None = None
     unavailable: dict[str, str] = field(default_factory=dict)

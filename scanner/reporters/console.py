@@ -108,6 +108,8 @@ def _loc(loc: dict[str, Any]) -> str:
     if loc.get("path"):
         base = f"{loc['path']}:{loc['line']}" if loc.get("line") else loc["path"]
         return f"{base} ({loc['snippet']})" if loc.get("snippet") and loc["path"].endswith(".ipynb") else base
+    if loc.get("object") and loc.get("url"):  # a remote object (catalog table, policy...) and where to see it
+        return f"{loc['object']} <{loc['url']}>"
     return loc.get("object") or loc.get("url") or "?"
 
 

@@ -1,0 +1,37 @@
+"""Shared helpers for the catalog probes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scanner.collectors.catalogs.model import CatalogFacts, Column, Table
+from scanner.model import Finding, Location
+from scanner.probekit import unavailable
+from scanner.views import Views
+
+
+def facts(views: Views) -> CatalogFacts:
+    assert isinstance(views.catalog, CatalogFacts)
+    return views.catalog
+
+
+def blind(views: Views, signals: Iterable[str], reason: str) -> list[Finding]:
+    return [unavailable(views, s, f"{s} could not be read: {reason}") for s in signals]
+
+
+def columns(cat: CatalogFacts) -> list[tuple[Table, Column]]:
+    return [(t, c) for t in cat.tables for c in t.columns]
+
+
+def col_loc(table: Table, column: Column) -> Location:
+    return table.location(column.name)
+
+
+def pct(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def names(items: Iterable[str], limit: int = 5) -> str:
+    shown = list(dict.fromkeys(items))
+    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more

@@ -1,0 +1,72 @@
+"""Access controls read from a catalog: table privileges (UC permissions, grants dbt applies), row
+filters and column masks (signals-reference §2.2)."""
+
+from __future__ import annotations
+
+from scanner.collectors.catalogs.model import Table
+from scanner.model import Finding
+from scanner.probekit import probe, verdict
+from scanner.views import Views
+
+from ._common import blind, col_loc, columns, facts, names
+
+PRIVILEGES = "catalog.uc.table_privileges"
+ROWS = "catalog.uc.row_filters"
+MASKS = "catalog.uc.column_masks"
+
+
+def _grants(table: Table) -> str:
+    return "; ".join(f"{g.principal}: {', '.join(g.privileges)}" for g in table.grants)
+
+
+@probe(
+    "catalog.access_controls",
+    summary="table privileges granted to principals, row filters and column masks in the catalog",
+    emits=(PRIVILEGES, ROWS, MASKS),
+    needs=("catalog",),
+    remediation="Grant tables to groups, and add row filters and column masks on sensitive tables.",
+)
+def access_controls(views: Views) -> list[Finding]:
+    cat = facts(views)
+    out: list[Finding] = []
+    if why := cat.missing("grants"):
+        out += blind(views, [PRIVILEGES], why)
+    else:
+        granted = [t for t in cat.tables if t.grants]
+        out.append(
+            verdict(
+                views,
+                PRIVILEGES,
+                [t.location() for t in granted],
+                f"{len(granted)} table(s) with privileges: " + names(f"{t.fqn} ({_grants(t)})" for t in granted),
+                f"no table privileges granted in {cat.kind}",
+                values={"principals": len({g.principal for t in granted for g in t.grants})},
+            )
+        )
+    if why := cat.missing("row_filters"):
+        out += blind(views, [ROWS], why)
+    else:
+        filtered = [t for t in cat.tables if t.row_filter]
+        out.append(
+            verdict(
+                views,
+                ROWS,
+                [t.location() for t in filtered],
+                "row filters on " + names(f"{t.fqn} ({t.row_filter})" for t in filtered),
+                "no table has a row filter",
+            )
+        )
+    if why := cat.missing("column_masks"):
+        out += blind(views, [MASKS], why)
+    else:
+        masked = [(t, c) for t, c in columns(cat) if c.mask]
+        out.append(
+            verdict(
+                views,
+                MASKS,
+                [col_loc(t, c) for t, c in masked],
+                "column masks on " + names(f"{t.fqn}.{c.name} ({c.mask})" for t, c in masked),
+                "no column has a mask",
+            )
+        )
+    return out
