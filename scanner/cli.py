@@ -33,7 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="scan repos or folders of repos")
-    scan.add_argument("targets", nargs="+", metavar="TARGET", help="a git repo, or a folder whose children are repos")
+    scan.add_argument(
+        "targets",
+        nargs="+",
+        metavar="TARGET",
+        help="a git repo, a folder whose children are repos, github:ORG or github:ORG/REPO",
+    )
     _scan_options(scan)
 
     demo = sub.add_parser("demo", help="scan the bundled demo estate (offline)")
@@ -71,7 +76,25 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
         help="a data catalog to read, e.g. dbt=PATH (repeatable)",
     )
     parser.add_argument("--window-days", type=int, default=365, help="history window in days (default 365)")
+    parser.add_argument("--jobs", type=int, default=4, metavar="N", help="repos scanned concurrently (default 4)")
+    _github_options(parser)
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _github_options(parser: argparse.ArgumentParser) -> None:
+    gh = parser.add_argument_group("GitHub (targets github:ORG and github:ORG/REPO; token from GITHUB_TOKEN)")
+    gh.add_argument(
+        "--github-url", metavar="URL", help="API base, e.g. https://HOST/api/v3 for GitHub Enterprise Server"
+    )
+    gh.add_argument("--cache-dir", type=Path, metavar="DIR", help="clone and API cache (default ./.aiops-scan-cache)")
+    gh.add_argument("--include", action="append", default=[], metavar="GLOB", help="only repos whose name matches")
+    gh.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip repos whose name matches")
+    gh.add_argument("--topic", action="append", default=[], metavar="TOPIC", help="only repos with this topic")
+    gh.add_argument("--include-archived", action="store_true", help="also scan archived repos")
+    gh.add_argument("--include-forks", action="store_true", help="also scan forks")
+    gh.add_argument("--max-repos", type=int, default=0, metavar="N", help="scan at most N repos (for trials)")
+    gh.add_argument("--api-budget", type=int, default=5000, metavar="POINTS", help="REST calls + GraphQL points")
+    gh.add_argument("--max-wait", type=float, default=300.0, metavar="SECONDS", help="total rate-limit wait allowed")
 
 
 def _load(rules_dir: Path | None) -> tuple[list[Any], RuleSet]:
@@ -92,14 +115,20 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     from scanner.targets import resolve_targets
 
     probes, rules = _load(getattr(args, "rules", None))
-    targets = resolve_targets(target_specs or args.targets)
+    specs = target_specs or args.targets
+    github = _github_planner(args, specs)
+    targets = resolve_targets(specs, remote=github.plan if github else None)
     sources = build_sources({"mlflow": getattr(args, "mlflow", []), "catalog": getattr(args, "catalog", [])})
+    if github:
+        sources = github.sources() + sources
     console = Console(stderr=False, highlight=False)
     progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))
     opts = ScanOptions(
         window_days=getattr(args, "window_days", 365),
         rules_dir=str(args.rules) if getattr(args, "rules", None) else "built-in",
         progress=progress,
+        jobs=getattr(args, "jobs", 4),
+        fingerprint=_fingerprint(args),
     )
     result = scan(targets, probes, rules, opts, sources)
     document = evidence_document(result)
@@ -110,6 +139,25 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         if getattr(args, "json", None):
             console.print(f"evidence written to {args.json}", markup=False)
     return (EXIT_PARTIAL if result.incomplete else EXIT_OK), document
+
+
+def _github_planner(args: argparse.Namespace, specs: list[str]) -> Any:
+    if not any(s.startswith("github:") for s in specs):
+        return None
+    from scanner.collectors.github.plan import planner_from_args
+
+    return planner_from_args(args)
+
+
+def _fingerprint(args: argparse.Namespace) -> str:
+    """Scanner version, rules and options that change findings: cached findings are reused only if equal."""
+    import hashlib
+
+    rules_dir = getattr(args, "rules", None) or builtin_rules_dir()
+    digest = hashlib.sha256(f"{__version__}|{getattr(args, 'window_days', 365)}".encode())
+    for path in sorted(Path(rules_dir).glob("*.yml")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

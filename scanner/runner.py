@@ -33,6 +33,8 @@ class ScanOptions:
     rules_dir: str = "built-in"
     progress: Callable[[str], None] | None = None
     org_name: str | None = None  # the estate name when only organisation-wide sources are scanned
+    jobs: int = 1  # repos scanned concurrently
+    fingerprint: str = ""  # scanner version + rules: cached findings of a remote repo are reused only if equal
 
 
 @dataclass
@@ -77,7 +79,8 @@ def _build_views(
             if index.commit is None:
                 raise CollectorUnavailable("not a git repository: no history to read")
             try:
-                return build_history(index.root, window_days=opts.window_days, index=index)
+                overrides = target.remote.role_overrides() if target.remote is not None else None
+                return build_history(index.root, window_days=opts.window_days, index=index, role_overrides=overrides)
             except HistoryError as exc:  # e.g. a shallow clone: the history could not be read
                 raise CollectorUnavailable(str(exc)) from None
 
@@ -172,7 +175,7 @@ def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timing
         target.info["url"] = index.web_url
     # probes of organisation-wide views run once per source (scan_source), not per repo,
     # unless this repo has its own builder for that view (e.g. the GitHub API facts of a repo)
-    probes = [p for p in probes if not (p.needs & ORG_VIEWS) - set(target.view_builders)]
+    probes = [p for p in probes if not (p.needs & ORG_VIEWS) - set(target.view_builders) and not p.needs <= ORG_VIEWS]
     needs = set().union(*(p.needs for p in probes)) if probes else set()
     views = _build_views(target, index, needs, opts, timings)
     findings: list[Finding] = []
@@ -201,6 +204,40 @@ def scan_source(source: OrgSource, probes: list[ProbeSpec], timings: dict[str, f
     return [f for spec in selected for f in run_probe(spec, views)]
 
 
+def _scan_one(target: Target, probes: list[ProbeSpec], opts: ScanOptions) -> tuple[list[Finding] | None, dict]:
+    """Scan one repo; a remote repo is synced first and may reuse its cached findings. Never raises:
+    a failure marks the target as an error and returns None."""
+    timings: dict[str, float] = {}
+    if opts.progress:
+        opts.progress(target.id)
+    try:
+        cached = target.remote.prepare(target, opts.fingerprint) if target.remote is not None else None
+        found = cached if cached is not None else scan_repo(target, probes, opts, timings)
+        if target.remote is not None:
+            target.remote.finish(target, opts.fingerprint, None if cached is not None else found)
+    except Exception as exc:  # one repo's failure never stops the others
+        target.status, target.error = "error", redact(f"scan failed: {type(exc).__name__}: {exc}")
+        return None, timings
+    return found, timings
+
+
+def _scan_repos(
+    targets: list[Target], probes: list[ProbeSpec], opts: ScanOptions, timings: dict[str, float]
+) -> dict[str, list[Finding]]:
+    """Repos scanned by `opts.jobs` worker threads (a collector keeps one API client per thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+        done = list(pool.map(lambda t: _scan_one(t, probes, opts), targets))
+    out: dict[str, list[Finding]] = {}
+    for target, (found, spent) in zip(targets, done, strict=True):
+        for key, value in spent.items():
+            timings[key] = timings.get(key, 0.0) + value
+        if found is not None:
+            out[target.id] = found
+    return out
+
+
 def scan(
     targets: list[Target],
     probes: list[ProbeSpec],
@@ -220,15 +257,11 @@ def scan(
             opts.progress(source.target.id)
         shared.extend(scan_source(source, probes, timings))
     findings.extend(shared)
-    for target in targets:
-        if target.status != "ok" or target.path is None:
-            continue
-        if opts.progress:
-            opts.progress(target.id)
-        try:
-            repo_findings = scan_repo(target, probes, opts, timings)
-        except Exception as exc:  # one repo's failure never stops the others
-            target.status, target.error = "error", f"scan failed: {type(exc).__name__}: {exc}"
+    todo = [t for t in targets if t.status == "ok" and (t.path is not None or t.remote is not None)]
+    results = _scan_repos(todo, probes, opts, timings)
+    for target in todo:
+        repo_findings = results.get(target.id)
+        if repo_findings is None:
             continue
         findings.extend(repo_findings)
         assessment = assess_scope(target.id, rules, repo_findings + shared, missing)
@@ -249,7 +282,7 @@ def scan(
         "findings": len(findings),
         "probes": len(probes),
         "api_calls": api_calls,
-        "cache_hits": 0,
+        "cache_hits": sum(1 for t in targets if t.info.get("reused")),
         "timings_s": {k: round(v, 3) for k, v in sorted(timings.items())},
     }
     config = {
