@@ -20,8 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PAGE = 2  # repos per listing page, whatever per_page asks: pagination is exercised with few repos
 
 
-def repo_body(org: str, name: str, clone_url: str, **extra: Any) -> dict[str, Any]:
-    body = json.loads((FIXTURES / "minimal-repository.json").read_text())
+def repo_body(org: str, name: str, clone_url: str, fixture: str = "minimal-repository", **extra: Any) -> dict[str, Any]:
+    """GitHub's recorded example of `fixture`, renamed to ORG/NAME and cloned from `clone_url`."""
+    body = json.loads((FIXTURES / f"{fixture}.json").read_text())
     text = json.dumps(body).replace("octocat/Hello-World", f"{org}/{name}").replace("Hello-World", name)
     body = json.loads(text.replace('"login": "octocat"', f'"login": "{org}"'))
     body.update({"clone_url": clone_url, "archived": False, "fork": False, "topics": ["ml"], **extra})
@@ -67,7 +68,8 @@ class FakeGitHub:
             return 200, chunk, link, "/orgs/{org}/repos"
         for repo in self.repos:
             if path == f"/repos/{repo['full_name']}":
-                return 200, repo, "", "/repos/{owner}/{repo}"
+                full = repo_body(self.org, repo["name"], repo["clone_url"], "full-repository")
+                return 200, full, "", "/repos/{owner}/{repo}"
         return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com"}, "", ""
 
     def answer_graphql(self, payload: dict[str, Any]) -> Any:

@@ -20,9 +20,11 @@ SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "scanner/schemas/evid
 TOKEN = "ghp_s3cretT0kenValue0123456789abcdefABCD"
 
 
-def run(fake: FakeGitHub, tmp: Path, *extra: str, name: str = "evidence.json") -> tuple[int, dict[str, Any]]:
+def run(
+    fake: FakeGitHub, tmp: Path, *extra: str, name: str = "evidence.json", spec: str = "github:acme"
+) -> tuple[int, dict[str, Any]]:
     out = tmp / name
-    args = ["scan", "github:acme", "--github-url", fake.url, "--cache-dir", str(tmp / "cache"), "--json", str(out)]
+    args = ["scan", spec, "--github-url", fake.url, "--cache-dir", str(tmp / "cache"), "--json", str(out)]
     code = main([*args, "--jobs", "2", "--quiet", *extra])
     document = json.loads(out.read_text())
     jsonschema.validate(document, SCHEMA)
@@ -146,7 +148,9 @@ def test_rest_fixtures_and_graphql_queries_match_contracts(
     import graphql
 
     run(fake, tmp_path)
-    assert fake.rest_bodies and fake.queries
+    run(fake, tmp_path, spec="github:acme/llm-app", name="one.json")
+    assert {t for t, _ in fake.rest_bodies} == {"/orgs/{org}/repos", "/repos/{owner}/{repo}"}
+    assert fake.queries
     for template, body in fake.rest_bodies:
         response = openapi["paths"][template]["get"]["responses"]["200"]
         schema = {**response["content"]["application/json"]["schema"], "components": openapi["components"]}
@@ -164,3 +168,12 @@ def test_partial_clone_index_reads_the_same_texts_in_one_batch(
     partial = build_index(clone)
     full = build_index(bares["llm-app"].parent.parent / "work" / "llm-app")
     assert partial._texts == full._texts and set(partial.files) == set(full.files)
+
+
+def test_one_repo_target_and_filters(fake: FakeGitHub, tmp_path: Path) -> None:
+    code, doc = run(fake, tmp_path, spec="github:acme/team-platform")
+    assert code == 0
+    assert [t["id"] for t in doc["targets"] if t["kind"] == "repo"] == ["team-platform"]
+    code, doc = run(fake, tmp_path, "--exclude", "llm-*", "--topic", "ml", "--max-repos", "1", name="f.json")
+    assert [t["id"] for t in doc["targets"] if t["kind"] == "repo"] == ["pipeline-dvc-mlflow"]
+    assert main(["scan", "github:acme/a/b", "--quiet"]) == 2  # bad usage

@@ -1,0 +1,93 @@
+"""Benchmark: cost of scanning the fixture GitHub organisation, cold and again with nothing changed.
+
+Serves the test fixture organisation (tests/github) from the fake GitHub API on 127.0.0.1, with real
+partial clones of local bare repos, and reports API cost per repo (REST calls + GraphQL points), 304s,
+bytes fetched and wall time. Baselines measured in the same run: a full clone (no blob filter) of the
+same repos for bytes, and the cold run for the rerun's time. Run: `python -m benchmarks.bench_github`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from scanner.cli import main as cli
+from tests.github.fake_github import FakeGitHub
+from tests.github.org_fixture import ORG, bare_repos, graphql_answers, listing
+
+
+def _scan(fake: FakeGitHub, tmp: Path, name: str) -> tuple[dict[str, Any], float]:
+    out = tmp / name
+    start = time.perf_counter()
+    code = cli(
+        [
+            "scan",
+            f"github:{ORG}",
+            "--github-url",
+            fake.url,
+            "--cache-dir",
+            str(tmp / "cache"),
+            "--json",
+            str(out),
+            "--quiet",
+        ]
+    )
+    elapsed = time.perf_counter() - start
+    assert code == 0, f"scan exited {code}"
+    return json.loads(out.read_text()), elapsed
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _report(label: str, doc: dict[str, Any], elapsed: float) -> dict[str, Any]:
+    calls = doc["stats"]["api_calls"]
+    repos = [t for t in doc["targets"] if t["kind"] == "repo"]
+    points = calls["rest"] + calls["graphql_points"]
+    row = {
+        "run": label,
+        "repos": len(repos),
+        "rest": calls["rest"],
+        "graphql_points": calls["graphql_points"],
+        "points_per_repo": round(points / len(repos), 2),
+        "not_modified": calls["not_modified"],
+        "clones": calls["clones"],
+        "fetches": calls["fetches"],
+        "bytes_fetched": calls["bytes_fetched"],
+        "reanalysed": sum(1 for t in repos if not t.get("reused")),
+        "seconds": round(elapsed, 2),
+    }
+    print(json.dumps(row))
+    return row
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-gh-") as tmpdir:
+        tmp = Path(tmpdir)
+        bares = bare_repos(tmp)
+        full = 0
+        for name, bare in bares.items():
+            dest = tmp / "full" / name
+            subprocess.run(["git", "clone", "-q", "--no-checkout", bare.as_uri(), str(dest)], check=True)
+            full += _dir_bytes(dest / ".git" / "objects")
+        with FakeGitHub(ORG, listing(bares), graphql_answers()) as fake:
+            cold = _report("cold", *_scan(fake, tmp, "cold.json"))
+            warm = _report("unchanged", *_scan(fake, tmp, "warm.json"))
+        print(
+            f"baseline full clones: {full} bytes; blobless cold fetch: {cold['bytes_fetched']} bytes "
+            f"({cold['bytes_fetched'] / full:.2f}x of full)"
+        )
+        print(
+            f"rerun: {warm['points_per_repo']} points/repo, {warm['bytes_fetched']} bytes fetched, "
+            f"{warm['reanalysed']} repos re-analysed, {warm['seconds'] / cold['seconds']:.2f}x the cold time"
+        )
+        print("reference: OpenSSF Scorecard spends about 70 API points per repo")
+
+
+if __name__ == "__main__":
+    main()
