@@ -18,6 +18,7 @@ from scanner import __version__
 from scanner.engine.rules import RulesError, RuleSet, builtin_rules_dir, load_rules
 from scanner.ids import find_dimension
 from scanner.registry import RegistryError, load_probes, signals
+from scanner.reporters.progress import progress_bar
 from scanner.signals import EXTERNAL_SIGNALS
 from scanner.targets import UsageError
 
@@ -122,15 +123,15 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     if github:
         sources = github.sources() + sources
     console = Console(stderr=False, highlight=False)
-    progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))
     opts = ScanOptions(
         window_days=getattr(args, "window_days", 365),
         rules_dir=str(args.rules) if getattr(args, "rules", None) else "built-in",
-        progress=progress,
         jobs=getattr(args, "jobs", 4),
         fingerprint=_fingerprint(args),
     )
-    result = scan(targets, probes, rules, opts, sources)
+    total = len(sources) + sum(1 for t in targets if t.status == "ok")
+    with progress_bar(console, total, args.quiet, opts):
+        result = scan(targets, probes, rules, opts, sources)
     document = evidence_document(result)
     if getattr(args, "json", None):
         write_atomic(args.json, dumps(document))

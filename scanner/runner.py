@@ -32,6 +32,7 @@ class ScanOptions:
     window_days: int = 365
     rules_dir: str = "built-in"
     progress: Callable[[str], None] | None = None
+    done: Callable[[str], None] | None = None  # called when a target is finished (progress bars)
     org_name: str | None = None  # the estate name when only organisation-wide sources are scanned
     jobs: int = 1  # repos scanned concurrently
     fingerprint: str = ""  # scanner version + rules: cached findings of a remote repo are reused only if equal
@@ -217,7 +218,9 @@ def _scan_one(target: Target, probes: list[ProbeSpec], opts: ScanOptions) -> tup
             target.remote.finish(target, opts.fingerprint, None if cached is not None else found)
     except Exception as exc:  # one repo's failure never stops the others
         target.status, target.error = "error", redact(f"scan failed: {type(exc).__name__}: {exc}")
-        return None, timings
+        found = None
+    if opts.done:
+        opts.done(target.id)
     return found, timings
 
 
@@ -256,6 +259,8 @@ def scan(
         if opts.progress:
             opts.progress(source.target.id)
         shared.extend(scan_source(source, probes, timings))
+        if opts.done:
+            opts.done(source.target.id)
     findings.extend(shared)
     todo = [t for t in targets if t.status == "ok" and (t.path is not None or t.remote is not None)]
     results = _scan_repos(todo, probes, opts, timings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scanner.collectors.github.facts import OrgFacts
-from scanner.model import Finding
+from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views
 
@@ -84,9 +84,7 @@ def reviews(views: Views) -> list[Finding]:
     return out
 
 
-def _loc(repo: str, number: int, url: str):  # type: ignore[no-untyped-def]
-    from scanner.model import Location
-
+def _loc(repo: str, number: int, url: str) -> Location:
     return Location(object=f"{repo} pull request #{number}", url=url or None)
 
 
@@ -125,7 +123,40 @@ def teams(views: Views) -> list[Finding]:
     ]
 
 
-def _org_loc(org: OrgFacts):  # type: ignore[no-untyped-def]
-    from scanner.model import Location
-
+def _org_loc(org: OrgFacts) -> Location:
     return Location(object=f"organisation {org.org} teams", url=f"{org.url}")
+
+
+@probe(
+    "gh.releases.by_role",
+    summary="Releases and deployments created by software engineers (roles from GitHub team membership)",
+    needs=("github", "repo"),
+)
+def releases_by_role(views: Views) -> list[Finding]:
+    signal = "gh.releases.by_role"
+    f = facts(views)
+    if f is None:
+        return blind(views, [signal], "no GitHub facts for this repo")
+    roles = f.org.login_roles() if f.org is not None else {}
+    creators = [(r.author, f"release {r.tag}", r.url) for r in f.releases]
+    creators += [(d.creator, f"deployment to {d.environment}", "") for d in f.deployments if not d.creator_is_bot]
+    humans = [(who, what, url) for who, what, url in creators if not who.endswith("[bot]")]
+    if not humans:
+        return [not_applicable(views, signal, "no release or deployment created by a person")]
+    mapped = {who: roles[who.lower()] for who, _, _ in humans if who.lower() in roles}
+    if not mapped:
+        return [unavailable(views, signal, "the people creating releases are in no team with a recognisable role")]
+    by_role: dict[str, int] = {}
+    for who, _, _ in humans:
+        if who in mapped:
+            by_role[mapped[who]] = by_role.get(mapped[who], 0) + 1
+    values = {"by_role": by_role, "basis": "roles from GitHub team membership"}
+    se = [_obj(f.full_name, what, url) for who, what, url in humans if mapped.get(who) == "SE"]
+    if se:
+        return [hit(views, signal, se, f"{len(se)} release(s)/deployment(s) created by SE-role people", values=values)]
+    roles_seen = ", ".join(sorted(by_role))
+    return [miss(views, signal, f"releases and deployments created by {roles_seen}-role people", values=values)]
+
+
+def _obj(repo: str, what: str, url: str) -> Location:
+    return Location(object=f"{repo} {what}", url=url or None)

@@ -114,10 +114,15 @@ def repo_facts(name: str, protected: bool = True) -> dict[str, Any]:
 
 def graphql_answers() -> dict[str, Any]:
     def team(slug: str, logins: list[str]) -> dict[str, Any]:
-        members = [{"login": m, "name": m.title()} for m in logins]
+        names = {"grace": "Grace Liu"}  # an author of fixtures/repos/team-platform, inferred OPS from git
+        members = [{"login": m, "name": names.get(m, m.title())} for m in logins]
         return {"slug": slug, "name": slug, "description": "", "members": {"nodes": members}}
 
-    teams = [team("data-science", ["alice", "alice2"]), team("backend", ["bob"]), team("data-engineering", ["carol"])]
+    teams = [
+        team("data-science", ["alice", "alice2"]),
+        team("backend", ["bob"]),
+        team("data-engineering", ["carol", "grace"]),
+    ]
     org = {"data": {"rateLimit": {"cost": 1}, "organization": {"login": ORG, "teams": {"nodes": teams}}}}
     repos = {name: repo_facts(name, protected=name != "llm-app") for name in REPOS}
     return {"org": org, "repos": repos}

@@ -61,6 +61,12 @@ def test_cold_scan_then_unchanged_rerun(fake: FakeGitHub, tmp_path: Path) -> Non
     reviews = finding(doc, "people.cross_role_reviews", "team-platform")
     assert reviews["outcome"] == "true" and "team membership" in reviews["message"]
     assert finding(doc, "gh.teams.no_de", "github:acme")["outcome"] == "false"
+    # the people creating releases are mapped to roles by team: DS here, so not "handed off to SE"
+    by_role = finding(doc, "gh.releases.by_role", "team-platform")
+    assert by_role["outcome"] == "false" and by_role["values"]["by_role"] == {"DS": 2}
+    # team membership overrides the role git inferred (Grace Liu: OPS from her files, DE by team)
+    de = finding(doc, "people.de.present", "team-platform")
+    assert de["values"]["authors"] == 3 and "Grace Liu" in de["message"], de
 
     before = len(fake.queries)
     fake.requests.clear()

@@ -74,6 +74,8 @@ def sync(clone_url: str, dest: Path, token: str | None = None) -> Synced:
     else:
         dest.parent.mkdir(parents=True, exist_ok=True)
         _git(["clone", "-q", "--filter=blob:none", "--no-checkout", clone_url, str(dest)], env)
+        # no working tree, so git would not see .mailmap: read it from the commit (as bare repos do)
+        run_git(dest, "config", "mailmap.blob", "HEAD:.mailmap")
         cloned, fetched = True, _objects_bytes(dest)
     head = run_git(dest, "rev-parse", "HEAD").decode().strip()
     return Synced(dest, head, cloned, max(0, fetched))
