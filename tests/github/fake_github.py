@@ -29,9 +29,27 @@ def repo_body(org: str, name: str, clone_url: str, fixture: str = "minimal-repos
     return body
 
 
+def _run(full_name: str, workflow: str, conclusion: str, created_at: str) -> dict[str, Any]:
+    """GitHub's recorded workflow run example, as a scheduled run of `workflow` in `full_name`."""
+    run = json.loads((FIXTURES / "workflow-run.json").read_text())
+    run.update(
+        {
+            "path": f".github/workflows/{workflow}@main",
+            "event": "schedule",
+            "status": "completed",
+            "conclusion": conclusion,
+            "created_at": created_at,
+            "updated_at": created_at,
+            "html_url": f"https://github.com/{full_name}/actions/runs/{run['id']}",
+        }
+    )
+    return run
+
+
 class FakeGitHub:
     def __init__(self, org: str, repos: list[dict[str, Any]], graphql: dict[str, Any]) -> None:
         self.org, self.repos, self.graphql = org, repos, graphql
+        self.runs: dict[str, list[tuple[str, str, str]]] = graphql.get("runs", {})  # repo -> (file, conclusion, when)
         self.faults: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.queries: list[str] = []
@@ -67,6 +85,9 @@ class FakeGitHub:
             link = f'<{self.url}{path}?page={page + 1}>; rel="next"' if page < last else ""
             return 200, chunk, link, "/orgs/{org}/repos"
         for repo in self.repos:
+            if path == f"/repos/{repo['full_name']}/actions/runs":
+                runs = [_run(repo["full_name"], *r) for r in self.runs.get(repo["name"], [])]
+                return 200, {"total_count": len(runs), "workflow_runs": runs}, "", "/repos/{owner}/{repo}/actions/runs"
             if path == f"/repos/{repo['full_name']}":
                 full = repo_body(self.org, repo["name"], repo["clone_url"], "full-repository")
                 return 200, full, "", "/repos/{owner}/{repo}"

@@ -125,4 +125,8 @@ def graphql_answers() -> dict[str, Any]:
     ]
     org = {"data": {"rateLimit": {"cost": 1}, "organization": {"login": ORG, "teams": {"nodes": teams}}}}
     repos = {name: repo_facts(name, protected=name != "llm-app") for name in REPOS}
-    return {"org": org, "repos": repos}
+    runs = {
+        "team-platform": [("train.yml", "success", _ago(2)), ("monitoring.yml", "failure", _ago(1))],
+        "llm-app": [("prompt-eval.yml", "success", _ago(60))],  # too old: the schedule is not running
+    }
+    return {"org": org, "repos": repos, "runs": runs}

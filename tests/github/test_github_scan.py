@@ -61,6 +61,10 @@ def test_cold_scan_then_unchanged_rerun(fake: FakeGitHub, tmp_path: Path) -> Non
     reviews = finding(doc, "people.cross_role_reviews", "team-platform")
     assert reviews["outcome"] == "true" and "team membership" in reviews["message"]
     assert finding(doc, "gh.teams.no_de", "github:acme")["outcome"] == "false"
+    # a cron in YAML is not a running schedule: the Actions runs say which schedules succeed
+    sched = finding(doc, "gh.schedules.running", "team-platform")
+    assert sched["outcome"] == "true" and sched["values"]["not_succeeding"] == [".github/workflows/monitoring.yml"]
+    assert finding(doc, "gh.schedules.running", "llm-app")["outcome"] == "false"
     # the people creating releases are mapped to roles by team: DS here, so not "handed off to SE"
     by_role = finding(doc, "gh.releases.by_role", "team-platform")
     assert by_role["outcome"] == "false" and by_role["values"]["by_role"] == {"DS": 2}
@@ -155,7 +159,8 @@ def test_rest_fixtures_and_graphql_queries_match_contracts(
 
     run(fake, tmp_path)
     run(fake, tmp_path, spec="github:acme/llm-app", name="one.json")
-    assert {t for t, _ in fake.rest_bodies} == {"/orgs/{org}/repos", "/repos/{owner}/{repo}"}
+    served = {t for t, _ in fake.rest_bodies}
+    assert served == {"/orgs/{org}/repos", "/repos/{owner}/{repo}", "/repos/{owner}/{repo}/actions/runs"}
     assert fake.queries
     for template, body in fake.rest_bodies:
         response = openapi["paths"][template]["get"]["responses"]["200"]

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from scanner.collectors.github import clone, queries
 from scanner.collectors.github.api import ApiError, BudgetExhausted, Cost, GitHubApi, NoPermission, Shared
 from scanner.collectors.github.cache import ScanCache
-from scanner.collectors.github.facts import OrgFacts, RepoFacts, parse_org, parse_repo
+from scanner.collectors.github.facts import OrgFacts, RepoFacts, parse_org, parse_repo, parse_runs
 from scanner.model import Finding
 from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
@@ -166,7 +166,8 @@ class RemoteRepo:
         except SourceUnavailable:
             return {}
 
-    def facts(self, _index: Any) -> RepoFacts:
+    def facts(self, index: Any) -> RepoFacts:
+        """One GraphQL query; one REST call for scheduled workflow runs when the repo has a schedule."""
         api = self.scan.client()
         data = api.graphql(queries.REPO_FACTS, {"owner": self.repo["owner"]["login"], "name": self.repo["name"]})
         missing = {_part(e.get("path")): e.get("type", "error") for e in data.pop("_errors", [])}
@@ -174,7 +175,15 @@ class RemoteRepo:
             org: OrgFacts | None = self.scan.org_facts()
         except SourceUnavailable:
             org = None
-        return parse_repo(data, org, missing)
+        facts = parse_repo(data, org, missing)
+        facts.scheduled_workflows = scheduled_workflows(index)
+        if facts.scheduled_workflows:
+            try:
+                body, _ = api.get(f"/repos/{self.full_name}/actions/runs", {"event": "schedule", "per_page": 50})
+                facts.schedule_runs = parse_runs(body)
+            except NoPermission as exc:
+                facts.missing["workflow_runs"] = str(exc)
+        return facts
 
 
 def _part(path: Any) -> str:
@@ -192,3 +201,14 @@ def _fail(message: str) -> Any:
 def _web_base(api_url: str) -> str:
     parts = urlsplit(api_url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def scheduled_workflows(index: Any) -> tuple[str, ...]:
+    """GitHub Actions workflow files at HEAD with an `on: schedule` trigger (YAML 1.1 reads `on` as True)."""
+    out = []
+    for path in index.paths(".github/workflows/*.yml", ".github/workflows/*.yaml", kinds=None):
+        data = index.yaml_data(path)
+        triggers = data.get("on", data.get(True)) if isinstance(data, dict) else None
+        if (isinstance(triggers, dict) and "schedule" in triggers) or triggers == "schedule":
+            out.append(path)
+    return tuple(out)

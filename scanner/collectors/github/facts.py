@@ -98,6 +98,14 @@ class Environment:
     wait_timer: int
 
 
+@dataclass(frozen=True)
+class WorkflowRun:
+    path: str  # .github/workflows/NAME.yml
+    conclusion: str  # success | failure | ... ("" while running)
+    created_at: datetime
+    url: str
+
+
 @dataclass
 class RepoFacts:
     full_name: str
@@ -111,6 +119,8 @@ class RepoFacts:
     release_total: int = 0
     pulls: list[PullRequest] = field(default_factory=list)
     codeowners_errors: list[dict[str, Any]] = field(default_factory=list)
+    scheduled_workflows: tuple[str, ...] = ()  # workflow files with a `schedule` trigger at HEAD
+    schedule_runs: list[WorkflowRun] = field(default_factory=list)  # recent runs with event == schedule
     org: OrgFacts | None = None
     missing: dict[str, str] = field(default_factory=dict)  # part -> why it could not be read
 
@@ -206,3 +216,18 @@ def parse_org(data: dict[str, Any], base_web: str) -> OrgFacts:
             )
         )
     return OrgFacts(org["login"], f"{base_web}/{org['login']}", tuple(teams))
+
+
+def parse_runs(body: Any) -> list[WorkflowRun]:
+    """`GET /repos/{o}/{r}/actions/runs` -> runs (path without its `@ref` suffix)."""
+    runs = body.get("workflow_runs") if isinstance(body, dict) else None
+    return [
+        WorkflowRun(
+            str(r.get("path") or "").split("@")[0],
+            str(r.get("conclusion") or ""),
+            _when(r.get("created_at")) or datetime.min,
+            str(r.get("html_url") or ""),
+        )
+        for r in runs or []
+        if isinstance(r, dict)
+    ]
