@@ -1,7 +1,9 @@
 """Benchmark: cost of scanning the fixture GitHub organisation, cold and again with nothing changed.
 
-Serves the test fixture organisation (tests/github) from the fake GitHub API on 127.0.0.1, with real
-partial clones of local bare repos, and reports API cost per repo (REST calls + GraphQL points), 304s,
+Serves the test fixture organisation (tests/github, 3 repos, listing pages of 2) and a larger one (30
+repos: 10 copies of each, listing pages of 100 as GitHub serves them) from the fake GitHub API on
+127.0.0.1, with real partial clones of local bare repos, and reports API cost per repo (REST calls +
+GraphQL points, with and without the organisation overhead: listing pages and the teams query), 304s,
 bytes fetched and wall time. Baselines measured in the same run: a full clone (no blob filter) of the
 same repos for bytes, and the cold run for the rerun's time. Run: `python -m benchmarks.bench_github`.
 """
@@ -16,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.cli import main as cli
-from tests.github.fake_github import FakeGitHub
-from tests.github.org_fixture import ORG, bare_repos, graphql_answers, listing
+from tests.github.fake_github import FakeGitHub, repo_body
+from tests.github.org_fixture import ORG, bare_repos, graphql_answers, listing, repo_facts
 
 
 def _scan(fake: FakeGitHub, tmp: Path, name: str) -> tuple[dict[str, Any], float]:
@@ -49,12 +51,14 @@ def _report(label: str, doc: dict[str, Any], elapsed: float) -> dict[str, Any]:
     calls = doc["stats"]["api_calls"]
     repos = [t for t in doc["targets"] if t["kind"] == "repo"]
     points = calls["rest"] + calls["graphql_points"]
+    own = sum(t["cost"]["rest"] + t["cost"]["graphql_points"] for t in repos)
     row = {
         "run": label,
         "repos": len(repos),
         "rest": calls["rest"],
         "graphql_points": calls["graphql_points"],
         "points_per_repo": round(points / len(repos), 2),
+        "points_per_repo_without_org_overhead": round(own / len(repos), 2),
         "not_modified": calls["not_modified"],
         "clones": calls["clones"],
         "fetches": calls["fetches"],
@@ -64,6 +68,29 @@ def _report(label: str, doc: dict[str, Any], elapsed: float) -> dict[str, Any]:
     }
     print(json.dumps(row))
     return row
+
+
+def _larger_org(bares: dict[str, Path], copies: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    answers = graphql_answers()
+    repos, facts, runs = [], {}, {}
+    for i in range(copies):
+        for name, bare in bares.items():
+            copy = f"{name}-{i}"
+            repos.append(repo_body(ORG, copy, bare.as_uri()))
+            facts[copy] = repo_facts(name, protected=name != "llm-app")
+            runs[copy] = answers["runs"].get(name, [])
+    return repos, {"org": answers["org"], "repos": facts, "runs": runs}
+
+
+def _org(label: str, fake: FakeGitHub, tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    print(f"# {label}")
+    cold = _report("cold", *_scan(fake, tmp, "cold.json"))
+    warm = _report("unchanged", *_scan(fake, tmp, "warm.json"))
+    print(
+        f"rerun: {warm['points_per_repo']} points/repo, {warm['bytes_fetched']} bytes fetched, "
+        f"{warm['reanalysed']} repos re-analysed, {warm['seconds'] / cold['seconds']:.2f}x the cold time"
+    )
+    return cold, warm
 
 
 def main() -> None:
@@ -76,16 +103,14 @@ def main() -> None:
             subprocess.run(["git", "clone", "-q", "--no-checkout", bare.as_uri(), str(dest)], check=True)
             full += _dir_bytes(dest / ".git" / "objects")
         with FakeGitHub(ORG, listing(bares), graphql_answers()) as fake:
-            cold = _report("cold", *_scan(fake, tmp, "cold.json"))
-            warm = _report("unchanged", *_scan(fake, tmp, "warm.json"))
+            cold, _ = _org("fixture organisation: 3 repos (+1 archived), listing pages of 2", fake, tmp / "small")
         print(
             f"baseline full clones: {full} bytes; blobless cold fetch: {cold['bytes_fetched']} bytes "
             f"({cold['bytes_fetched'] / full:.2f}x of full)"
         )
-        print(
-            f"rerun: {warm['points_per_repo']} points/repo, {warm['bytes_fetched']} bytes fetched, "
-            f"{warm['reanalysed']} repos re-analysed, {warm['seconds'] / cold['seconds']:.2f}x the cold time"
-        )
+        repos, answers = _larger_org(bares, 10)
+        with FakeGitHub(ORG, repos, answers, page=100) as fake:
+            _org("larger organisation: 30 repos, listing pages of 100", fake, tmp / "large")
         print("reference: OpenSSF Scorecard spends about 70 API points per repo")
 
 

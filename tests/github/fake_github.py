@@ -47,8 +47,8 @@ def _run(full_name: str, workflow: str, conclusion: str, created_at: str) -> dic
 
 
 class FakeGitHub:
-    def __init__(self, org: str, repos: list[dict[str, Any]], graphql: dict[str, Any]) -> None:
-        self.org, self.repos, self.graphql = org, repos, graphql
+    def __init__(self, org: str, repos: list[dict[str, Any]], graphql: dict[str, Any], page: int = PAGE) -> None:
+        self.org, self.repos, self.graphql, self.page = org, repos, graphql, page
         self.runs: dict[str, list[tuple[str, str, str]]] = graphql.get("runs", {})  # repo -> (file, conclusion, when)
         self.faults: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
@@ -80,8 +80,8 @@ class FakeGitHub:
         """(status, body, link header, operation path template)."""
         if path == f"/orgs/{self.org}/repos":
             page = int(query.get("page", ["1"])[0])
-            chunk = self.repos[(page - 1) * PAGE : page * PAGE]
-            last = (len(self.repos) + PAGE - 1) // PAGE
+            chunk = self.repos[(page - 1) * self.page : page * self.page]
+            last = (len(self.repos) + self.page - 1) // self.page
             link = f'<{self.url}{path}?page={page + 1}>; rel="next"' if page < last else ""
             return 200, chunk, link, "/orgs/{org}/repos"
         for repo in self.repos:

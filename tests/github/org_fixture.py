@@ -53,6 +53,10 @@ def _pulls() -> dict[str, Any]:
     return {"nodes": [pr(1, "alice", ["bob"]), pr(2, "alice", ["alice2"]), pr(3, "carol", ["bob"])]}
 
 
+def _owner_error() -> dict[str, Any]:
+    return {"line": 2, "kind": "Unknown owner", "message": "Unknown owner on line 2", "path": ".github/CODEOWNERS"}
+
+
 def repo_facts(name: str, protected: bool = True) -> dict[str, Any]:
     rule = {
         "requiresApprovingReviews": True,
@@ -96,7 +100,7 @@ def repo_facts(name: str, protected: bool = True) -> dict[str, Any]:
         "deployments": {"nodes": deployments},
         "releases": {"totalCount": len(releases), "nodes": releases},
         "pullRequests": _pulls(),
-        "codeowners": {"errors": []},
+        "codeowners": {"errors": [] if name != "team-platform" else [_owner_error()]},
     }
     body: dict[str, Any] = {
         "data": {"rateLimit": {"cost": 1, "remaining": 4999, "resetAt": _ago(-1)}, "repository": repo}

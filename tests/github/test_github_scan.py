@@ -61,6 +61,8 @@ def test_cold_scan_then_unchanged_rerun(fake: FakeGitHub, tmp_path: Path) -> Non
     reviews = finding(doc, "people.cross_role_reviews", "team-platform")
     assert reviews["outcome"] == "true" and "team membership" in reviews["message"]
     assert finding(doc, "gh.teams.no_de", "github:acme")["outcome"] == "false"
+    owners = finding(doc, "gh.codeowners.errors", "team-platform")
+    assert owners["outcome"] == "true" and owners["locations"][0]["line"] == 2
     # a cron in YAML is not a running schedule: the Actions runs say which schedules succeed
     sched = finding(doc, "gh.schedules.running", "team-platform")
     assert sched["outcome"] == "true" and sched["values"]["not_succeeding"] == [".github/workflows/monitoring.yml"]
@@ -188,3 +190,22 @@ def test_one_repo_target_and_filters(fake: FakeGitHub, tmp_path: Path) -> None:
     code, doc = run(fake, tmp_path, "--exclude", "llm-*", "--topic", "ml", "--max-repos", "1", name="f.json")
     assert [t["id"] for t in doc["targets"] if t["kind"] == "repo"] == ["pipeline-dvc-mlflow"]
     assert main(["scan", "github:acme/a/b", "--quiet"]) == 2  # bad usage
+
+
+def test_an_exhausted_primary_limit_never_waits_past_the_wait_budget(
+    bares: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from .org_fixture import ORG, graphql_answers, listing
+
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", slept.append)
+    reset = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 3600)}
+    with FakeGitHub(ORG, listing(bares), graphql_answers()) as fake:
+        fake.fault("graphql:llm-app", (403, reset, json.dumps({"message": "API rate limit exceeded"})))
+        code, doc = run(fake, tmp_path, "--max-wait", "60", "--jobs", "1")
+    assert code == 0  # the repo is scanned; only its GitHub view is missing
+    assert not [s for s in slept if s >= 1]  # an hour's wait is refused, not slept (tiny sleeps: subprocess polling)
+    assert any("over the wait budget" in w for w in target(doc, "github:acme")["rate_limit_waits"])
+    assert finding(doc, "gh.releases.present", "llm-app")["outcome"] == "error"
