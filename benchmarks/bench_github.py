@@ -93,6 +93,47 @@ def _org(label: str, fake: FakeGitHub, tmp: Path) -> tuple[dict[str, Any], dict[
     return cold, warm
 
 
+def _packs(repo: Path) -> int:
+    return len(list((repo / ".git" / "objects" / "pack").glob("*.pack")))
+
+
+def _blob_fetching(bares: dict[str, Path], tmp: Path) -> None:
+    """Baseline: the lazy fetch (one `git fetch` per missing blob, through `cat-file --batch`) against
+    the one batched fetch of the repo index, on fresh blobless clones of the same repos."""
+    from scanner.collectors.gitcli import prefetch_blobs
+
+    for name, bare in bares.items():
+        timings, packs = [], []
+        for mode in ("lazy", "batch"):
+            dest = tmp / "blobs" / mode / name
+            subprocess.run(
+                ["git", "clone", "-q", "--filter=blob:none", "--no-checkout", bare.as_uri(), str(dest)], check=True
+            )
+            head = subprocess.run(
+                ["git", "-C", str(dest), "rev-parse", "HEAD"], capture_output=True, text=True
+            ).stdout.strip()
+            tree = subprocess.run(
+                ["git", "-C", str(dest), "ls-tree", "-r", head], capture_output=True, text=True
+            ).stdout
+            shas = [line.split()[2] for line in tree.splitlines()]
+            start = time.perf_counter()
+            if mode == "lazy":
+                subprocess.run(
+                    ["git", "-C", str(dest), "cat-file", "--batch"],
+                    input="\n".join(shas) + "\n",
+                    capture_output=True,
+                    text=True,
+                )
+            else:
+                prefetch_blobs(dest, head, shas)
+            timings.append(time.perf_counter() - start)
+            packs.append(_packs(dest) - 1)
+        print(
+            f"{name}: {len(shas)} blobs; lazy: {packs[0]} new packs (1 per fetch, auto-repacked) {timings[0]:.2f}s; "
+            f"batched: {packs[1]} new pack {timings[1]:.2f}s ({timings[0] / max(timings[1], 1e-3):.0f}x faster)"
+        )
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-gh-") as tmpdir:
         tmp = Path(tmpdir)
@@ -108,6 +149,8 @@ def main() -> None:
             f"baseline full clones: {full} bytes; blobless cold fetch: {cold['bytes_fetched']} bytes "
             f"({cold['bytes_fetched'] / full:.2f}x of full)"
         )
+        print("# blob fetching in a partial clone")
+        _blob_fetching(bares, tmp)
         repos, answers = _larger_org(bares, 10)
         with FakeGitHub(ORG, repos, answers, page=100) as fake:
             _org("larger organisation: 30 repos, listing pages of 100", fake, tmp / "large")
