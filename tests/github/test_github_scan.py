@@ -63,6 +63,7 @@ def test_cold_scan_then_unchanged_rerun(fake: FakeGitHub, tmp_path: Path) -> Non
     reviews = finding(doc, "people.cross_role_reviews", "team-platform")
     assert reviews["outcome"] == "true" and "team membership" in reviews["message"]
     assert finding(doc, "gh.teams.no_de", "github:acme")["outcome"] == "false"
+    assert target(doc, "github:acme")["rate_limit_remaining"] == 4999  # the headers are read
     owners = finding(doc, "gh.codeowners.errors", "team-platform")
     assert owners["outcome"] == "true" and owners["locations"][0]["line"] == 2
     # a cron in YAML is not a running schedule: the Actions runs say which schedules succeed
@@ -154,6 +155,8 @@ def test_token_appears_nowhere(
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes(), path
     assert "error" in json.dumps(finding(json.loads(out.read_text()), "gh.releases.present", "llm-app"))
+    cached = {p.name for p in (tmp_path / "cache").rglob("findings/*.json")}
+    assert cached == {"acme_pipeline-dvc-mlflow.json", "acme_team-platform.json"}  # errors are retried next run
 
 
 def test_rest_fixtures_and_graphql_queries_match_contracts(

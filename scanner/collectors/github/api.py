@@ -70,6 +70,7 @@ class Shared:
     total: Cost = field(default_factory=Cost)
     etags: dict[str, dict[str, Any]] = field(default_factory=dict)
     waits: list[str] = field(default_factory=list)
+    remaining: int | None = None  # the lowest x-ratelimit-remaining seen
     lock: threading.Lock = field(default_factory=threading.Lock)
     sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)
 
@@ -166,6 +167,7 @@ class GitHubApi:
                     raise ApiError(self.scrub(f"network error: {type(exc).__name__}")) from None
                 self._wait(2.0**attempt, f"network error ({type(exc).__name__})")
                 continue
+            self._note_remaining(resp.headers.get("x-ratelimit-remaining", ""))
             delay = _retry_delay(resp, attempt)
             if delay is None:
                 return resp
@@ -174,6 +176,12 @@ class GitHubApi:
             self._count(retries=1)
             self._wait(delay, f"HTTP {resp.status_code} on {self.scrub(resp.request.path_url if resp.request else '')}")
         raise AssertionError("unreachable")
+
+    def _note_remaining(self, header: str) -> None:
+        if header.isdigit():
+            with self.shared.lock:
+                low = self.shared.remaining
+                self.shared.remaining = int(header) if low is None else min(low, int(header))
 
     def _wait(self, seconds: float, why: str) -> None:
         with self.shared.lock:

@@ -14,7 +14,7 @@ from scanner.collectors.github import clone, queries
 from scanner.collectors.github.api import ApiError, BudgetExhausted, Cost, GitHubApi, NoPermission, Shared
 from scanner.collectors.github.cache import ScanCache
 from scanner.collectors.github.facts import OrgFacts, RepoFacts, parse_org, parse_repo, parse_runs
-from scanner.model import Finding
+from scanner.model import Finding, Outcome
 from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
 
@@ -115,6 +115,8 @@ class GitHubScan:
             self.source.stats.update(stats)
             if self.shared.waits:
                 self.source.target.info["rate_limit_waits"] = list(self.shared.waits[-20:])
+            if self.shared.remaining is not None:
+                self.source.target.info["rate_limit_remaining"] = self.shared.remaining
             self.cache.save_etags(self.shared.etags)
 
 
@@ -156,7 +158,8 @@ class RemoteRepo:
         with scan.shared.lock:
             scan.totals["bytes_fetched"] += fetched
         target.info["cost"] = {**scan.client().cost.to_json(), "bytes_fetched": fetched}
-        if findings is not None:
+        if findings is not None and not any(f.outcome is Outcome.ERROR for f in findings):
+            # findings with errors (e.g. an API failure) are not cached: the next run tries again
             scan.cache.save_findings(self.full_name, self.head, fingerprint, findings)
         scan.publish()
 
