@@ -94,6 +94,13 @@ def _github_options(parser: argparse.ArgumentParser) -> None:
     gh.add_argument("--include-archived", action="store_true", help="also scan archived repos")
     gh.add_argument("--include-forks", action="store_true", help="also scan forks")
     gh.add_argument("--max-repos", type=int, default=0, metavar="N", help="scan at most N repos (for trials)")
+    gh.add_argument(
+        "--team-role",
+        action="append",
+        default=[],
+        metavar="SLUG=ROLE",
+        help="map a team to a role (DS, DE, SE, OPS, PROMPT; OTHER: no role) instead of guessing from its name",
+    )
     gh.add_argument("--api-budget", type=int, default=5000, metavar="POINTS", help="REST calls + GraphQL points")
     gh.add_argument("--max-wait", type=float, default=300.0, metavar="SECONDS", help="total rate-limit wait allowed")
 

@@ -101,7 +101,11 @@ def teams(views: Views) -> list[Finding]:
     if not org.available:
         return [unavailable(views, "gh.teams.no_de", f"teams could not be read: {org.reason}")]
     de = [t for t in org.teams if t.role == "DE"]
-    values = {"teams": len(org.teams), "roles": {t.slug: t.role for t in org.teams if t.role}}
+    values = {
+        "teams": len(org.teams),
+        "roles": {t.slug: t.role for t in org.teams if t.role},
+        "configured": sorted(t.slug for t in org.teams if t.configured),
+    }
     if not de:
         return [
             hit(

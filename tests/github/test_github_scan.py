@@ -214,3 +214,12 @@ def test_an_exhausted_primary_limit_never_waits_past_the_wait_budget(
     assert not [s for s in slept if s >= 1]  # an hour's wait is refused, not slept (tiny sleeps: subprocess polling)
     assert any("over the wait budget" in w for w in target(doc, "github:acme")["rate_limit_waits"])
     assert finding(doc, "gh.releases.present", "llm-app")["outcome"] == "error"
+
+
+def test_team_roles_can_be_configured(fake: FakeGitHub, tmp_path: Path) -> None:
+    # data-engineering declared a software team: no DE team left, and its members review as SE
+    code, doc = run(fake, tmp_path, "--team-role", "data-engineering=SE", "--include", "team-platform")
+    assert code == 0
+    teams = finding(doc, "gh.teams.no_de", "github:acme")
+    assert teams["outcome"] == "true" and teams["values"]["configured"] == ["data-engineering"]
+    assert main(["scan", "github:acme", "--team-role", "backend=wizard", "--quiet"]) == 2

@@ -33,6 +33,7 @@ class GitHubOptions:
     archived: bool = False
     forks: bool = False
     max_repos: int = 0  # 0: no cap
+    team_roles: dict[str, str] = field(default_factory=dict)  # team slug -> role (DS, DE, SE, OPS, PROMPT, OTHER)
 
 
 class GitHubScan:
@@ -99,7 +100,7 @@ class GitHubScan:
             if self._org is None:
                 try:
                     data = self.client().graphql(queries.ORG_TEAMS, {"org": self.owner})
-                    self._org = parse_org(data, self.web)
+                    self._org = parse_org(data, self.web, self.opts.team_roles)
                 except NoPermission as exc:
                     self._org = OrgFacts(self.owner, f"{self.web}/{self.owner}", (), False, str(exc))
                 except ApiError as exc:

@@ -22,9 +22,12 @@ class Team:
     description: str
     members: tuple[str, ...]  # logins
     names: tuple[str, ...]  # display names (to map git authors)
+    configured: str | None = None  # role given with --team-role (OTHER: the team maps no role)
 
     @property
     def role(self) -> str | None:
+        if self.configured:
+            return None if self.configured == "OTHER" else self.configured
         text = f"{self.slug} {self.name} {self.description}"
         return next((role for role, pattern in ROLE_PATTERNS if pattern.search(text)), None)
 
@@ -201,7 +204,9 @@ def parse_repo(data: dict[str, Any], org: OrgFacts | None, missing: dict[str, st
     )
 
 
-def parse_org(data: dict[str, Any], base_web: str) -> OrgFacts:
+def parse_org(data: dict[str, Any], base_web: str, team_roles: dict[str, str] | None = None) -> OrgFacts:
+    """Teams and members; `team_roles` (slug -> role) overrides the roles guessed from team names."""
+    configured = {k.lower(): v.upper() for k, v in (team_roles or {}).items()}
     org = data["organization"]
     teams = []
     for t in _nodes(org, "teams"):
@@ -213,6 +218,7 @@ def parse_org(data: dict[str, Any], base_web: str) -> OrgFacts:
                 t.get("description") or "",
                 tuple(m["login"] for m in members),
                 tuple(m.get("name") or "" for m in members),
+                configured.get(t["slug"].lower()),
             )
         )
     return OrgFacts(org["login"], f"{base_web}/{org['login']}", tuple(teams))

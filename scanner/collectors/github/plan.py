@@ -42,5 +42,18 @@ def planner_from_args(args: Any) -> GitHubPlanner:
         archived=getattr(args, "include_archived", False),
         forks=getattr(args, "include_forks", False),
         max_repos=getattr(args, "max_repos", 0),
+        team_roles=_team_roles(getattr(args, "team_role", [])),
     )
     return GitHubPlanner(opts, os.environ.get("GITHUB_TOKEN") or None)
+
+
+def _team_roles(specs: list[str]) -> dict[str, str]:
+    from scanner.collectors.roles import ROLES
+
+    out = {}
+    for spec in specs:
+        slug, sep, role = spec.partition("=")
+        if not sep or not slug or role.upper() not in ROLES:
+            raise UsageError(f"--team-role {spec!r}: expected SLUG=ROLE with ROLE one of {', '.join(ROLES)}")
+        out[slug.strip()] = role.upper()
+    return out
