@@ -18,6 +18,7 @@ from scanner import __version__
 from scanner.engine.rules import RulesError, RuleSet, builtin_rules_dir, load_rules
 from scanner.ids import LEVELS, find_dimension
 from scanner.registry import RegistryError, load_probes, signals
+from scanner.reporters.progress import progress_bar
 from scanner.signals import EXTERNAL_SIGNALS
 from scanner.targets import UsageError
 
@@ -34,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="scan repos or folders of repos")
     scan.add_argument(
-        "targets", nargs="*", metavar="TARGET", help="a git repo, or a folder whose children are repos (or: --config)"
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="a git repo, a folder whose children are repos, github:ORG or github:ORG/REPO (or: --config)",
     )
     _scan_options(scan)
     _report_options(scan)
@@ -86,6 +90,8 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
         help="a data catalog to read, e.g. dbt=PATH (repeatable)",
     )
     parser.add_argument("--window-days", type=int, help="history window in days (default 365)")
+    parser.add_argument("--jobs", type=int, default=4, metavar="N", help="repos scanned concurrently (default 4)")
+    _github_options(parser)
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -94,6 +100,29 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown summary to FILE")
     parser.add_argument("--sarif", type=Path, metavar="FILE", help="write SARIF 2.1.0 (unmet criteria) to FILE")
     parser.add_argument("--baseline", type=Path, metavar="FILE", help="an earlier evidence JSON: show what changed")
+
+
+def _github_options(parser: argparse.ArgumentParser) -> None:
+    gh = parser.add_argument_group("GitHub (targets github:ORG and github:ORG/REPO; token from GITHUB_TOKEN)")
+    gh.add_argument(
+        "--github-url", metavar="URL", help="API base, e.g. https://HOST/api/v3 for GitHub Enterprise Server"
+    )
+    gh.add_argument("--cache-dir", type=Path, metavar="DIR", help="clone and API cache (default ./.aiops-scan-cache)")
+    gh.add_argument("--include", action="append", default=[], metavar="GLOB", help="only repos whose name matches")
+    gh.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip repos whose name matches")
+    gh.add_argument("--topic", action="append", default=[], metavar="TOPIC", help="only repos with this topic")
+    gh.add_argument("--include-archived", action="store_true", help="also scan archived repos")
+    gh.add_argument("--include-forks", action="store_true", help="also scan forks")
+    gh.add_argument("--max-repos", type=int, default=0, metavar="N", help="scan at most N repos (for trials)")
+    gh.add_argument(
+        "--team-role",
+        action="append",
+        default=[],
+        metavar="SLUG=ROLE",
+        help="map a team to a role (DS, DE, SE, OPS, PROMPT; OTHER: no role) instead of guessing from its name",
+    )
+    gh.add_argument("--api-budget", type=int, default=5000, metavar="POINTS", help="REST calls + GraphQL points")
+    gh.add_argument("--max-wait", type=float, default=300.0, metavar="SECONDS", help="total rate-limit wait allowed")
 
 
 def _load(rules_dir: Path | None) -> tuple[list[Any], RuleSet]:
@@ -133,18 +162,24 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         attestations, warnings = load_attestations(attestations_file, rules)
     for warning in warnings:
         _err(f"warning: {warning}")
-    targets = resolve_targets(specs)
+    github = _github_planner(args, specs)
+    targets = resolve_targets(specs, remote=github.plan if github else None)
     attach_dbt_artifacts(targets)  # dbt artifacts inside a repo are that repo's catalog
     sources = build_sources({"mlflow": opt("mlflow") or cfg.mlflow, "catalog": opt("catalog") or cfg.catalog})
+    if github:
+        sources = github.sources() + sources
     console = Console(stderr=False, highlight=False)
-    progress = None if args.quiet else (lambda name: console.print(f"scanning {name} ...", style="dim", markup=False))
+    window_days = opt("window_days") or cfg.window_days or 365
     opts = ScanOptions(
-        window_days=opt("window_days") or cfg.window_days or 365,
+        window_days=window_days,
         rules_dir=str(rules_dir) if rules_dir else "built-in",
-        progress=progress,
         attestations=attestations,
+        jobs=opt("jobs") or 4,
+        fingerprint=_fingerprint(rules_dir, window_days),
     )
-    result = scan(targets, probes, rules, opts, sources)
+    total = len(sources) + sum(1 for t in targets if t.status == "ok")
+    with progress_bar(console, total, args.quiet, opts):
+        result = scan(targets, probes, rules, opts, sources)
     document = evidence_document(result)
     if attestations:
         document["config"]["attestations"] = len(attestations)
@@ -168,6 +203,24 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     if gate is not None and not args.quiet:
         console.print("\n".join(f"gate: {line}" for line in gate["messages"]), markup=False)
     return (EXIT_PARTIAL if result.incomplete else EXIT_OK), document
+
+
+def _github_planner(args: argparse.Namespace, specs: list[str]) -> Any:
+    if not any(s.startswith("github:") for s in specs):
+        return None
+    from scanner.collectors.github.plan import planner_from_args
+
+    return planner_from_args(args)
+
+
+def _fingerprint(rules_dir: Path | None, window_days: int) -> str:
+    """Scanner version, rules and options that change findings: cached findings are reused only if equal."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{__version__}|{window_days}".encode())
+    for path in sorted(Path(rules_dir or builtin_rules_dir()).glob("*.yml")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -95,7 +95,7 @@ class Finding:
 
 ProbeFunc = Callable[["Views"], Iterable[Finding]]
 
-VIEWS: frozenset[str] = frozenset({"repo", "ci", "history", "github", "mlflow", "catalog"})
+VIEWS: frozenset[str] = frozenset({"repo", "ci", "history", "github", "github_org", "mlflow", "catalog"})
 
 
 @dataclass(frozen=True)

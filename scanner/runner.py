@@ -33,8 +33,11 @@ class ScanOptions:
     window_days: int = 365
     rules_dir: str = "built-in"
     progress: Callable[[str], None] | None = None
+    done: Callable[[str], None] | None = None  # called when a target is finished (progress bars)
     org_name: str | None = None  # the estate name when only organisation-wide sources are scanned
     attestations: list[Attestation] = field(default_factory=list)  # current (unexpired) statements
+    jobs: int = 1  # repos scanned concurrently
+    fingerprint: str = ""  # scanner version + rules: cached findings of a remote repo are reused only if equal
 
 
 @dataclass
@@ -52,7 +55,7 @@ class ScanResult:
         return any(t.status == "error" for t in self.targets)
 
 
-ORG_VIEWS = frozenset({"github", "mlflow", "catalog"})
+ORG_VIEWS = frozenset({"github", "github_org", "mlflow", "catalog"})
 
 
 class CollectorUnavailable(Exception):
@@ -79,7 +82,8 @@ def _build_views(
             if index.commit is None:
                 raise CollectorUnavailable("not a git repository: no history to read")
             try:
-                return build_history(index.root, window_days=opts.window_days, index=index)
+                overrides = target.remote.role_overrides() if target.remote is not None else None
+                return build_history(index.root, window_days=opts.window_days, index=index, role_overrides=overrides)
             except HistoryError as exc:  # e.g. a shallow clone: the history could not be read
                 raise CollectorUnavailable(str(exc)) from None
 
@@ -87,8 +91,8 @@ def _build_views(
     for name, factory in target.view_builders.items():
         if name in needs:
             builders[name] = partial(factory, index)
-    for name in ("github", "mlflow", "catalog"):
-        if name in needs and name not in builders:
+    for name in sorted(ORG_VIEWS & needs):
+        if name not in builders:
             views.unavailable[name] = f"not_available: no {name} source was given for this repo"
     for name, build in builders.items():
         start = time.perf_counter()
@@ -203,6 +207,42 @@ def scan_source(source: OrgSource, probes: list[ProbeSpec], timings: dict[str, f
     return [f for spec in selected for f in run_probe(spec, views)]
 
 
+def _scan_one(target: Target, probes: list[ProbeSpec], opts: ScanOptions) -> tuple[list[Finding] | None, dict]:
+    """Scan one repo; a remote repo is synced first and may reuse its cached findings. Never raises:
+    a failure marks the target as an error and returns None."""
+    timings: dict[str, float] = {}
+    if opts.progress:
+        opts.progress(target.id)
+    try:
+        cached = target.remote.prepare(target, opts.fingerprint) if target.remote is not None else None
+        found = cached if cached is not None else scan_repo(target, probes, opts, timings)
+        if target.remote is not None:
+            target.remote.finish(target, opts.fingerprint, None if cached is not None else found)
+    except Exception as exc:  # one repo's failure never stops the others
+        target.status, target.error = "error", redact(f"scan failed: {type(exc).__name__}: {exc}")
+        found = None
+    if opts.done:
+        opts.done(target.id)
+    return found, timings
+
+
+def _scan_repos(
+    targets: list[Target], probes: list[ProbeSpec], opts: ScanOptions, timings: dict[str, float]
+) -> dict[str, list[Finding]]:
+    """Repos scanned by `opts.jobs` worker threads (a collector keeps one API client per thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+        done = list(pool.map(lambda t: _scan_one(t, probes, opts), targets))
+    out: dict[str, list[Finding]] = {}
+    for target, (found, spent) in zip(targets, done, strict=True):
+        for key, value in spent.items():
+            timings[key] = timings.get(key, 0.0) + value
+        if found is not None:
+            out[target.id] = found
+    return out
+
+
 def scan(
     targets: list[Target],
     probes: list[ProbeSpec],
@@ -221,16 +261,14 @@ def scan(
         if opts.progress:
             opts.progress(source.target.id)
         shared.extend(scan_source(source, probes, timings))
+        if opts.done:
+            opts.done(source.target.id)
     findings.extend(shared)
-    for target in targets:
-        if target.status != "ok" or target.path is None:
-            continue
-        if opts.progress:
-            opts.progress(target.id)
-        try:
-            repo_findings = scan_repo(target, probes, opts, timings)
-        except Exception as exc:  # one repo's failure never stops the others
-            target.status, target.error = "error", f"scan failed: {type(exc).__name__}: {exc}"
+    todo = [t for t in targets if t.status == "ok" and (t.path is not None or t.remote is not None)]
+    results = _scan_repos(todo, probes, opts, timings)
+    for target in todo:
+        repo_findings = results.get(target.id)
+        if repo_findings is None:
             continue
         attested, statements = for_scope(opts.attestations, target.id)
         findings.extend(repo_findings + attested)
@@ -252,7 +290,7 @@ def scan(
         "findings": len(findings),
         "probes": len(probes),
         "api_calls": api_calls,
-        "cache_hits": 0,
+        "cache_hits": sum(1 for t in targets if t.info.get("reused")),
         "timings_s": {k: round(v, 3) for k, v in sorted(timings.items())},
     }
     config = {

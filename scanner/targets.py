@@ -22,6 +22,9 @@ class Target:
     info: dict[str, Any] = field(default_factory=dict)
     # extra per-repo views (e.g. "github": the API facts of this repo), built from its index on demand
     view_builders: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    # a remote repo (e.g. from github:ORG): prepare(target, fingerprint) syncs its clone into `path` and
+    # may return cached findings; finish(target, fingerprint, findings) records cost and caches
+    remote: Any = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind, "status": self.status}
@@ -47,13 +50,19 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def resolve_targets(specs: list[str]) -> list[Target]:
-    """Local targets only; remote kinds (github:, URLs) are rejected with a clear message for now."""
+def resolve_targets(specs: list[str], remote: Callable[[str], list[Target]] | None = None) -> list[Target]:
+    """Local folders, and `github:ORG[/REPO]` through `remote` (which lists and plans those repos).
+    Git URLs are rejected with a clear message."""
     targets: list[Target] = []
     taken: set[str] = set()
     for spec in specs:
+        if spec.startswith("github:") and remote is not None:
+            for target in remote(spec):
+                target.id = _unique(target.id, taken)
+                targets.append(target)
+            continue
         if spec.startswith("github:") or "://" in spec or spec.startswith("git@"):
-            raise UsageError(f"{spec}: remote targets are not supported yet; clone it and scan the folder")
+            raise UsageError(f"{spec}: not a local folder; scan github:ORG or github:ORG/REPO, or clone it first")
         path = Path(spec).expanduser()
         if not path.exists():
             targets.append(Target(_unique(path.name or spec, taken), "repo", "error", f"{spec}: no such path"))

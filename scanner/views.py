@@ -21,7 +21,8 @@ class Views:
     repo: RepoIndex | None = None
     ci: CIModel | None = None
     history: History | None = None
-    github: Any = None
+    github: Any = None  # the GitHub API facts of one repo
+    github_org: Any = None  # the GitHub organisation's facts (teams)
     mlflow: Any = None
     catalog: CatalogFacts | None = None
     unavailable: dict[str, str] = field(default_factory=dict)

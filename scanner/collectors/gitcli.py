@@ -131,3 +131,29 @@ def web_url(url: str) -> str | None:
     if m:
         return f"https://{m.group(1)}/{m.group(2)}"
     return None
+
+
+def is_partial_clone(repo: Path) -> bool:
+    """A clone made with --filter (blobs fetched on demand from the promisor remote)."""
+    try:
+        return run_git(repo, "config", "--get", "remote.origin.promisor", check=False).strip() == b"true"
+    except GitError:
+        return False
+
+
+def prefetch_blobs(repo: Path, commit: str, shas: Iterable[str]) -> int:
+    """Fetch the missing ones of `shas` (blobs of `commit`) in ONE `git fetch`, instead of one lazy
+    fetch per object. Returns how many were missing."""
+    wanted = set(shas)
+    listing = run_git(repo, "rev-list", "--objects", "--missing=print", "--no-walk", commit, timeout=300)
+    missing = [line[1:41] for line in listing.decode().splitlines() if line.startswith("?") and line[1:41] in wanted]
+    if missing:
+        cmd = ["git", "-C", str(repo), "-c", "fetch.negotiationAlgorithm=noop", "fetch", "-q", "--no-tags"]
+        cmd += ["--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin", "origin"]
+        proc = subprocess.run(
+            cmd, input="\n".join(missing).encode(), capture_output=True, env=git_env(), timeout=600, check=False
+        )
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git fetch of {len(missing)} blobs failed: {redact(err[-1] if err else '')}")
+    return len(missing)

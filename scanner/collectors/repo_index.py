@@ -431,7 +431,10 @@ def build_index(root: Path, name: str | None = None) -> RepoIndex:
 
 
 def _index_git(root: Path, name: str, commit: str) -> RepoIndex:
-    raw = gitcli.run_git(root, "ls-tree", "-r", "-z", "-l", "--full-tree", commit)
+    # In a partial (blobless) clone, object sizes would force a fetch of every blob: list without
+    # them (size 0 until read) and fetch the blobs we read in one batch (gitcli.prefetch_blobs).
+    partial = gitcli.is_partial_clone(root)
+    raw = gitcli.run_git(root, "ls-tree", "-r", "-z", *(() if partial else ("-l",)), "--full-tree", commit)
     files: dict[str, FileEntry] = {}
     skipped: list[Skipped] = []
     to_read: dict[str, list[str]] = {}
@@ -440,7 +443,8 @@ def _index_git(root: Path, name: str, commit: str) -> RepoIndex:
         if not record:
             continue
         meta, _, rawpath = record.partition(b"\t")
-        mode, otype, sha, size = meta.decode().split()
+        mode, otype, sha, *rest = meta.decode().split()
+        size = rest[0] if rest else "0"
         path = rawpath.decode("utf-8", "replace")
         if mode == FILE_MODE_SUBMODULE or otype == "commit":
             skipped.append(Skipped(path, "git submodule (not the repo's own code; not followed)"))
@@ -456,6 +460,8 @@ def _index_git(root: Path, name: str, commit: str) -> RepoIndex:
                 skipped.append(Skipped(path, f"too large to read ({nbytes} bytes > {_cap(path)})"))
             else:
                 to_read.setdefault(sha, []).append(path)
+    if partial:
+        gitcli.prefetch_blobs(root, commit, [*symlinks.values(), *to_read])
     # Symlinks: follow only to a file inside the repo; the link text is the target.
     link_targets = dict(gitcli.read_blobs(root, symlinks.values(), 4096))
     for path, sha in symlinks.items():
@@ -476,6 +482,8 @@ def _index_git(root: Path, name: str, commit: str) -> RepoIndex:
                 skipped.append(Skipped(path, why or "unreadable"))
             else:
                 texts[path] = text
+                if partial:
+                    files[path] = FileEntry(path, len(data), files[path].kind, files[path].blob)
     return RepoIndex(
         root, name, files, texts, sorted(skipped, key=lambda s: s.path), commit, gitcli.remote_web_url(root)
     )

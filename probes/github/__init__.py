@@ -1,0 +1,1 @@
+"""Probes over the GitHub API view of a repo (needs github + repo) and of the organisation (github)."""

@@ -1,0 +1,47 @@
+"""Do scheduled workflows (retraining, evaluation, monitoring) actually run and succeed? A cron in YAML
+is not a running schedule: GitHub disables schedules of inactive public repos (§8 pitfalls)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from scanner.collectors.github.facts import WorkflowRun
+from scanner.model import Finding, Location
+from scanner.probekit import hit, miss, not_applicable, probe, unavailable
+from scanner.views import Views
+
+from ._common import blind, facts, now
+
+SIGNAL = "gh.schedules.running"
+RECENT = timedelta(days=30)
+
+
+@probe(
+    SIGNAL,
+    summary="Scheduled GitHub Actions workflows ran successfully in the last 30 days (Actions runs API)",
+    needs=("github", "repo"),
+)
+def schedules(views: Views) -> list[Finding]:
+    f = facts(views)
+    if f is None:
+        return blind(views, [SIGNAL], "no GitHub facts for this repo")
+    if not f.scheduled_workflows:
+        return [not_applicable(views, SIGNAL, "no workflow with a schedule trigger")]
+    if "workflow_runs" in f.missing:
+        return [unavailable(views, SIGNAL, "the token may not read Actions workflow runs")]
+    since = now() - RECENT
+    recent = [r for r in f.schedule_runs if r.created_at >= since]
+    ok = {r.path for r in recent if r.conclusion == "success"}
+    running = [p for p in f.scheduled_workflows if p in ok]
+    silent = [p for p in f.scheduled_workflows if p not in ok]
+    values = {"scheduled": list(f.scheduled_workflows), "succeeded_recently": running, "not_succeeding": silent}
+    if running:
+        locs = [Location(object=f"{f.full_name} scheduled runs of {p}", url=_url(f.url, p, recent)) for p in running]
+        return [hit(views, SIGNAL, locs, f"{len(running)} scheduled workflow(s) succeeded in 30 days", values=values)]
+    loc = Location(object=f"{f.full_name} Actions runs (event schedule)", url=f"{f.url}/actions")
+    msg = f"{len(silent)} scheduled workflow(s), none succeeded in the last 30 days: {', '.join(silent)}"
+    return [miss(views, SIGNAL, msg, values=values, locations=[loc])]
+
+
+def _url(repo_url: str, path: str, runs: list[WorkflowRun]) -> str:
+    return next((r.url for r in runs if r.path == path and r.url), f"{repo_url}/actions")

@@ -1,0 +1,1 @@
+"""GitHub collector: targets github:ORG and github:ORG/REPO (see collector.py)."""

@@ -1,0 +1,218 @@
+"""Scan targets `github:ORG` and `github:ORG/REPO`: list repos, clone them into the cache, and build
+the per-repo GitHub view (one GraphQL query per analysed repo) and the organisation view (teams)."""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scanner.collectors.github import clone, queries
+from scanner.collectors.github.api import ApiError, BudgetExhausted, Cost, GitHubApi, NoPermission, Shared
+from scanner.collectors.github.cache import ScanCache
+from scanner.collectors.github.facts import OrgFacts, RepoFacts, parse_org, parse_repo, parse_runs
+from scanner.model import Finding, Outcome
+from scanner.sources import OrgSource, SourceUnavailable
+from scanner.targets import Target
+
+DEFAULT_API = "https://api.github.com"
+
+
+@dataclass
+class GitHubOptions:
+    api_url: str = DEFAULT_API
+    cache_dir: Path = Path(".aiops-scan-cache")
+    budget: int = 5000  # REST calls + GraphQL points for the whole scan
+    max_wait_s: float = 300.0
+    include: list[str] = field(default_factory=list)  # name globs
+    exclude: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    archived: bool = False
+    forks: bool = False
+    max_repos: int = 0  # 0: no cap
+    team_roles: dict[str, str] = field(default_factory=dict)  # team slug -> role (DS, DE, SE, OPS, PROMPT, OTHER)
+
+
+class GitHubScan:
+    """One `github:` target: shared state for its repos; one API client per worker thread."""
+
+    def __init__(self, spec: str, opts: GitHubOptions, token: str | None) -> None:
+        self.owner, _, self.repo = spec.removeprefix("github:").partition("/")
+        self.opts, self._token = opts, token
+        host = urlsplit(opts.api_url).netloc or "github"
+        self.cache = ScanCache(opts.cache_dir, host)
+        self.shared = Shared(budget=opts.budget, max_wait_s=opts.max_wait_s, etags=self.cache.load_etags())
+        self._local = threading.local()
+        self._org: OrgFacts | None = None
+        self._org_lock = threading.Lock()
+        self.totals = {"clones": 0, "fetches": 0, "bytes_fetched": 0, "repos_reused": 0}
+        self.source = OrgSource(Target(f"github:{self.owner}", "github_org"), "github_org", self.org_facts)
+        self.web = "https://github.com" if opts.api_url.rstrip("/") == DEFAULT_API else _web_base(opts.api_url)
+
+    def client(self) -> GitHubApi:
+        api: GitHubApi | None = getattr(self._local, "api", None)
+        if api is None:
+            api = self._local.api = GitHubApi(self.opts.api_url, self._token, self.shared)
+        return api
+
+    # listing ----------------------------------------------------------------------------------
+    def targets(self) -> list[Target]:
+        try:
+            repos = self._list()
+        except ApiError as exc:
+            self.source.build = _fail(f"listing github:{self.owner} failed: {self.client().scrub(str(exc))}")
+            return []
+        finally:
+            self.publish()
+        return [self._target(r) for r in repos]
+
+    def _list(self) -> list[dict[str, Any]]:
+        if self.repo:
+            body, _ = self.client().get(f"/repos/{self.owner}/{self.repo}")
+            return [body]
+        repos = self.client().paginate(f"/orgs/{self.owner}/repos", {"type": "all", "sort": "full_name"})
+        chosen = [r for r in repos if self._wanted(r)]
+        return chosen[: self.opts.max_repos] if self.opts.max_repos else chosen
+
+    def _wanted(self, repo: dict[str, Any]) -> bool:
+        name, o = repo["name"], self.opts
+        if (repo.get("archived") and not o.archived) or (repo.get("fork") and not o.forks):
+            return False
+        if o.include and not any(fnmatch.fnmatch(name, g) for g in o.include):
+            return False
+        if any(fnmatch.fnmatch(name, g) for g in o.exclude):
+            return False
+        return not o.topics or bool(set(o.topics) & set(repo.get("topics") or []))
+
+    def _target(self, repo: dict[str, Any]) -> Target:
+        info = {"url": repo.get("html_url") or f"{self.web}/{repo['full_name']}", "github": repo["full_name"]}
+        target = Target(repo["name"], "repo", estate=self.owner, info=info)
+        target.remote = RemoteRepo(self, repo)
+        target.view_builders["github"] = target.remote.facts
+        return target
+
+    # organisation view --------------------------------------------------------------------------
+    def org_facts(self) -> OrgFacts:
+        with self._org_lock:
+            if self._org is None:
+                try:
+                    data = self.client().graphql(queries.ORG_TEAMS, {"org": self.owner})
+                    self._org = parse_org(data, self.web, self.opts.team_roles)
+                except NoPermission as exc:
+                    self._org = OrgFacts(self.owner, f"{self.web}/{self.owner}", (), False, str(exc))
+                except ApiError as exc:
+                    raise SourceUnavailable(self.client().scrub(str(exc))) from None
+                finally:
+                    self.publish()
+            return self._org
+
+    def publish(self) -> None:
+        """Copy the running totals into the source's stats (read by the runner at the end)."""
+        with self.shared.lock:
+            stats: dict[str, Any] = {**self.shared.total.to_json(), **self.totals}
+            self.source.stats.update(stats)
+            if self.shared.waits:
+                self.source.target.info["rate_limit_waits"] = list(self.shared.waits[-20:])
+            if self.shared.remaining is not None:
+                self.source.target.info["rate_limit_remaining"] = self.shared.remaining
+            self.cache.save_etags(self.shared.etags)
+
+
+class RemoteRepo:
+    """How the runner gets one listed repo: sync its clone, reuse cached findings or build views."""
+
+    def __init__(self, scan: GitHubScan, repo: dict[str, Any]) -> None:
+        self.scan, self.repo = scan, repo
+        self.full_name: str = repo["full_name"]
+        self.head = ""
+        self._objects_before = 0
+
+    def prepare(self, target: Target, fingerprint: str) -> list[Finding] | None:
+        """Clone or fetch; returns cached findings when HEAD and the fingerprint are unchanged.
+        Raises BudgetExhausted (the runner then leaves the repo unscanned) or GitError."""
+        scan = self.scan
+        if scan.shared.spent() >= scan.shared.budget:
+            raise BudgetExhausted(f"not started: API budget of {scan.shared.budget} points spent")
+        scan.client().cost = Cost()
+        dest = scan.cache.clone_dir(self.full_name)
+        self._objects_before = clone._objects_bytes(dest)
+        synced = clone.sync(self.repo["clone_url"], dest, scan._token)
+        self.head = synced.head
+        with scan.shared.lock:
+            scan.totals["clones" if synced.cloned else "fetches"] += 1
+        target.path = synced.path
+        target.info["clone"] = "cloned" if synced.cloned else "fetched"
+        cached = scan.cache.load_findings(self.full_name, self.head, fingerprint)
+        if cached is not None:
+            with scan.shared.lock:
+                scan.totals["repos_reused"] += 1
+            target.info["reused"] = True
+        return cached
+
+    def finish(self, target: Target, fingerprint: str, findings: list[Finding] | None) -> None:
+        """Record this repo's cost; cache its findings (None: reused, nothing new to store)."""
+        scan = self.scan
+        fetched = max(0, clone._objects_bytes(scan.cache.clone_dir(self.full_name)) - self._objects_before)
+        with scan.shared.lock:
+            scan.totals["bytes_fetched"] += fetched
+        target.info["cost"] = {**scan.client().cost.to_json(), "bytes_fetched": fetched}
+        if findings is not None and not any(f.outcome is Outcome.ERROR for f in findings):
+            # findings with errors (e.g. an API failure) are not cached: the next run tries again
+            scan.cache.save_findings(self.full_name, self.head, fingerprint, findings)
+        scan.publish()
+
+    def role_overrides(self) -> dict[str, str]:
+        try:
+            return self.scan.org_facts().role_overrides()
+        except SourceUnavailable:
+            return {}
+
+    def facts(self, index: Any) -> RepoFacts:
+        """One GraphQL query; one REST call for scheduled workflow runs when the repo has a schedule."""
+        api = self.scan.client()
+        data = api.graphql(queries.REPO_FACTS, {"owner": self.repo["owner"]["login"], "name": self.repo["name"]})
+        missing = {_part(e.get("path")): e.get("type", "error") for e in data.pop("_errors", [])}
+        try:
+            org: OrgFacts | None = self.scan.org_facts()
+        except SourceUnavailable:
+            org = None
+        facts = parse_repo(data, org, missing)
+        facts.scheduled_workflows = scheduled_workflows(index)
+        if facts.scheduled_workflows:
+            try:
+                body, _ = api.get(f"/repos/{self.full_name}/actions/runs", {"event": "schedule", "per_page": 50})
+                facts.schedule_runs = parse_runs(body)
+            except NoPermission as exc:
+                facts.missing["workflow_runs"] = str(exc)
+        return facts
+
+
+def _part(path: Any) -> str:
+    parts = [p for p in path or [] if isinstance(p, str) and p != "repository"]
+    return parts[0] if parts else "repository"
+
+
+def _fail(message: str) -> Any:
+    def build() -> Any:
+        raise SourceUnavailable(message)
+
+    return build
+
+
+def _web_base(api_url: str) -> str:
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def scheduled_workflows(index: Any) -> tuple[str, ...]:
+    """GitHub Actions workflow files at HEAD with an `on: schedule` trigger (YAML 1.1 reads `on` as True)."""
+    out = []
+    for path in index.paths(".github/workflows/*.yml", ".github/workflows/*.yaml", kinds=None):
+        data = index.yaml_data(path)
+        triggers = data.get("on", data.get(True)) if isinstance(data, dict) else None
+        if (isinstance(triggers, dict) and "schedule" in triggers) or triggers == "schedule":
+            out.append(path)
+    return tuple(out)

@@ -1,0 +1,89 @@
+"""The GraphQL queries the scanner sends (validated against the GitHub schema in the tests)."""
+
+REPO_FACTS = """
+query RepoFacts($owner: String!, $name: String!) {
+  rateLimit { cost remaining resetAt }
+  repository(owner: $owner, name: $name) {
+    nameWithOwner
+    url
+    defaultBranchRef {
+      name
+      branchProtectionRule {
+        requiresApprovingReviews
+        requiredApprovingReviewCount
+        requiresCodeOwnerReviews
+        requiresStatusChecks
+        requiredStatusCheckContexts
+        isAdminEnforced
+      }
+    }
+    rulesets(first: 20) {
+      nodes {
+        name
+        enforcement
+        target
+        rules(first: 30) {
+          nodes {
+            type
+            parameters {
+              ... on PullRequestParameters { requiredApprovingReviewCount requireCodeOwnerReview }
+              ... on RequiredStatusChecksParameters { requiredStatusChecks { context } }
+            }
+          }
+        }
+      }
+    }
+    environments(first: 20) {
+      nodes {
+        name
+        protectionRules(first: 10) {
+          nodes {
+            type
+            timeout
+            reviewers(first: 10) { nodes { __typename ... on User { login } ... on Team { slug } } }
+          }
+        }
+      }
+    }
+    deployments(last: 50) {
+      nodes {
+        environment
+        createdAt
+        creator { __typename login }
+        latestStatus { state createdAt }
+      }
+    }
+    releases(first: 50, orderBy: {field: CREATED_AT, direction: DESC}) {
+      totalCount
+      nodes { tagName createdAt isDraft url author { login } }
+    }
+    pullRequests(last: 50, states: MERGED) {
+      nodes {
+        number
+        url
+        mergedAt
+        author { __typename login }
+        reviews(first: 10) { nodes { state author { login } } }
+      }
+    }
+    codeowners { errors { line kind message path } }
+  }
+}
+"""
+
+ORG_TEAMS = """
+query OrgTeams($org: String!) {
+  rateLimit { cost remaining resetAt }
+  organization(login: $org) {
+    login
+    teams(first: 100) {
+      nodes {
+        slug
+        name
+        description
+        members(first: 100) { nodes { login name } }
+      }
+    }
+  }
+}
+"""
