@@ -106,12 +106,16 @@ class RestBackend:
 
 
 @contextmanager
-def _file_store_allowed() -> Iterator[None]:
-    """MLflow 3 refuses to open a file store unless MLFLOW_ALLOW_FILE_STORE is set; set it only here."""
+def _reading(uri: str) -> Iterator[None]:
+    """While reading a file store: MLflow 3 opens one only with MLFLOW_ALLOW_FILE_STORE set, and its
+    registry reads logged models through the global tracking URI (else it would create ./mlflow.db)."""
+    from mlflow.tracking._tracking_service.utils import _use_tracking_uri
+
     old = os.environ.get("MLFLOW_ALLOW_FILE_STORE")
     os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
     try:
-        yield
+        with _use_tracking_uri(uri):
+            yield
     finally:
         if old is None:
             os.environ.pop("MLFLOW_ALLOW_FILE_STORE", None)
@@ -137,7 +141,7 @@ class LocalBackend:
             from mlflow.store.model_registry.file_store import FileStore as RegistryFileStore
             from mlflow.store.tracking.file_store import FileStore
 
-            with _file_store_allowed():
+            with _reading(uri):
                 self.tracking: Any = FileStore(str(root))
                 self.registry: Any = RegistryFileStore(str(root))
         elif uri.startswith("sqlite:"):
@@ -165,7 +169,8 @@ class LocalBackend:
         if call is None:
             raise MlflowError("missing", f"{op}: not offered by a local store")
         try:
-            items, next_token = call(args, token)
+            with _reading(self.uri):
+                items, next_token = call(args, token)
         except NotImplementedError:
             raise MlflowError("missing", f"{op}: not supported by this store") from None
         return [_to_json(i) for i in items], next_token or None
