@@ -120,6 +120,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     estate = build_estate(fixtures, out)
     args.json, args.rules, args.window_days = out / "evidence.json", None, 365
+    args.mlflow, args.catalog = [str(_demo_mlflow_store(fixtures.parent / "mlflow" / "mlruns", out))], []
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
     render_summary(document, Console(file=buffer, width=120, color_system=None))
@@ -127,6 +128,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"summary written to {out / 'summary.txt'}")
     return code
+
+
+def _demo_mlflow_store(bundled: Path, out: Path) -> Path:
+    """A fresh copy of the bundled MLflow file store, so that the demo never touches the package."""
+    import shutil
+
+    store = out / "mlflow" / "mlruns"
+    if store.exists():
+        shutil.rmtree(store)
+    shutil.copytree(bundled, store)
+    return store
 
 
 def _fixtures_dir() -> Path:
