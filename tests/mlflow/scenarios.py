@@ -111,3 +111,4 @@ def seed_notebooks(uri: str) -> None:
 
 def quiet_mlflow() -> None:
     os.environ.setdefault("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")

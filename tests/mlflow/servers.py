@@ -29,7 +29,7 @@ def free_port() -> int:
 def start_mlflow_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`mlflow server` on a sqlite store, one worker, no job runner; returns once /health answers."""
     port = free_port()
-    env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false")
+    env = dict(os.environ, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false", MLFLOW_DISABLE_TELEMETRY="true")
     cmd = [
         *(sys.executable, "-m", "mlflow", "server"),
         *("--backend-store-uri", f"sqlite:///{workdir / 'mlflow.db'}"),

@@ -15,6 +15,9 @@ from typing import Any, Protocol
 
 from scanner.collectors.mlflow.client import MlflowError, RestClient
 
+# A scanner reads and reports nothing home: no MLflow usage telemetry (a user may still opt in).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
 Page = tuple[list[dict[str, Any]], str | None]
 PAGE_SIZE = 1000
 
