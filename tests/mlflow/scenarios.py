@@ -8,18 +8,19 @@ import sqlite3
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 DAY = 86_400_000
 REPO = "https://github.com/acme/fraud-model.git"
 
 
-def _client(uri: str):  # type: ignore[no-untyped-def]
+def _client(uri: str) -> Any:
     from mlflow import MlflowClient
 
     return MlflowClient(uri, uri)
 
 
-def _run(client, experiment_id: str, tags: dict[str, str], days_ago: int = 3, inputs: str = "") -> str:  # type: ignore[no-untyped-def]
+def _run(client: Any, experiment_id: str, tags: dict[str, str], days_ago: int = 3, inputs: str = "") -> str:
     from mlflow.entities import Dataset, DatasetInput, Metric, Param
 
     start = int(time.time() * 1000) - days_ago * DAY

@@ -1,7 +1,7 @@
 """Read one MLflow source into MlflowFacts with a bounded number of requests.
 
 Bounds: at most MAX_PAGES pages per listing (1,000 items a page), the MAX_RUNS most recent runs, one
-page of recent traces across all experiments, scorers of at most MAX_SCORER_EXPERIMENTS experiments.
+page of recent traces across all experiments, scorers of the (at most MAX_SCORER_EXPERIMENTS) experiments with traces.
 Each kind of object is read on its own: a 404 marks it `missing` (older server), a 401/403 `denied`,
 a 5xx `error`; the other kinds are still read. Only an unreachable source fails as a whole.
 """
@@ -90,6 +90,9 @@ def _traces(g: Gatherer, ids: list[str]) -> list[Trace]:
 def _scorers(g: Gatherer, ids: list[str]) -> list[Scorer]:
     """Registered scorers of (at most MAX_SCORER_EXPERIMENTS) experiments, with their sampling rates."""
     found: list[Scorer] = []
+    if g.sections.get("traces", "ok").split(":")[0] in ("missing", "denied", "error", "server"):
+        g.sections["scorers"] = f"missing: no traces to monitor were readable ({g.sections['traces']})"
+        return found
     for experiment_id in ids[:MAX_SCORER_EXPERIMENTS]:
         raw = g.listing("scorers", {"experiment_id": experiment_id}, section="scorers")
         found.extend(Scorer.parse({"experiment_id": experiment_id, **s}) for s in raw)
@@ -139,7 +142,7 @@ def gather(backend: Backend, uri: str, base_url: str | None, *, now: Callable[[]
     logged = g.chunked("logged_models", ids, section="logged_models")
     traces = _traces(g, ids)
     traced = list(dict.fromkeys(t.experiment_id for t in traces))
-    scorers = _scorers(g, traced or ids)
+    scorers = _scorers(g, traced)  # scorers monitor traces: only experiments with recent traces
     datasets = g.listing("datasets", {"max_results": 100}, section="datasets")
     webhooks = g.listing("webhooks", {"max_results": 100}, section="webhooks")
     activity = [r.start_time for r in runs] + [t.time for t in traces] + [e.last_update for e in experiments]
