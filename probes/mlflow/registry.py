@@ -32,7 +32,12 @@ def registry_versions(views: Views) -> list[Finding]:
 
     def body(facts: MlflowFacts) -> list[Finding]:
         traced = [v for v in facts.versions if v.run_id or v.source.startswith(("runs:/", "models:/"))]
-        values = {"models": len(facts.models), "versions": len(facts.versions), "traced_versions": len(traced)}
+        values = {
+            "models": len(facts.models),
+            "versions": len(facts.versions),
+            "traced_versions": len(traced),
+            "logged_models": facts.logged_models,
+        }
         if not traced:
             if not facts.models:
                 return [miss(views, signal, "no registered model (prompts excluded)", values=values)]

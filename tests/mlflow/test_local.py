@@ -106,3 +106,16 @@ def test_a_missing_store_is_an_error_target(tmp_path: Path) -> None:
 
 def test_an_unsupported_uri_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["scan", str(tmp_path), "--mlflow", "ftp://user:pw@host/store", "--quiet"]) == EXIT_USAGE
+
+
+def test_the_demo_shows_mlflow_evidence_offline(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--quiet"]) == 0
+    document = json.loads((out / "evidence.json").read_text())
+    (target,) = [t for t in document["targets"] if t["kind"] == "mlflow"]
+    assert target["status"] == "ok" and target["id"] == f"mlflow:file:{out / 'mlflow' / 'mlruns'}"
+    found = findings(document)
+    assert found["mlflow.registry.multi_alias_live"]["outcome"] == "true"
+    linked = {f["values"]["name"] for k, f in found.items() if k.startswith("mlflow.runs.repo_linked#")}
+    assert linked == {"team-platform", "pipeline-dvc-mlflow"}  # the estate's repo ids: the join key
+    assert {a["scope"] for a in document["assessments"]} >= {"org:acme", "team-platform"}

@@ -119,7 +119,8 @@ def _dataset_source(dataset: Mapping[str, Any]) -> str:
     except ValueError:
         parsed = None
     if isinstance(parsed, Mapping):
-        source = str(parsed.get("table_name") or parsed.get("uri") or parsed.get("path") or source)
+        keys = ("delta_table_name", "table_name", "table", "uri", "url", "path")
+        source = str(next((parsed[k] for k in keys if parsed.get(k)), source))
     kind = str(dataset.get("source_type", ""))
     return f"{kind}:{source}" if kind else source
 
