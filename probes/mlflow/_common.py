@@ -25,7 +25,8 @@ def blind(views: Views, facts: MlflowFacts, sections: Iterable[str], signals: It
         return []
     section, status = bad[0]
     kind = status.split(":")[0]
-    outcome = Outcome.ERROR if kind in ("error", "server") else Outcome.NOT_AVAILABLE
+    # missing (404: not offered) and denied (401/403) are "could not look"; a failed request is an error
+    outcome = Outcome.ERROR if kind in ("error", "server", "request") else Outcome.NOT_AVAILABLE
     message = f"MLflow {section} could not be read: {status}"
     return [Finding("", s, views.subject, outcome, "low", message) for s in signals]
 

@@ -128,3 +128,17 @@ def test_a_server_older_than_the_prompt_registry_reports_not_available() -> None
     assert hits["/api/3.0/mlflow/traces/search"] == 1 and hits["/api/2.0/mlflow/traces"] == 1  # 404: no retry
     target = next(t for t in document["targets"] if t["kind"] == "mlflow")
     assert target["status"] == "ok" and target["version"] == "2.9.2"
+
+
+def test_a_server_refusing_the_credentials_is_an_error_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", TOKEN)
+
+    def handle(method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, str]:
+        return json_answer(401, {"error_code": "UNAUTHENTICATED", "message": f"bad token {TOKEN}"})
+
+    with http_server(handle) as (url, hits):
+        document = scan_sources([url])
+    (target,) = document["targets"]
+    assert target["status"] == "error" and "no permission" in target["error"]
+    assert sum(hits.values()) == 3  # server-info, version, experiments: a 401 is not retried
+    assert TOKEN not in json.dumps(document)

@@ -87,9 +87,9 @@ class RestBackend:
         try:
             out = dict(self.client.get("/api/3.0/mlflow/server-info"))
         except MlflowError as exc:
-            if exc.kind != "missing":
+            if exc.kind == "unreachable":
                 raise
-            out["server_info"] = "missing"
+            out["server_info"] = exc.kind
         try:
             out["version"] = self.client.text("/version").strip()[:40]
         except MlflowError as exc:
@@ -171,11 +171,15 @@ class LocalBackend:
         call = self._ops().get(op)
         if call is None:
             raise MlflowError("missing", f"{op}: not offered by a local store")
+        from mlflow.exceptions import MlflowException
+
         try:
             with _reading(self.uri):
                 items, next_token = call(args, token)
         except NotImplementedError:
             raise MlflowError("missing", f"{op}: not supported by this store") from None
+        except MlflowException as exc:  # e.g. a malformed entry in the store: this kind only
+            raise MlflowError("error", f"{op}: {exc.error_code}: {str(exc.message)[:200]}") from None
         return [_to_json(i) for i in items], next_token or None
 
     def _ops(self) -> dict[str, Callable[[dict[str, Any], str | None], tuple[list[Any], str | None]]]:

@@ -124,6 +124,8 @@ def gather(backend: Backend, uri: str, base_url: str | None, *, now: Callable[[]
     info = backend.info()
     g = Gatherer(backend, sections)
     experiments = [Experiment.parse(e) for e in g.listing("experiments", {}, section="experiments")]
+    if sections["experiments"].startswith("denied"):  # nothing else will be readable either
+        raise MlflowError("denied", f"no permission to read experiments: {sections['experiments']}")
     ids = [e.id for e in experiments]
     runs = [Run.parse(r) for r in g.chunked("runs", ids, section="runs", limit=MAX_RUNS)]
     all_models = [RegisteredModel.parse(m) for m in g.listing("models", {}, section="models")]
