@@ -3,7 +3,7 @@ production scorers, evaluation datasets, and registry webhooks."""
 
 from __future__ import annotations
 
-from probes.mlflow._common import DAY_MS, NEEDS, experiment_loc, guarded, share
+from probes.mlflow._common import DAY_MS, NEEDS, experiment_loc, guarded, run_loc, share
 from scanner.collectors.mlflow.facts import MlflowFacts, Trace
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
@@ -138,6 +138,25 @@ def eval_datasets(views: Views) -> list[Finding]:
         return [hit(views, signal, [loc], f"{facts.datasets} evaluation dataset(s)", values={"count": facts.datasets})]
 
     return guarded(views, ("datasets",), (signal,), body)
+
+
+@probe(
+    "mlflow.genai.eval_runs",
+    summary="GenAI evaluation runs (mlflow.genai.evaluate tags its runs mlflow.runType=genai_evaluate)",
+    needs=NEEDS,
+    remediation="Evaluate LLM apps with mlflow.genai.evaluate against a dataset, in CI or on a schedule.",
+)
+def eval_runs(views: Views) -> list[Finding]:
+    signal = "mlflow.genai.eval_runs"
+
+    def body(facts: MlflowFacts) -> list[Finding]:
+        runs = [r for r in facts.runs if r.tags.get("mlflow.runType") == "genai_evaluate"]
+        if not runs:
+            return [miss(views, signal, f"none of {len(facts.runs)} runs is a GenAI evaluation")]
+        locs = [run_loc(facts, r, "genai_evaluate") for r in runs]
+        return [hit(views, signal, locs, f"{len(runs)} GenAI evaluation run(s)", confidence="high")]
+
+    return guarded(views, ("runs",), (signal,), body)
 
 
 @probe(

@@ -80,6 +80,7 @@ def seed_mature(uri: str, db: Path) -> dict[str, str]:
     assert trace_id
     mlflow.log_feedback(trace_id=trace_id, name="helpful", value=True, source=AssessmentSource("HUMAN", "agent"))
     ids["support"] = mlflow.get_experiment_by_name("/Shared/support/bot").experiment_id
+    _run(client, ids["support"], {"mlflow.runType": "genai_evaluate", "mlflow.source.type": "JOB"})
     _sampling_scorer(ids["support"], db)
     return ids
 

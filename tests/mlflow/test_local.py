@@ -92,6 +92,7 @@ def test_a_sqlite_store_with_notebook_runs_reads_as_tracked_but_not_shared(tmp_p
     assert outcomes["mlflow.runs.git_linked"] == "false" and outcomes["mlflow.runs.job_sourced"] == "false"
     assert outcomes["mlflow.registry.versions"] == "false"  # a version with no run: untraceable
     assert outcomes["mlflow.prompts.aliases"] == "not_applicable"
+    assert outcomes["mlflow.genai.eval_runs"] == "false"
     org = "org:organisation"
     assert level(document, org, "model_creation", "experiment_tracking") in ("initial", "minimal", "procedural")
     assert criterion(document, org, "model_creation", "experiment_tracking", "innovative.")["result"] == "unmet"

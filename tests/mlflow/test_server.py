@@ -42,6 +42,7 @@ def test_every_mlflow_signal_is_observed_from_the_seeded_server(evidence: dict[s
         "mlflow.traces.recent",
         "mlflow.traces.assessments",
         "mlflow.scorers.active",
+        "mlflow.genai.eval_runs",
     ]
     assert {s: outcomes.get(s) for s in expected_true} == dict.fromkeys(expected_true, "true")
     assert outcomes["mlflow.registry.webhooks"] == "false"
@@ -62,7 +63,7 @@ def test_findings_cite_the_mlflow_objects_and_their_urls(evidence: dict[str, Any
     assert prompt["url"] == f"{mlflow_server.url}/#/prompts/support?selectedVersions=2"
     active = found["mlflow.experiments.active"]["locations"]
     assert {loc["url"] for loc in active} == {
-        f"{mlflow_server.url}/#/experiments/{mlflow_server.ids[t]}" for t in ("fraud", "churn")
+        f"{mlflow_server.url}/#/experiments/{mlflow_server.ids[t]}" for t in ("fraud", "churn", "support")
     }
 
 
@@ -129,4 +130,4 @@ def test_evidence_is_valid_and_explain_names_the_mlflow_objects(
     capsys.readouterr()
     assert main(["explain", str(out), "experiment_tracking", "--scope", "repo"]) == EXIT_OK
     text = capsys.readouterr().out.replace("\n", " ")
-    assert "experiments of 2 teams" in text and "/Shared/fraud/train" in text
+    assert "experiments of 3 teams" in text and "/Shared/fraud/train" in text
