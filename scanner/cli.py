@@ -233,6 +233,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.json, args.html, args.markdown = out / "evidence.json", out / "report.html", out / "summary.md"
     dbt = fixtures.parent / "catalogs" / "dbt" / "artifacts"  # the estate's dbt artifacts, an offline catalog
     args.catalog = [f"dbt={dbt}"] if (dbt / "manifest.json").is_file() else []
+    args.mlflow = [str(_demo_mlflow_store(fixtures.parent / "mlflow" / "mlruns", out))]
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
     render_summary(document, Console(file=buffer, width=120, color_system=None))
@@ -240,6 +241,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"summary written to {out / 'summary.txt'}")
     return code
+
+
+def _demo_mlflow_store(bundled: Path, out: Path) -> Path:
+    """A fresh copy of the bundled MLflow file store, so that the demo never touches the package."""
+    import shutil
+
+    store = out / "mlflow" / "mlruns"
+    if store.exists():
+        shutil.rmtree(store)
+    shutil.copytree(bundled, store)
+    return store
 
 
 def _fixtures_dir() -> Path:

@@ -16,7 +16,14 @@ from scanner.model import VIEWS, ProbeSpec
 from scanner.probekit import SPEC_ATTR
 
 ENTRY_POINT_GROUP = "aiops_scan.probes"
-BUILTIN_PACKAGES = ("probes.repo", "probes.ci", "probes.history", "probes.catalog", "probes.github")
+BUILTIN_PACKAGES = (
+    "probes.repo",
+    "probes.ci",
+    "probes.history",
+    "probes.catalog",
+    "probes.github",
+    "probes.mlflow",
+)
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 

@@ -29,7 +29,7 @@ class OrgSource:
 
 # option name -> factory(spec string) -> OrgSource; filled by the collector modules listed below.
 FACTORIES: dict[str, Callable[[str], OrgSource]] = {}
-COLLECTOR_MODULES: tuple[str, ...] = ("scanner.collectors.catalogs",)
+COLLECTOR_MODULES: tuple[str, ...] = ("scanner.collectors.catalogs", "scanner.collectors.mlflow.source")
 
 
 def source_factory(option: str) -> Callable[[Callable[[str], OrgSource]], Callable[[str], OrgSource]]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from scanner import registry
 from scanner.engine.rules import builtin_rules_dir, load_rules
 from scanner.model import Finding
 from scanner.probekit import hit, probe
@@ -24,11 +27,15 @@ def aliases(views: Views) -> list[Finding]:
 
 
 def _run(source: OrgSource, tmp_path: Path) -> Any:
+    # the test double stands in for the built-in MLflow probes, which must not run beside it
+    builtin = tuple(p for p in registry.BUILTIN_PACKAGES if p != "probes.mlflow")
     repo = make_repo(
         tmp_path,
         {"train.py": "from sklearn.linear_model import LinearRegression\nLinearRegression().fit([[1]], [1])\n"},
     )
-    probes = load_probes([("plugin test", [aliases])], plugins=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(registry, "BUILTIN_PACKAGES", builtin)
+        probes = load_probes([("plugin test", [aliases])], plugins=False)
     rules = load_rules(builtin_rules_dir())
     return scan(resolve_targets([str(repo)]), probes, rules, ScanOptions(), [source])
 

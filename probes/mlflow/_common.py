@@ -1,0 +1,67 @@
+"""Shared helpers for the MLflow probes: the facts, sections that could not be read, object locations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from scanner.collectors.mlflow.facts import MlflowFacts, ModelVersion, Run
+from scanner.model import Finding, Location, Outcome
+from scanner.views import Views
+
+NEEDS = ("mlflow",)
+DAY_MS = 86_400_000
+
+
+def facts_of(views: Views) -> MlflowFacts:
+    if not isinstance(views.mlflow, MlflowFacts):
+        raise RuntimeError("MLflow probes need the mlflow view")
+    return views.mlflow
+
+
+def blind(views: Views, facts: MlflowFacts, sections: Iterable[str], signals: Iterable[str]) -> list[Finding]:
+    """not_available (missing, denied) or error findings when a section the signals need was not read."""
+    bad = [(s, facts.status(s)) for s in sections if not facts.readable(s)]
+    if not bad:
+        return []
+    section, status = bad[0]
+    kind = status.split(":")[0]
+    # missing (404: not offered) and denied (401/403) are "could not look"; a failed request is an error
+    outcome = Outcome.ERROR if kind in ("error", "server", "request") else Outcome.NOT_AVAILABLE
+    message = f"MLflow {section} could not be read: {status}"
+    return [Finding("", s, views.subject, outcome, "low", message) for s in signals]
+
+
+def guarded(
+    views: Views, sections: Iterable[str], signals: Iterable[str], body: Callable[[MlflowFacts], list[Finding]]
+) -> list[Finding]:
+    facts = facts_of(views)
+    return blind(views, facts, sections, signals) or body(facts)
+
+
+def recent_runs(facts: MlflowFacts, days: int) -> list[Run]:
+    start = facts.window_end - days * DAY_MS
+    return [r for r in facts.runs if r.start_time >= start]
+
+
+def experiment_loc(facts: MlflowFacts, experiment_id: str) -> Location:
+    names = {e.id: e.name for e in facts.experiments}
+    return Location(
+        object=f"mlflow experiment {experiment_id} ({names.get(experiment_id, '?')})",
+        url=facts.experiment_url(experiment_id),
+    )
+
+
+def run_loc(facts: MlflowFacts, run: Run, what: str = "") -> Location:
+    text = f"mlflow run {run.id} in experiment {run.experiment_id}" + (f": {what}" if what else "")
+    return Location(object=text, url=facts.run_url(run), commit=run.git_commit or None)
+
+
+def version_loc(facts: MlflowFacts, version: ModelVersion, what: str = "", *, prompt: bool = False) -> Location:
+    kind = "prompt" if prompt else "registered model"
+    url = (facts.prompt_url if prompt else facts.model_url)(version.name, version.version)
+    text = f"mlflow {kind} {version.name} v{version.version}" + (f": {what}" if what else "")
+    return Location(object=text, url=url)
+
+
+def share(part: int, whole: int) -> float:
+    return round(part / whole, 3) if whole else 0.0
