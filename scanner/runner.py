@@ -21,6 +21,7 @@ from scanner.collectors.repo_index import RepoIndex, build_index
 from scanner.engine.assess import Assessment, assess_scope
 from scanner.engine.rollup import rollup
 from scanner.engine.rules import RuleSet
+from scanner.linkage import findings_of, source_links, unlinked_sources, visible_findings
 from scanner.model import Finding, Outcome, ProbeSpec
 from scanner.signals import missing_reason
 from scanner.sources import OrgSource, SourceUnavailable
@@ -264,6 +265,8 @@ def scan(
         if opts.done:
             opts.done(source.target.id)
     findings.extend(shared)
+    kinds = {s.target.id: s.target.kind for s in sources or []}
+    links = source_links(shared)
     todo = [t for t in targets if t.status == "ok" and (t.path is not None or t.remote is not None)]
     results = _scan_repos(todo, probes, opts, timings)
     for target in todo:
@@ -272,7 +275,8 @@ def scan(
             continue
         attested, statements = for_scope(opts.attestations, target.id)
         findings.extend(repo_findings + attested)
-        assessment = assess_scope(target.id, rules, repo_findings + shared + attested, missing, statements)
+        visible = visible_findings(target, shared, kinds, links)
+        assessment = assess_scope(target.id, rules, repo_findings + visible + attested, missing, statements)
         assessments.append(assessment)
         if target.estate:
             estates.setdefault(target.estate, []).append(assessment)
@@ -280,6 +284,10 @@ def scan(
         assessments.append(rollup(f"org:{estate}", rules, members))
     if sources and not assessments:  # only organisation-wide sources: assess them together
         assessments.append(assess_scope(f"org:{opts.org_name or 'organisation'}", rules, shared, missing))
+    elif sources:  # an MLflow server no scanned repo logs to is assessed on its own
+        assessed = [t for t in todo if t.id in results]
+        for source_id in unlinked_sources(kinds, links, assessed):
+            assessments.append(assess_scope(source_id, rules, findings_of(source_id, shared, kinds), missing))
     api_calls: dict[str, int] = {"rest": 0, "graphql_points": 0}
     for source in sources or []:
         for key, value in source.stats.items():

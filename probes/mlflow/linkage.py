@@ -7,11 +7,10 @@ URL (target `url`) or, for a local clone without a remote, its target id, which 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from probes.mlflow._common import NEEDS, guarded, run_loc
-from scanner.collectors.gitcli import web_url
+from scanner.collectors.gitcli import repo_key
 from scanner.collectors.mlflow.facts import MlflowFacts, Run
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe
@@ -19,13 +18,6 @@ from scanner.views import Views
 
 SIGNAL = "mlflow.runs.repo_linked"
 MAX_COMMITS = 20
-
-
-def repo_key(url: str) -> str:
-    """`https://github.com/acme/churn.git`, `git@github.com:acme/churn` -> `github.com/acme/churn`."""
-    web = web_url(url) or url
-    key = re.sub(r"^[a-z+]+://", "", web.strip()).removesuffix("/").removesuffix(".git")
-    return key.lower()
 
 
 @probe(

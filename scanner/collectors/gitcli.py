@@ -120,6 +120,13 @@ def remote_web_url(repo: Path) -> str | None:
     return web_url(url)
 
 
+def repo_key(url: str) -> str:
+    """A repository's identity across URL forms: `git@github.com:acme/churn.git` -> `github.com/acme/churn`."""
+    web = web_url(url) or url
+    key = re.sub(r"^[a-z+]+://", "", web.strip()).removesuffix("/").removesuffix(".git")
+    return key.lower()
+
+
 def web_url(url: str) -> str | None:
     if not url:
         return None

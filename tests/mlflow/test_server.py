@@ -12,8 +12,9 @@ import pytest
 
 from scanner.cli import EXIT_OK, main
 from tests.e2e.conftest import check_with_contract_tool
-from tests.helpers import make_repo
+from tests.helpers import git, make_repo
 from tests.mlflow.conftest import Server, criterion, findings, level, scan_sources
+from tests.mlflow.scenarios import REPO
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = "org:organisation"
@@ -103,12 +104,18 @@ def test_the_server_lifts_the_levels_mlflow_evidence_should_change(evidence: dic
 
 def test_a_repo_scan_with_the_server_moves_its_levels(mlflow_server: Server, tmp_path: Path) -> None:
     train = "from sklearn.linear_model import LinearRegression\nLinearRegression().fit([[1]], [1])\n"
-    repo = make_repo(tmp_path, {"train.py": train})
+    repo = make_repo(tmp_path, {"train.py": train}, name="scoring")
     alone = scan_sources([], [str(repo)])
+    unlinked = scan_sources([mlflow_server.url], [str(repo)])
+    git(repo, "remote", "add", "origin", REPO)  # the repo the server's fraud runs come from
     joined = scan_sources([mlflow_server.url], [str(repo)])
-    before = level(alone, "repo", "model_creation", "experiment_tracking")
-    after = level(joined, "repo", "model_creation", "experiment_tracking")
+    before = level(alone, "scoring", "model_creation", "experiment_tracking")
+    after = level(joined, "scoring", "model_creation", "experiment_tracking")
     assert before in ("initial", "minimal") and after == "innovative"
+    # a server that holds no run of the repo never lifts it; it is assessed on its own
+    assert level(unlinked, "scoring", "model_creation", "experiment_tracking") == before
+    own = next(a for a in unlinked["assessments"] if a["scope"].startswith("mlflow:"))
+    assert own["areas"]["model_creation"]["dimensions"]["experiment_tracking"]["status"] == "assessed"
 
 
 def test_requests_are_bounded_and_counted(evidence: dict[str, Any]) -> None:
@@ -120,7 +127,8 @@ def test_evidence_is_valid_and_explain_names_the_mlflow_objects(
     mlflow_server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     train = "import mlflow\nfrom sklearn.linear_model import LinearRegression\nLinearRegression().fit([[1]], [1])\n"
-    repo = make_repo(tmp_path, {"train.py": train})
+    repo = make_repo(tmp_path, {"train.py": train}, name="fraud-model")
+    git(repo, "remote", "add", "origin", REPO)
     out = tmp_path / "evidence.json"
     assert main(["scan", str(repo), "--mlflow", mlflow_server.url, "--json", str(out), "--quiet"]) == EXIT_OK
     document = json.loads(out.read_text())
@@ -128,6 +136,6 @@ def test_evidence_is_valid_and_explain_names_the_mlflow_objects(
     jsonschema.Draft202012Validator(schema).validate(document)
     check_with_contract_tool(out)
     capsys.readouterr()
-    assert main(["explain", str(out), "experiment_tracking", "--scope", "repo"]) == EXIT_OK
+    assert main(["explain", str(out), "experiment_tracking", "--scope", "fraud-model"]) == EXIT_OK
     text = capsys.readouterr().out.replace("\n", " ")
     assert "experiments of 3 teams" in text and "/Shared/fraud/train" in text
