@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from probes.repo.llm_sdks import module_family
+from scanner.collectors.python_facts import dotted_name
 
 SKIP_DICT_KEYS = frozenset({"role", "type", "name", "model", "id", "tool_call_id", "cache_control", "url"})
 ENV_GETS = frozenset({"os.getenv", "os.environ.get"})
@@ -52,20 +53,7 @@ class PyNames:
 
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name of an expression, through import aliases (`client.chat.completions.create`)."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name):
-            parts.append(self.aliases.get(node.id, node.id))
-        elif isinstance(node, ast.Call):
-            inner = self.resolve(node.func)
-            if inner is None:
-                return None
-            parts.append(inner + "()")
-        else:
-            return None
-        return ".".join(reversed(parts))
+        return dotted_name(node, self.aliases)
 
     def _assignments(self) -> None:
         for node in self.nodes:

@@ -187,20 +187,7 @@ class _Visitor(ast.NodeVisitor):
 
     # names -----------------------------------------------------------------
     def resolve(self, node: ast.AST) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name):
-            parts.append(self.aliases.get(node.id, node.id))
-        elif isinstance(node, ast.Call):
-            inner = self.resolve(node.func)
-            if inner is None:
-                return None
-            parts.append(inner + "()")
-        else:
-            return None
-        return ".".join(reversed(parts))
+        return dotted_name(node, self.aliases)
 
     def visit_Call(self, node: ast.Call) -> None:
         name = self.resolve(node.func)
@@ -260,6 +247,25 @@ class _Visitor(ast.NodeVisitor):
         if isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__":
             self.facts.main_guard = True
         self.generic_visit(node)
+
+
+def dotted_name(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    """The dotted name of an expression through import aliases: `ml.log_metric` -> `mlflow.log_metric`,
+    `OpenAI().chat.completions.create` -> `openai.OpenAI().chat.completions.create`."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(aliases.get(node.id, node.id))
+    elif isinstance(node, ast.Call):
+        inner = dotted_name(node.func, aliases)
+        if inner is None:
+            return None
+        parts.append(inner + "()")
+    else:
+        return None
+    return ".".join(reversed(parts))
 
 
 def without_namespaces(facts: PyFacts, roots: frozenset[str]) -> PyFacts:

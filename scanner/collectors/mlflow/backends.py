@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,6 +133,14 @@ def _to_json(entity: Any) -> dict[str, Any]:
     return dict(json.loads(message_to_json(entity.to_proto())))
 
 
+def _read_only_view(root: Path, view: Path) -> Path:
+    """A folder whose entries are symlinks to the store's entries: reads reach the store, while
+    anything MLflow creates at the top level stays in the temporary folder."""
+    for entry in root.iterdir():
+        (view / entry.name).symlink_to(entry.resolve(), target_is_directory=entry.is_dir())
+    return view
+
+
 class LocalBackend:
     """A `file:` folder (mlflow-skinny reads it) or a `sqlite:` database (needs the full mlflow)."""
 
@@ -144,9 +153,14 @@ class LocalBackend:
             from mlflow.store.model_registry.file_store import FileStore as RegistryFileStore
             from mlflow.store.tracking.file_store import FileStore
 
-            with _reading(uri):
-                self.tracking: Any = FileStore(str(root))
-                self.registry: Any = RegistryFileStore(str(root))
+            # MLflow's file stores create folders they expect (.trash, models) when they open a store:
+            # open a view of links instead, so the user's store is never written to.
+            self._view = tempfile.TemporaryDirectory(prefix="aiops-scan-mlflow-")
+            view = _read_only_view(root, Path(self._view.name))
+            self._reading_uri = f"file:{view}"
+            with _reading(self._reading_uri):
+                self.tracking: Any = FileStore(str(view))
+                self.registry: Any = RegistryFileStore(str(view))
         elif uri.startswith("sqlite:"):
             try:
                 from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as RegistrySqlStore
@@ -155,6 +169,7 @@ class LocalBackend:
                 raise MlflowError("unreachable", f"{uri}: sqlite stores need the full mlflow package") from None
             if not Path(uri.split("///", 1)[-1]).is_file():
                 raise MlflowError("unreachable", f"{uri}: no such database")
+            self._reading_uri = uri
             self.tracking = SqlAlchemyStore(uri, None)
             self.registry = RegistrySqlStore(uri)
         else:
@@ -174,7 +189,7 @@ class LocalBackend:
         from mlflow.exceptions import MlflowException
 
         try:
-            with _reading(self.uri):
+            with _reading(self._reading_uri):
                 items, next_token = call(args, token)
         except NotImplementedError:
             raise MlflowError("missing", f"{op}: not supported by this store") from None
