@@ -34,20 +34,7 @@ EVALS = (cmd.EVALUATE, cmd.LLM_EVAL)
     summary="A CI job trains a model (train*.py, dvc repro, mlflow run, az ml job create, kedro/zenml runs...).",
 )
 def trains_model(views: Views) -> list[Finding]:
-    repo, ci = views_of(views)
-    found = sites(ci, cmd.TRAIN)
-    if not found:
-        return [absent(views, "ci.trains_model", "no CI job trains a model")]
-    return [
-        hit(
-            views,
-            "ci.trains_model",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) train a model: {describe(found)}",
-            confidence=confidence(ci, found),
-            values={"count": len(job_ids(found)), "jobs": job_ids(found), "triggers": trigger_kinds(ci, found)},
-        )
-    ]
+    return _jobs_doing(views, "ci.trains_model", cmd.TRAIN, "train a model", "no CI job trains a model")
 
 
 @probe(
@@ -56,16 +43,21 @@ def trains_model(views: Views) -> list[Finding]:
     summary="A CI job evaluates a model (evaluate*.py, model comparison scripts, dvc metrics diff).",
 )
 def evaluates_model(views: Views) -> list[Finding]:
+    return _jobs_doing(views, "ci.evaluates_model", cmd.EVALUATE, "evaluate a model", "no CI job evaluates a model")
+
+
+def _jobs_doing(views: Views, signal: str, category: str, what: str, none: str) -> list[Finding]:
+    """One finding: the CI jobs whose steps fall in `category`, or none."""
     repo, ci = views_of(views)
-    found = sites(ci, cmd.EVALUATE)
+    found = sites(ci, category)
     if not found:
-        return [absent(views, "ci.evaluates_model", "no CI job evaluates a model")]
+        return [absent(views, signal, none)]
     return [
         hit(
             views,
-            "ci.evaluates_model",
+            signal,
             [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) evaluate a model: {describe(found)}",
+            f"{len(job_ids(found))} CI job(s) {what}: {describe(found)}",
             confidence=confidence(ci, found),
             values={"count": len(job_ids(found)), "jobs": job_ids(found), "triggers": trigger_kinds(ci, found)},
         )
