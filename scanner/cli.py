@@ -90,7 +90,7 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
         help="a data catalog to read, e.g. dbt=PATH (repeatable)",
     )
     parser.add_argument("--window-days", type=int, help="history window in days (default 365)")
-    parser.add_argument("--jobs", type=int, default=4, metavar="N", help="repos scanned concurrently (default 4)")
+    parser.add_argument("--jobs", type=int, metavar="N", help="repos scanned concurrently (default 4)")
     _github_options(parser)
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -138,7 +138,7 @@ def _err(message: str) -> None:
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
     from scanner.attestations import Attestation, load_attestations
     from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
-    from scanner.config import Config, load_config
+    from scanner.config import Config, apply_github, load_config
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_reports
     from scanner.reporters.console import render_summary
@@ -162,6 +162,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         attestations, warnings = load_attestations(attestations_file, rules)
     for warning in warnings:
         _err(f"warning: {warning}")
+    apply_github(args, cfg.github)
     github = _github_planner(args, specs)
     targets = resolve_targets(specs, remote=github.plan if github else None)
     attach_dbt_artifacts(targets)  # dbt artifacts inside a repo are that repo's catalog
@@ -174,7 +175,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         window_days=window_days,
         rules_dir=str(rules_dir) if rules_dir else "built-in",
         attestations=attestations,
-        jobs=opt("jobs") or 4,
+        jobs=opt("jobs") or cfg.jobs or 4,
         fingerprint=_fingerprint(rules_dir, window_days),
     )
     total = len(sources) + sum(1 for t in targets if t.status == "ok")

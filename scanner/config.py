@@ -29,6 +29,8 @@ class Config:
     outputs: dict[str, Path] = field(default_factory=dict)
     fail_below: str | None = None
     area_gates: dict[str, str] = field(default_factory=dict)
+    jobs: int | None = None
+    github: dict[str, Any] = field(default_factory=dict)
 
 
 def _path(base: Path, value: str) -> Path:
@@ -71,4 +73,39 @@ def load_config(path: Path) -> Config:
         outputs={k: _path(base, v) for k, v in data.get("outputs", {}).items()},
         fail_below=gates.get("fail_below"),
         area_gates=dict(gates.get("areas", {})),
+        jobs=data.get("jobs"),
+        github=_github(base, data.get("github", {})),
     )
+
+
+# config key -> (command-line attribute, the command line's default): the command line wins when set
+GITHUB_OPTIONS: dict[str, tuple[str, Any]] = {
+    "url": ("github_url", None),
+    "cache_dir": ("cache_dir", None),
+    "include": ("include", []),
+    "exclude": ("exclude", []),
+    "topics": ("topic", []),
+    "include_archived": ("include_archived", False),
+    "include_forks": ("include_forks", False),
+    "max_repos": ("max_repos", 0),
+    "team_roles": ("team_role", []),
+    "api_budget": ("api_budget", 5000),
+    "max_wait": ("max_wait", 300.0),
+}
+
+
+def _github(base: Path, section: dict[str, Any]) -> dict[str, Any]:
+    out = dict(section)
+    if "cache_dir" in out:
+        out["cache_dir"] = _path(base, out["cache_dir"])
+    if "team_roles" in out:
+        out["team_roles"] = [f"{slug}={role}" for slug, role in sorted(out["team_roles"].items())]
+    return out
+
+
+def apply_github(args: Any, section: dict[str, Any]) -> None:
+    """Fill the GitHub command-line options the user left at their defaults from the config section."""
+    for key, value in section.items():
+        attr, default = GITHUB_OPTIONS[key]
+        if getattr(args, attr, default) == default:
+            setattr(args, attr, value)

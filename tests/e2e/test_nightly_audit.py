@@ -209,3 +209,36 @@ def test_observed_evidence_wins_over_an_attestation(estate: Path, tmp_path: Path
     crit = {c["id"]: c for c in dim["criteria"]}[met]
     assert crit["result"] == "met" and "attested" not in crit
     assert not any(f.startswith("attested@") for f in crit["findings"])
+
+
+def test_the_config_file_carries_the_github_options(tmp_path: Path) -> None:
+    from argparse import Namespace
+
+    from scanner.config import apply_github, load_config
+
+    config = tmp_path / "aiops-scan.yaml"
+    config.write_text(
+        "jobs: 2\ngithub:\n  url: https://ghe.example.com/api/v3\n  include: [ml-*]\n  cache_dir: cache\n"
+        "  team_roles: {data-science: DS, platform: OPS}\n  api_budget: 900\n"
+    )
+    cfg = load_config(config)
+    assert cfg.jobs == 2
+    args = Namespace(github_url=None, include=[], team_role=[], api_budget=5000, cache_dir=None)
+    apply_github(args, cfg.github)
+    assert args.github_url == "https://ghe.example.com/api/v3" and args.include == ["ml-*"]
+    assert args.team_role == ["data-science=DS", "platform=OPS"] and args.api_budget == 900
+    assert args.cache_dir == tmp_path / "cache"
+    cli_wins = Namespace(github_url="https://other/api/v3", include=[], team_role=[], api_budget=50, cache_dir=None)
+    apply_github(cli_wins, cfg.github)
+    assert cli_wins.github_url == "https://other/api/v3" and cli_wins.api_budget == 50
+
+
+def test_a_bad_github_option_in_the_config_names_file_line_and_key(tmp_path: Path) -> None:
+    from scanner.config import load_config
+    from scanner.schemapath import FileProblems
+
+    config = tmp_path / "aiops-scan.yaml"
+    config.write_text("github:\n  team_roles: {data-science: wizard}\n")
+    with pytest.raises(FileProblems) as info:
+        load_config(config)
+    assert f"{config}:2: at github.team_roles.data-science:" in str(info.value)
