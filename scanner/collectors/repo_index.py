@@ -5,16 +5,14 @@ probes may need in one `git cat-file --batch` pass, and parses them lazily, once
 notebooks (code cells), YAML/TOML/JSON, and dependency manifests. Reads are bounded: files over a size
 cap, binary files, undecodable text and symlinks leaving the repo become `skipped` entries with a
 reason, never crashes. A folder that is not a git repo is indexed from the file system (no symlinks
-followed at all).
+followed at all). The reading itself lives in `repo_reader`.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import os
 import re
-import stat
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,114 +22,14 @@ from typing import Any, TypeVar
 
 from scanner.collectors import gitcli
 from scanner.collectors.notebooks import NotebookCode, notebook_code
-from scanner.collectors.paths import PRACTICE_KINDS, VENDORED, match_any, path_kind
+from scanner.collectors.paths import PRACTICE_KINDS, match_any
 from scanner.collectors.python_facts import TOOL_NAMESPACES, PyFacts, parse_python, without_namespaces
+from scanner.collectors.repo_reader import MAX_FILE_BYTES, FileEntry, Skipped, read_folder, read_git
 from scanner.model import Location
 from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
 
 T = TypeVar("T")
-MAX_FILE_BYTES = 1024 * 1024
-MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
-
-TEXT_EXTENSIONS = frozenset(
-    [
-        "py",
-        "ipynb",
-        "yml",
-        "yaml",
-        "toml",
-        "json",
-        "jsonl",
-        "cfg",
-        "ini",
-        "txt",
-        "md",
-        "rst",
-        "sql",
-        "tf",
-        "tfvars",
-        "hcl",
-        "bicep",
-        "sh",
-        "bash",
-        "ps1",
-        "js",
-        "jsx",
-        "ts",
-        "tsx",
-        "mjs",
-        "cjs",
-        "go",
-        "java",
-        "cs",
-        "kt",
-        "scala",
-        "r",
-        "j2",
-        "jinja",
-        "jinja2",
-        "prompty",
-        "prompt",
-        "xml",
-        "properties",
-        "env",
-        "conf",
-        "cron",
-        "timer",
-        "dvc",
-        "mdx",
-        "html",
-        "qmd",
-        "rail",
-        "co",
-        "gradle",
-        "sbt",
-        "mk",
-        "make",
-        "dockerfile",
-    ]
-)
-TEXT_NAMES = frozenset(
-    {
-        "Dockerfile",
-        "Jenkinsfile",
-        "Makefile",
-        "CODEOWNERS",
-        ".mailmap",
-        "MLproject",
-        "Procfile",
-        ".gitlab-ci.yml",
-        "requirements.txt",
-        "Pipfile",
-        ".env",
-        ".env.example",
-        ".env.sample",
-        "config",
-        "crontab",
-        "MLmodel",
-        "Containerfile",
-        ".dvcignore",
-        ".gitattributes",
-        "Chart.yaml",
-        "skprompt.txt",
-    }
-)
-FILE_MODE_SYMLINK = "120000"
-FILE_MODE_SUBMODULE = "160000"
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    path: str
-    size: int
-    kind: str  # see scanner.collectors.paths
-    blob: str = ""
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
+__all__ = ["MAX_FILE_BYTES", "FileEntry", "Match", "RepoIndex", "Skipped", "build_index"]
 
 
 @dataclass(frozen=True)
@@ -391,154 +289,13 @@ def _clip(text: str | None, width: int = 160) -> str | None:
 
 
 # building ------------------------------------------------------------------------------------
-BINARY_EXTENSIONS = frozenset({"pyc", "pyo", "so", "dll", "exe", "whl", "zip", "gz", "png", "jpg", "pdf"})
-
-
-def wants_text(path: str) -> bool:
-    """Whether a file is worth reading as text. Vendored copies are never read."""
-    if path_kind(path) == VENDORED:
-        return False
-    name = PurePosixPath(path).name
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext in BINARY_EXTENSIONS:
-        return False
-    if name in TEXT_NAMES or name.startswith(("requirements", "Dockerfile", "Jenkinsfile", ".env")):
-        return True
-    return ext in TEXT_EXTENSIONS
-
-
-def _decode(path: str, data: bytes) -> tuple[str | None, str | None]:
-    if b"\x00" in data[:8192]:
-        return None, "binary content"
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return None, "undecodable text (not UTF-8)"
-
-
-def _cap(path: str) -> int:
-    return MAX_NOTEBOOK_BYTES if path.endswith(".ipynb") else MAX_FILE_BYTES
-
-
 def build_index(root: Path, name: str | None = None) -> RepoIndex:
     """Index a local repository (at HEAD) or, failing that, a plain folder."""
     root = root.resolve()
     name = name or root.name
     commit = gitcli.head_commit(root) if gitcli.is_git_repo(root) else None
     if commit:
-        return _index_git(root, name, commit)
-    return _index_folder(root, name)
-
-
-def _index_git(root: Path, name: str, commit: str) -> RepoIndex:
-    # In a partial (blobless) clone, object sizes would force a fetch of every blob: list without
-    # them (size 0 until read) and fetch the blobs we read in one batch (gitcli.prefetch_blobs).
-    partial = gitcli.is_partial_clone(root)
-    raw = gitcli.run_git(root, "ls-tree", "-r", "-z", *(() if partial else ("-l",)), "--full-tree", commit)
-    files: dict[str, FileEntry] = {}
-    skipped: list[Skipped] = []
-    to_read: dict[str, list[str]] = {}
-    symlinks: dict[str, str] = {}
-    for record in raw.split(b"\0"):
-        if not record:
-            continue
-        meta, _, rawpath = record.partition(b"\t")
-        mode, otype, sha, *rest = meta.decode().split()
-        size = rest[0] if rest else "0"
-        path = rawpath.decode("utf-8", "replace")
-        if mode == FILE_MODE_SUBMODULE or otype == "commit":
-            skipped.append(Skipped(path, "git submodule (not the repo's own code; not followed)"))
-            continue
-        nbytes = int(size) if size.isdigit() else 0
-        entry = FileEntry(path, nbytes, path_kind(path), sha)
-        files[path] = entry
-        if mode == FILE_MODE_SYMLINK:
-            symlinks[path] = sha
-            continue
-        if wants_text(path):
-            if nbytes > _cap(path):
-                skipped.append(Skipped(path, f"too large to read ({nbytes} bytes > {_cap(path)})"))
-            else:
-                to_read.setdefault(sha, []).append(path)
-    if partial:
-        gitcli.prefetch_blobs(root, commit, [*symlinks.values(), *to_read])
-    # Symlinks: follow only to a file inside the repo; the link text is the target.
-    link_targets = dict(gitcli.read_blobs(root, symlinks.values(), 4096))
-    for path, sha in symlinks.items():
-        target = _resolve_link(path, (link_targets.get(sha) or b"").decode("utf-8", "replace"))
-        if target is None:
-            skipped.append(Skipped(path, "symlink pointing outside the repo (not followed)"))
-            del files[path]
-        elif target in files and files[target].blob and wants_text(path):
-            to_read.setdefault(files[target].blob, []).append(path)
-    texts: dict[str, str] = {}
-    for sha, data in gitcli.read_blobs(root, to_read.keys(), MAX_NOTEBOOK_BYTES):
-        for path in to_read[sha]:
-            if data is None:
-                skipped.append(Skipped(path, "unreadable (object missing or over the size cap)"))
-                continue
-            text, why = _decode(path, data)
-            if text is None:
-                skipped.append(Skipped(path, why or "unreadable"))
-            else:
-                texts[path] = text
-                if partial:
-                    files[path] = FileEntry(path, len(data), files[path].kind, files[path].blob)
-    return RepoIndex(
-        root, name, files, texts, sorted(skipped, key=lambda s: s.path), commit, gitcli.remote_web_url(root)
-    )
-
-
-def _resolve_link(link_path: str, target: str) -> str | None:
-    if not target or target.startswith("/"):
-        return None
-    parts: list[str] = list(PurePosixPath(link_path).parent.parts)
-    for part in PurePosixPath(target).parts:
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    return "/".join(parts) if parts else None
-
-
-def _index_folder(root: Path, name: str) -> RepoIndex:
-    files: dict[str, FileEntry] = {}
-    texts: dict[str, str] = {}
-    skipped: list[Skipped] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        for d in sorted(dirnames):
-            if (Path(dirpath) / d).is_symlink():
-                skipped.append(Skipped((Path(dirpath) / d).relative_to(root).as_posix(), "symlink (not followed)"))
-        dirnames[:] = sorted(d for d in dirnames if d != ".git" and not (Path(dirpath) / d).is_symlink())
-        for fname in sorted(filenames):
-            full = Path(dirpath) / fname
-            rel = full.relative_to(root).as_posix()
-            try:
-                st = full.lstat()
-            except OSError as exc:
-                skipped.append(Skipped(rel, f"unreadable: {exc.strerror or type(exc).__name__}"))
-                continue
-            if stat.S_ISLNK(st.st_mode):
-                skipped.append(Skipped(rel, "symlink (not followed)"))
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            files[rel] = FileEntry(rel, st.st_size, path_kind(rel))
-            if not wants_text(rel):
-                continue
-            if st.st_size > _cap(rel):
-                skipped.append(Skipped(rel, f"too large to read ({st.st_size} bytes > {_cap(rel)})"))
-                continue
-            try:
-                data = full.read_bytes()
-            except OSError as exc:
-                skipped.append(Skipped(rel, f"unreadable: {exc.strerror or type(exc).__name__}"))
-                continue
-            text, why = _decode(rel, data)
-            if text is None:
-                skipped.append(Skipped(rel, why or "unreadable"))
-            else:
-                texts[rel] = text
+        files, texts, skipped = read_git(root, commit)
+        return RepoIndex(root, name, files, texts, skipped, commit, gitcli.remote_web_url(root))
+    files, texts, skipped = read_folder(root)
     return RepoIndex(root, name, files, texts, skipped)
