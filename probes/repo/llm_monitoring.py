@@ -58,6 +58,7 @@ TRACE_CALLS = (
     "langfuse.callback.CallbackHandler",
     "langfuse.langchain.CallbackHandler",
 )
+TRACE_ENV_WORDS = ("tracing", "langfuse", "traceloop", "phoenix", "arize", "helicone", "otel_")  # cheap filter
 TRACE_ENV = re.compile(
     r"""\b(?:LANGSMITH_TRACING|LANGCHAIN_TRACING_V2)["']?\s*[:=]\s*["']?true|\b(?:LANGFUSE_(?:PUBLIC_KEY|SECRET_KEY"""
     r"""|HOST|BASE_URL)|TRACELOOP_\w+|PHOENIX_COLLECTOR_ENDPOINT|ARIZE_\w+|HELICONE_API_KEY)["']?\s*[:=]\s*\S"""
@@ -132,6 +133,7 @@ def _tracing_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
 
 def _trace_env(index: RepoIndex) -> list[Ev]:
     paths = sorted(set(files_of(index, CONFIG) + index.paths("Dockerfile*", "**/Dockerfile*", ".env*", "**/.env*")))
+    paths = [p for p in paths if any(w in (index.text(p) or "").lower() for w in TRACE_ENV_WORDS)]
     out = []
     for m in index.grep(TRACE_ENV, paths):
         kind = "dev-config" if is_dev_config(m.path) else where(index, m.path)

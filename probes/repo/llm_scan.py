@@ -128,8 +128,14 @@ def _build(index: RepoIndex) -> dict[str, FileLlm]:
     return files
 
 
+TEXT_HINT_WORDS = ("completions", "genai", "userdata", "_key", "_token")  # cheap filter before TEXT_HINT
+
+
 def _relevant(imports: dict[str, int], text: str) -> bool:
-    return any(module_family(m) or m in PY_ALSO for m in imports) or TEXT_HINT.search(text) is not None
+    if any(module_family(m) or m in PY_ALSO for m in imports):
+        return True
+    low = text.lower()
+    return any(w in low for w in TEXT_HINT_WORDS) and TEXT_HINT.search(text) is not None
 
 
 def _line(text: str, pos: int) -> int:
