@@ -171,7 +171,7 @@ def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timing
         {
             "commit": index.commit,
             "files": len(index.files),
-            "files_read": len(index._texts),
+            "files_read": index.files_read,
             "files_skipped": len(index.skipped),
         }
     )

@@ -34,7 +34,7 @@ def files_skipped(views: Views) -> list[Finding]:
     repo = views.repo
     assert repo is not None
     if not repo.skipped:
-        return [miss(views, "repo.files.skipped", f"all {len(repo._texts)} candidate text files were read")]
+        return [miss(views, "repo.files.skipped", f"all {repo.files_read} candidate text files were read")]
     return [_problem(views, "repo.files.skipped", s.path, None, s.reason) for s in repo.skipped[:MAX_REPORTED]]
 
 

@@ -101,6 +101,11 @@ class RepoIndex:
         wanted = None if kinds is None else frozenset(kinds)
         return [p for p in self._by_kinds(wanted) if PurePosixPath(p).name in names]
 
+    @property
+    def files_read(self) -> int:
+        """How many files were read as text."""
+        return len(self._texts)
+
     def has(self, path: str) -> bool:
         return path in self.files
 
