@@ -139,6 +139,7 @@ def _err(message: str) -> None:
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
     from scanner.attestations import Attestation, load_attestations
     from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
+    from scanner.collectors.git_url import url_target
     from scanner.config import Config, apply_github, load_config
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_reports
@@ -165,7 +166,10 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         _err(f"warning: {warning}")
     apply_github(args, cfg.github)
     github = _github_planner(args, specs)
-    targets = resolve_targets(specs, remote=github.plan if github else None)
+    cache_dir = opt("cache_dir")
+    targets = resolve_targets(
+        specs, remote=github.plan if github else None, git_url=lambda url: url_target(url, cache_dir)
+    )
     attach_dbt_artifacts(targets)  # dbt artifacts inside a repo are that repo's catalog
     sources = build_sources({"mlflow": opt("mlflow") or cfg.mlflow, "catalog": opt("catalog") or cfg.catalog})
     if github:

@@ -50,9 +50,13 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def resolve_targets(specs: list[str], remote: Callable[[str], list[Target]] | None = None) -> list[Target]:
-    """Local folders, and `github:ORG[/REPO]` through `remote` (which lists and plans those repos).
-    Git URLs are rejected with a clear message."""
+def resolve_targets(
+    specs: list[str],
+    remote: Callable[[str], list[Target]] | None = None,
+    git_url: Callable[[str], Target] | None = None,
+) -> list[Target]:
+    """Local folders, `github:ORG[/REPO]` through `remote` (which lists and plans those repos), and git
+    URLs through `git_url` (which plans a cached clone)."""
     targets: list[Target] = []
     taken: set[str] = set()
     for spec in specs:
@@ -60,6 +64,11 @@ def resolve_targets(specs: list[str], remote: Callable[[str], list[Target]] | No
             for target in remote(spec):
                 target.id = _unique(target.id, taken)
                 targets.append(target)
+            continue
+        if git_url is not None and not spec.startswith("github:") and ("://" in spec or spec.startswith("git@")):
+            target = git_url(spec)
+            target.id = _unique(target.id, taken)
+            targets.append(target)
             continue
         if spec.startswith("github:") or "://" in spec or spec.startswith("git@"):
             raise UsageError(f"{spec}: not a local folder; scan github:ORG or github:ORG/REPO, or clone it first")

@@ -45,6 +45,23 @@ def auth_env(clone_url: str, token: str | None) -> dict[str, str]:
     }
 
 
+def split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """`https://user:pw@host/r.git` -> the URL without them, and environment entries that give them to
+    git for that host only, so they are never stored in the clone's config or shown in a message."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.username:
+        return url, {}
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    basic = base64.b64encode(f"{parts.username}:{parts.password or ''}".encode()).decode()
+    clean = parts._replace(netloc=netloc).geturl()
+    return clean, {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"http.{parts.scheme}://{netloc}/.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+    }
+
+
 def _git(args: list[str], extra_env: dict[str, str], cwd: Path | None = None) -> None:
     env = git_env()
     env.update(extra_env)
@@ -62,8 +79,9 @@ def _git(args: list[str], extra_env: dict[str, str], cwd: Path | None = None) ->
 def sync(clone_url: str, dest: Path, token: str | None = None) -> Synced:
     """Clone `clone_url` into `dest` (blobless, no checkout), or fetch if it is already there; HEAD
     follows the remote's default branch."""
-    env = auth_env(clone_url, token)
-    if token and env:
+    clone_url, env = split_credentials(clone_url)
+    env = env or auth_env(clone_url, token)
+    if env:
         os.environ.update(env)  # lazy blob fetches by later git commands need it too (host-scoped)
     if (dest / ".git").is_dir():
         before = _objects_bytes(dest)
