@@ -4,7 +4,7 @@ confidence by trigger, and environment names."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scanner.collectors.ci import commands as cmd
@@ -12,7 +12,7 @@ from scanner.collectors.ci.commands import Hit
 from scanner.collectors.ci.model import CIModel, Job, Pipeline, Step
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
-from scanner.probekit import miss, unavailable
+from scanner.probekit import hit, miss, unavailable
 from scanner.views import Views
 
 NEEDS = ("repo", "ci")
@@ -49,6 +49,28 @@ def location(repo: RepoIndex, site: Site) -> Location:
 
 def job_location(repo: RepoIndex, job: Job) -> Location:
     return repo.location(job.path, job.line, f"job {job.id}")
+
+
+def jobs_hit(
+    views: Views,
+    signal: str,
+    found: list[Site],
+    what: str,
+    *,
+    confidence: str = "medium",
+    values: Mapping[str, object] | None = None,
+) -> Finding:
+    """The true finding for the CI jobs behind `found`: "N CI job(s) <what>: ...", at each command."""
+    repo, _ = views_of(views)
+    jobs = job_ids(found)
+    return hit(
+        views,
+        signal,
+        [location(repo, s) for s in found],
+        f"{len(jobs)} CI job(s) {what}: {describe(found)}",
+        confidence=confidence,
+        values={"count": len(jobs), **(values or {})},
+    )
 
 
 def automatic(ci: CIModel, site: Site) -> bool:

@@ -4,7 +4,7 @@ slim CI (state-based dbt selection) and data quality gates (dbt tests, GX checkp
 from __future__ import annotations
 
 from probes.ci._code import scripts_matching
-from probes.ci._common import NEEDS, absent, confidence, describe, job_ids, location, sites, views_of
+from probes.ci._common import NEEDS, absent, confidence, describe, job_ids, jobs_hit, location, sites, views_of
 from probes.ci._deploy import data_deploys
 from scanner.collectors.ci import commands as cmd
 from scanner.model import Finding
@@ -19,18 +19,18 @@ from scanner.views import Views
     "databricks bundle deploy -t staging, sqlmesh plan <env>).",
 )
 def data_deploy_staging(views: Views) -> list[Finding]:
-    repo, ci = views_of(views)
+    _, ci = views_of(views)
     found = [d.site for d in data_deploys(ci) if d.stage == "staging"]
     if not found:
         return [absent(views, "ci.data.deploy_staging", "no CI job builds data into a staging or CI target")]
     return [
-        hit(
+        jobs_hit(
             views,
             "ci.data.deploy_staging",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) build data into a non-production target: {describe(found)}",
+            found,
+            "build data into a non-production target",
             confidence=confidence(ci, found),
-            values={"count": len(job_ids(found)), "jobs": job_ids(found)},
+            values={"jobs": job_ids(found)},
         )
     ]
 
@@ -42,7 +42,7 @@ def data_deploy_staging(views: Views) -> list[Finding]:
     "deploy -t prod, sqlmesh plan prod --auto-apply, ADF publish).",
 )
 def data_cd_prod(views: Views) -> list[Finding]:
-    repo, ci = views_of(views)
+    _, ci = views_of(views)
     prod = [d.site for d in data_deploys(ci) if d.stage == "prod"]
     found = [
         s
@@ -54,12 +54,8 @@ def data_cd_prod(views: Views) -> list[Finding]:
         why = f"; {len(job_ids(prod))} production data job(s) run only by hand or on other events" if prod else ""
         return [absent(views, "ci.data.cd_prod", f"no CI job builds data into production on merge{why}")]
     return [
-        hit(
-            views,
-            "ci.data.cd_prod",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) build data into production on merge: {describe(found)}",
-            values={"count": len(job_ids(found)), "jobs": job_ids(found)},
+        jobs_hit(
+            views, "ci.data.cd_prod", found, "build data into production on merge", values={"jobs": job_ids(found)}
         )
     ]
 
@@ -95,12 +91,12 @@ def data_quality_gate(views: Views) -> list[Finding]:
     if not found:
         return [absent(views, "ci.data.quality_gate", "no data quality gate in CI")]
     return [
-        hit(
+        jobs_hit(
             views,
             "ci.data.quality_gate",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) run data quality checks: {describe(found)}",
+            found,
+            "run data quality checks",
             confidence=confidence(ci, found),
-            values={"count": len(job_ids(found)), "jobs": job_ids(found)},
+            values={"jobs": job_ids(found)},
         )
     ]

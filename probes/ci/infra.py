@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from probes.ci._common import NEEDS, Site, absent, confidence, describe, job_ids, location, sites, views_of
+from probes.ci._common import NEEDS, Site, absent, confidence, describe, job_ids, jobs_hit, location, sites, views_of
 from scanner.collectors.ci import commands as cmd
 from scanner.collectors.ci.model import PULL_REQUEST, CIModel
 from scanner.collectors.repo_index import RepoIndex
@@ -125,13 +125,12 @@ def access_provisioning_automated(views: Views) -> list[Finding]:
         return [absent(views, "ci.access_provisioning_automated", "no CI job applies access grants on merge")]
     how = "access paths" if named else "a folder whose IaC declares grants/role assignments"
     return [
-        hit(
+        jobs_hit(
             views,
             "ci.access_provisioning_automated",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) apply {how} on merge: {describe(found)}",
+            found,
+            f"apply {how} on merge",
             confidence="medium" if named else "low",
-            values={"count": len(job_ids(found))},
         )
     ]
 

@@ -13,6 +13,7 @@ from probes.ci._common import (
     describe,
     job_ids,
     job_steps,
+    jobs_hit,
     location,
     sites,
     steps_after,
@@ -48,20 +49,12 @@ def evaluates_model(views: Views) -> list[Finding]:
 
 def _jobs_doing(views: Views, signal: str, category: str, what: str, none: str) -> list[Finding]:
     """One finding: the CI jobs whose steps fall in `category`, or none."""
-    repo, ci = views_of(views)
+    _, ci = views_of(views)
     found = sites(ci, category)
     if not found:
         return [absent(views, signal, none)]
-    return [
-        hit(
-            views,
-            signal,
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) {what}: {describe(found)}",
-            confidence=confidence(ci, found),
-            values={"count": len(job_ids(found)), "jobs": job_ids(found), "triggers": trigger_kinds(ci, found)},
-        )
-    ]
+    values = {"jobs": job_ids(found), "triggers": trigger_kinds(ci, found)}
+    return [jobs_hit(views, signal, found, what, confidence=confidence(ci, found), values=values)]
 
 
 @probe(
@@ -98,7 +91,7 @@ def model_eval_gate(views: Views) -> list[Finding]:
     summary="A CI job fetches a model from a registry or artefact store and builds an image or runs tests with it.",
 )
 def model_integration_automated(views: Views) -> list[Finding]:
-    repo, ci = views_of(views)
+    _, ci = views_of(views)
     found = [s for s in sites(ci, cmd.MODEL_FETCH) if _then_builds_or_tests(views, s)]
     if not found:
         return [
@@ -108,13 +101,13 @@ def model_integration_automated(views: Views) -> list[Finding]:
         ]
     only_dvc = all("dvc" in s.hit.text for s in found)
     return [
-        hit(
+        jobs_hit(
             views,
             "ci.model_integration_automated",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) fetch a model and build/test with it: {describe(found)}",
+            found,
+            "fetch a model and build/test with it",
             confidence="low" if only_dvc else confidence(ci, found),
-            values={"count": len(job_ids(found)), "jobs": job_ids(found)},
+            values={"jobs": job_ids(found)},
         )
     ]
 
@@ -158,7 +151,7 @@ def model_security_scan(views: Views) -> list[Finding]:
     "reports).",
 )
 def staging_eval_feedback(views: Views) -> list[Finding]:
-    repo, ci = views_of(views)
+    _, ci = views_of(views)
     strong, weak = [], []
     for site in sites(ci, cmd.POST_RESULTS):
         around = [*steps_before(ci, site), *job_steps(site.job)]
@@ -171,12 +164,12 @@ def staging_eval_feedback(views: Views) -> list[Finding]:
         return [absent(views, "ci.staging_eval_feedback", "no CI job posts evaluation results back")]
     what = "evaluation" if strong else "training"
     return [
-        hit(
+        jobs_hit(
             views,
             "ci.staging_eval_feedback",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) post {what} results back: {describe(found)}",
+            found,
+            f"post {what} results back",
             confidence=confidence(ci, found) if strong else "low",
-            values={"count": len(job_ids(found)), "after": what},
+            values={"after": what},
         )
     ]

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import re
 
-from probes.ci._common import NEEDS, Site, absent, confidence, describe, job_ids, job_steps, location, sites, views_of
+from probes.ci._common import (
+    NEEDS,
+    Site,
+    absent,
+    confidence,
+    describe,
+    job_ids,
+    job_steps,
+    jobs_hit,
+    location,
+    sites,
+    views_of,
+)
 from scanner.collectors.ci import commands as cmd
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -38,7 +50,7 @@ FAIL_UNDER = re.compile(
     "dotnet test, make test) that can fail the pipeline.",
 )
 def runs_tests(views: Views) -> list[Finding]:
-    repo, ci = views_of(views)
+    _, ci = views_of(views)
     every = sites(ci, cmd.TEST)
     found = [s for s in every if s.gate]
     masked = len(every) - len(found)
@@ -46,13 +58,13 @@ def runs_tests(views: Views) -> list[Finding]:
         why = f"; {masked} test command(s) can never fail (|| true, continue-on-error, ...)" if masked else ""
         return [absent(views, "ci.runs_tests", f"no CI job runs tests as a gate{why}", values={"masked": masked})]
     return [
-        hit(
+        jobs_hit(
             views,
             "ci.runs_tests",
-            [location(repo, s) for s in found],
-            f"{len(job_ids(found))} CI job(s) run tests: {describe(found)}",
+            found,
+            "run tests",
             confidence=confidence(ci, found),
-            values={"count": len(job_ids(found)), "jobs": job_ids(found), "masked": masked},
+            values={"jobs": job_ids(found), "masked": masked},
         )
     ]
 
@@ -64,29 +76,29 @@ def runs_tests(views: Views) -> list[Finding]:
     "testcontainers), or tests beside service containers.",
 )
 def runs_integration_tests(views: Views) -> list[Finding]:
-    repo, ci = views_of(views)
+    _, ci = views_of(views)
     found = [s for s in sites(ci, cmd.INTEGRATION) if s.gate]
     if found:
         return [
-            hit(
+            jobs_hit(
                 views,
                 "ci.runs_integration_tests",
-                [location(repo, s) for s in found],
-                f"{len(job_ids(found))} CI job(s) run integration tests: {describe(found)}",
+                found,
+                "run integration tests",
                 confidence=confidence(ci, found),
-                values={"count": len(job_ids(found)), "jobs": job_ids(found)},
+                values={"jobs": job_ids(found)},
             )
         ]
     beside = [s for s in sites(ci, cmd.TEST) if s.gate and _with_services(s)]
     if beside:
         return [
-            hit(
+            jobs_hit(
                 views,
                 "ci.runs_integration_tests",
-                [location(repo, s) for s in beside],
-                f"{len(job_ids(beside))} CI job(s) run tests beside service containers: {describe(beside)}",
+                beside,
+                "run tests beside service containers",
                 confidence="low",
-                values={"count": len(job_ids(beside)), "jobs": job_ids(beside), "heuristic": "services"},
+                values={"jobs": job_ids(beside), "heuristic": "services"},
             )
         ]
     return [absent(views, "ci.runs_integration_tests", "no CI job runs integration tests")]
