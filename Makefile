@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: env demo test lint typecheck unit clean chromium
+.PHONY: env demo test lint typecheck unit clean chromium accuracy
 
 env: $(STAMP)
 
@@ -34,6 +34,12 @@ unit: env chromium
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Accuracy against expert assessors: needs the calibration checkouts (see benchmarks/accuracy.py).
+CALIBRATION ?= ../shared/calibration/expected.json
+CHECKOUTS ?= ../calibration
+accuracy: env
+	$(BIN)/python -m benchmarks.accuracy $(CALIBRATION) $(CHECKOUTS)
 
 clean:
 	rm -rf $(VENV) aiops-demo .pytest_cache .mypy_cache .ruff_cache

@@ -47,9 +47,10 @@ def packages(index: RepoIndex) -> dict[str, str]:
     tops: dict[str, str] = {}
     for folder in inits:
         top = folder
-        while parent_dir(top) in inits:
+        while parent_dir(top) and parent_dir(top) in inits:  # stop below the root (its own parent)
             top = parent_dir(top)
-        tops.setdefault(PurePosixPath(top).name, top)
+        if top:  # an __init__.py at the root is not a package name
+            tops.setdefault(PurePosixPath(top).name, top)
     return tops
 
 

@@ -124,6 +124,15 @@ def lower_median(levels: list[str]) -> str | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
+def upper_median(levels: list[str]) -> str | None:
+    """The median with ties rounded up: an area's level (README, "Areas"). Of four dimensions it is the
+    second highest, so one dimension a repository can hardly show (sensitivity, access) does not sink it."""
+    if not levels:
+        return None
+    ordered = sorted(levels, key=level_index)
+    return ordered[len(ordered) // 2]
+
+
 Attested = Mapping[str, Mapping[str, Any]]  # criterion id -> {by, why, link, expires, finding (its id)}
 
 
@@ -222,7 +231,7 @@ def summarise_area(area: AreaRules, dims: dict[str, DimensionResult], reason: st
     else:
         status = "unknown"
     lowest = min(assessed, key=level_index) if assessed else None
-    return AreaResult(area.id, area.title, status, lower_median(assessed), lowest, dims, reason)
+    return AreaResult(area.id, area.title, status, upper_median(assessed), lowest, dims, reason)
 
 
 def assess_scope(
@@ -251,4 +260,4 @@ def assess_scope(
     return Assessment(scope, status, areas)
 
 
-__all__ = ["UNMET", "Assessment", "assess_scope", "lower_median"]
+__all__ = ["UNMET", "Assessment", "assess_scope", "lower_median", "upper_median"]

@@ -105,7 +105,7 @@ def test_fail_below_names_the_areas_under_the_bar(estate: Path, capsys: Any) -> 
     code = main(["scan", str(estate / "llm-app"), "--quiet", "--fail-below", "procedural"])
     assert code == EXIT_GATE
     err = capsys.readouterr().err
-    assert "llm-app · People: Initial is below Procedural" in err
+    assert "llm-app · People: Minimal is below Procedural" in err
     assert "llm-app · Data management: not applicable, not gated" in err
     assert main(["scan", str(estate / "llm-app"), "--quiet", "--fail-below", "initial"]) == EXIT_OK
 

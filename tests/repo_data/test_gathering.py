@@ -62,6 +62,12 @@ CASES = [
         {PRODUCTS: ["products/customer360.yaml:1"]},
     ),
     ("datahub data product", {"datahub/customer_360.yaml": DATAHUB}, {PRODUCTS: True}, {}),
+    (  # the walk up to a package's top folder once looped forever at the root
+        "__init__.py at the repo root",
+        {"__init__.py": "", "acme_features/__init__.py": "", "train.py": TRAIN.replace(".customers", "")},
+        {PKG: True},
+        {PKG: ["train.py:3"]},
+    ),
     ("placeholder descriptor", {"dataproduct.yaml": "id: <your-product-id>\nname: x\n"}, {}, {}),
 ]
 
