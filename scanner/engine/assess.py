@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scanner.engine.conditions import MET, UNKNOWN, UNMET, Evidence, Result, evaluate
-from scanner.engine.rules import AreaRules, Criterion, DimensionRules, RuleSet
+from scanner.engine.rules import AreaRules, Criterion, DimensionRules, RuleSet, condition_signals
 from scanner.ids import CONFIDENCE_WEIGHT, LEVELS, level_index
 from scanner.model import Finding, Outcome
 
@@ -137,6 +137,12 @@ Attested = Mapping[str, Mapping[str, Any]]  # criterion id -> {by, why, link, ex
 
 
 def _criterion(crit: Criterion, evidence: Evidence, attested: Attested) -> CriterionResult:
+    if crit.ceiling and not any(evidence.get(s) for s in condition_signals(crit.when)):
+        # A ceiling is about a subject this scope lacks (a repository's nature, for an MLflow server).
+        reason = "not applicable here: " + "; ".join(
+            evidence.why_missing(s) for s in sorted(condition_signals(crit.when))
+        )
+        return CriterionResult(crit.level, crit.id, crit.text, MET, (), (reason,), crit.next)
     result: Result = evaluate(crit.when, evidence, UPPER_LEVEL_CONFIDENCE.get(crit.level, "low"))
     out = CriterionResult(crit.level, crit.id, crit.text, result.value, result.findings, result.reasons, crit.next)
     if out.result != MET and crit.id in attested:  # observed evidence wins; an attestation only fills a gap

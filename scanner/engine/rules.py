@@ -35,6 +35,7 @@ class Criterion:
     text: str
     when: dict[str, Any]
     next: str = ""
+    ceiling: bool = False  # from the area's `ceilings`: it restricts only where its signals were observed
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,14 @@ def _semantic_problems(doc: YamlDoc, where: str, known_signals: set[str] | None)
         if known_signals is not None and spec.get("applies_when"):
             for signal in sorted(_unknown(condition_signals(spec["applies_when"]), known_signals)):
                 report(("dimensions", dim, "applies_when"), f"unknown signal {signal!r} (no probe emits it)")
+    for i, ceiling in enumerate(data.get("ceilings") or []):
+        for dim, spec in data["dimensions"].items():
+            ids = {c["id"] for level in LEVELS for c in spec["levels"][level].get("criteria") or []}
+            if ceiling["id"] in ids:
+                report(("ceilings", i, "id"), f"ceiling id {ceiling['id']!r} is also a criterion id in dimension {dim}")
+        if known_signals is not None:
+            for signal in sorted(_unknown(condition_signals(ceiling["when"]), known_signals)):
+                report(("ceilings", i, "when"), f"unknown signal {signal!r} (no probe emits it)")
     if known_signals is not None and data.get("applies_when"):
         for signal in sorted(_unknown(condition_signals(data["applies_when"]), known_signals)):
             report(("applies_when",), f"unknown signal {signal!r} (no probe emits it)")
@@ -193,10 +202,18 @@ def _build_area(data: dict[str, Any], where: str) -> AreaRules:
     dims: dict[str, DimensionRules] = {}
     for dim_id in AREAS[data["area"]]:
         spec = data["dimensions"][dim_id]
+        ceilings = data.get("ceilings") or []
         criteria = tuple(
-            Criterion(f"{data['area']}.{dim_id}.{level}.{c['id']}", level, c["text"], c["when"], c.get("next", ""))
+            Criterion(
+                f"{data['area']}.{dim_id}.{level}.{c['id']}",
+                level,
+                c["text"],
+                c["when"],
+                c.get("next", ""),
+                ceiling=c in ceilings,
+            )
             for level in LEVELS
-            for c in spec["levels"][level].get("criteria") or []
+            for c in [*(spec["levels"][level].get("criteria") or []), *(x for x in ceilings if x["level"] == level)]
         )
         dims[dim_id] = DimensionRules(
             area=data["area"],

@@ -1,0 +1,74 @@
+"""Templates, samples and teaching material are recognised, and look-alikes are not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from probes.repo.sample_markers import SAMPLE, TEACHING, sample_markers
+from scanner.model import Outcome
+from tests.helpers import repo_views
+
+FIXME_PROFILE = "experiment:\n  name: FIXME  # FIXME::REQUIRED\nmodel_registry:\n  model_name: FIXME\n  uri: FIXME\n"
+CASES = [
+    ("sample front matter", {"README.md": "---\npage_type: sample\nlanguages: [python]\n---\n# MLOps\n"}, {SAMPLE}),
+    ("template in the title", {"README.md": "# Regression Recipe Template\n\nTrain models.\n"}, {SAMPLE}),
+    (
+        "this repository is a template",
+        {"README.md": "# Churn\n\nThis repository is a template for building churn models.\n"},
+        {SAMPLE},
+    ),
+    (
+        "azd template manifest",
+        {"azure.yaml": "name: rag\nmetadata:\n  template: rag@0.0.1\nservices: {}\n", "README.md": "# RAG\n"},
+        {SAMPLE},
+    ),
+    ("cookbook", {"README.md": "# Claude Cookbooks\n\nCopy-able code snippets.\n"}, {TEACHING}),
+    ("course", {"README.md": "# Made With ML\n\nIn this course, we'll go to production.\n"}, {TEACHING}),
+    (
+        "book companion",
+        {"README.md": "# ML Notebooks\n\nIt contains the example code and solutions to the exercises in my book.\n"},
+        {TEACHING},
+    ),
+    (
+        "placeholder skeleton",
+        {"profiles/local.yaml": FIXME_PROFILE, "profiles/prod.yaml": FIXME_PROFILE, "README.md": "# Recipe\n"},
+        {TEACHING},
+    ),
+    # look-alikes that must not count
+    (
+        "a real project mentioning an example further down",
+        {
+            "README.md": "# Churn service\n\nServes churn scores.\n"
+            + "\nDetails.\n" * 60
+            + "\nSee the example template.\n"
+        },
+        set(),
+    ),
+    (
+        "a machine learning project",
+        {"README.md": "# Forecasts\n\nThis is a machine learning project that forecasts demand for our stores.\n"},
+        set(),
+    ),
+    ("a word in a code fence", {"README.md": "# Service\n\n```\n# sample template\n```\n"}, set()),
+    (
+        "a few placeholders in a large project",
+        {
+            "deploy/loadtest.yaml": "image: <your-registry>/app\nurl: <your-url>\nkey: <your-key>\n",
+            **{f"config/c{i}.yaml": f"name: c{i}\n" for i in range(10)},
+            "README.md": "# Onyx\n",
+        },
+        set(),
+    ),
+    ("no README at all", {"app.py": "print('hi')\n"}, set()),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_sample_markers(tmp_path: Path, files: dict[str, str | bytes], expected: set[str]) -> None:
+    found = {f.signal: f for f in sample_markers(repo_views(tmp_path, files))}
+    assert set(found) == {SAMPLE, TEACHING}
+    assert {s for s, f in found.items() if f.outcome is Outcome.TRUE} == expected
+    for signal in expected:
+        assert found[signal].locations, "a marker cites where it was seen"
