@@ -192,12 +192,7 @@ DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "OPS",
         (
-            ".github/workflows/**",
-            ".gitlab-ci.yml",
-            "azure-pipelines*.yml",
-            "**/azure-pipelines*.yml",
-            "Jenkinsfile",
-            ".circleci/**",
+            # CI files come from the registered CI systems (scanner.collectors.ci.systems), see _domain_rules
             "*.tf",
             "**/*.tf",
             "*.bicep",
@@ -295,10 +290,19 @@ DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 DOMAINS: tuple[str, ...] = ("DS", "DE", "SE", "OPS", "PROMPT")
 
 
+@lru_cache(maxsize=1)
+def _domain_rules() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """DOMAIN_RULES with the files of every registered CI system in OPS (imported lazily: the CI
+    plugins themselves read the repo index, which uses this module)."""
+    from scanner.collectors.ci.systems import ci_globs
+
+    return tuple((d, (*ci_globs(), *p) if d == "OPS" else p) for d, p in DOMAIN_RULES)
+
+
 @lru_cache(maxsize=65536)
 def path_domain(path: str) -> str | None:
     """The domain a path belongs to by its name alone (content hints are the index's job)."""
-    for domain, patterns in DOMAIN_RULES:
+    for domain, patterns in _domain_rules():
         if any(match_glob(path, pattern) for pattern in patterns):
             return domain
     return None

@@ -31,6 +31,7 @@ from scanner.collectors.ci.model import (
     Step,
     Trigger,
 )
+from scanner.collectors.ci.systems import CISystem
 from scanner.collectors.repo_index import RepoIndex
 
 SYSTEM = "github_actions"
@@ -276,3 +277,13 @@ def _retrigger(step: Step, base: tuple[Trigger, ...]) -> Step:
     triggers = None if narrowing.empty else apply(base, narrowing)
     children = tuple(replace(c, triggers=triggers) for c in step.children)
     return replace(step, triggers=triggers, children=children)
+
+
+PLUGIN = CISystem(
+    name=SYSTEM,
+    globs=GLOBS,
+    parse=parse,
+    lookalikes=NESTED_GLOBS,
+    owned=(".github/**",),
+    finish=inline_reusable,
+)
