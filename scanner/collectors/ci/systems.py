@@ -32,6 +32,7 @@ MODULES = (
     "azure",
     "circleci",
     "jenkins",
+    "taskcluster",
 )
 
 
