@@ -225,7 +225,8 @@ def classify(step: Step) -> tuple[Hit, ...]:
             out.append(Hit(INTEGRATION, "", step.path, cmd.line, cmd.text, cmd.can_fail))
     name = uses_name(step.uses)
     if name:
-        for prefix, category, target, model in USES_RULES:
+        known = [r for r in USES_RULES if uses_matches(name, r[0])]
+        for prefix, category, target, model in known or _by_inputs(step, name, out):
             if uses_matches(name, prefix):
                 out.append(
                     Hit(
@@ -240,6 +241,31 @@ def classify(step: Step) -> tuple[Hit, ...]:
                     )
                 )
     return tuple(out)
+
+
+_DEPLOY_NAME = re.compile(r"(?:^|[/_-])(?:deploy|codepipeline|codedeploy)(?:$|[/_-])")
+_DEPLOY_INPUT = re.compile(r"(?:^|[-_])(?:codepipeline|codedeploy|ecs[-_]service)(?:$|[-_])")
+_SSH_DEPLOY = re.compile(
+    r"\b(?:docker[- ]compose\b[^|;\n]*\s(?:up|pull)|systemctl\s+(?:restart|reload)|pm2\s+(?:restart|reload|start)"
+    r"|supervisorctl\s+restart|git\s+pull)\b"
+)
+
+
+def _by_inputs(step: Step, name: str, found: list[Hit]) -> list[tuple[str, str, str, bool]]:
+    """An action, orb or task not in the table, read by its name and inputs: a deploy when it is named as
+    one or is given a CodePipeline/CodeDeploy/ECS service to update, or when it runs a script over SSH
+    that restarts or pulls the service. Returns (prefix, category, target, model) rows."""
+    if any(h.category in (DEPLOY, DOCS) for h in found):
+        return []
+    if "ssh" in name and any(_SSH_DEPLOY.search(v) for _, v in step.inputs):
+        return [(name, DEPLOY, "ssh", False)]
+    if _DOCS_WORDS.search(name):
+        return []
+    keys = " ".join(k.lower() for k, _ in step.inputs)
+    if any(_DEPLOY_INPUT.search(k.lower()) for k, _ in step.inputs) or _DEPLOY_NAME.search(name):
+        aws = re.search(r"codepipeline|codedeploy|ecs|lambda", f"{name} {keys}")
+        return [(name, DEPLOY, "aws" if aws else "script", False)]
+    return []
 
 
 def _integration(text: str) -> bool:
