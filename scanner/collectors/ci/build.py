@@ -39,8 +39,14 @@ def build_ci(index: RepoIndex) -> CIModel:
         if plugin.finish is not None:
             pipelines = plugin.finish(pipelines)
     resolved = [_expand_scripts(index, p) for p in pipelines]
-    globs = tuple(g for plugin in plugins() for g in plugin.all_globs)
-    ignored = sorted(p for p in index.paths(*globs, kinds=None) if p not in used)
+    ignored = sorted(
+        {
+            path
+            for plugin in plugins()
+            for path in index.paths(*plugin.all_globs, kinds=None)
+            if path not in used and (plugin.detect is None or plugin.detect(index, path))
+        }
+    )
     return CIModel(tuple(resolved), tuple(errors), tuple(ignored))
 
 

@@ -243,7 +243,7 @@ def classify(step: Step) -> tuple[Hit, ...]:
     return tuple(out)
 
 
-_DEPLOY_NAME = re.compile(r"(?:^|[/_-])(?:deploy|codepipeline|codedeploy)(?:$|[/_-])")
+_DEPLOY_NAME = re.compile(r"(?:^|[/_-])(?:deploy|codepipeline|codedeploy)(?:$|[/_:-])")
 _DEPLOY_INPUT = re.compile(r"(?:^|[-_])(?:codepipeline|codedeploy|ecs[-_]service)(?:$|[-_])")
 _SSH_DEPLOY = re.compile(
     r"\b(?:docker[- ]compose\b[^|;\n]*\s(?:up|pull)|systemctl\s+(?:restart|reload)|pm2\s+(?:restart|reload|start)"

@@ -33,6 +33,12 @@ MODULES = (
     "circleci",
     "jenkins",
     "taskcluster",
+    "codebuild",
+    "buildkite",
+    "travis",
+    "drone",
+    "bitbucket",
+    "cloudbuild",
 )
 
 
@@ -51,6 +57,9 @@ class CISystem:
     includes: Callable[[RepoIndex, list[str]], set[str]] | None = None
     # A pass over every pipeline once all files are parsed (reusable workflows inlined, ...).
     finish: Callable[[list[Pipeline]], list[Pipeline]] | None = None
+    # Whether `globs` name the system's files by themselves (False: any YAML, told by `detect`); only
+    # naming globs (and `owned`) classify paths as CI files.
+    named: bool = True
 
     def candidates(self, index: RepoIndex) -> list[str]:
         found = index.paths(*self.globs)
@@ -82,7 +91,7 @@ def ci_globs() -> tuple[str, ...]:
     """Every path pattern that names a CI file or folder (pipelines and the files they own)."""
     out: list[str] = []
     for plugin in plugins():
-        for glob in (*plugin.globs, *plugin.owned):
+        for glob in (*(plugin.globs if plugin.named else ()), *plugin.owned):
             if glob not in out:
                 out.append(glob)
     return tuple(out)
