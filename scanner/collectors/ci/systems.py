@@ -39,6 +39,7 @@ MODULES = (
     "drone",
     "bitbucket",
     "cloudbuild",
+    "codepipeline",
 )
 
 
