@@ -31,6 +31,8 @@ _BRANCH = re.compile(r"""\bbranch(?:Name|_name)?\s*[:=]\s*['"]([\w./-]{1,100})['
 
 def detect(index: RepoIndex, path: str) -> bool:
     text = index.text(path) or ""
+    if "odePipeline" not in text and "odepipeline" not in text:
+        return False
     if path.endswith((".ts", ".py")):
         return bool(_CDK.search(text)) and ("aws-cdk" in text or "aws_cdk" in text)
     return _RESOURCE in text

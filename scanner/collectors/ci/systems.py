@@ -40,6 +40,9 @@ MODULES = (
     "bitbucket",
     "cloudbuild",
     "codepipeline",
+    "gocd",
+    "tekton",
+    "argo",
 )
 
 
