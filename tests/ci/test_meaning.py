@@ -128,3 +128,55 @@ def test_service_updates_are_deploys(run: str, category: str) -> None:
 def test_reading_pipelines_is_not_a_deploy() -> None:
     assert not cmd.hits(step(run="aws codepipeline get-pipeline-state --name app"), cmd.DEPLOY)
     assert not cmd.hits(step(run="curl https://cloud.getdbt.com/api/v2/accounts/1/runs/"), cmd.DATA_DEPLOY)
+
+
+ENTRY = """on:
+  push:
+    branches: [main]
+  release:
+    types: [released]
+jobs:
+  preprod:
+    if: github.event_name == 'push'
+    uses: acme/repo/.github/workflows/release.yml@main
+    with:
+      environment: preprod
+  prod:
+    if: github.event_name == 'release'
+    uses: acme/repo/.github/workflows/release.yml@main
+    with:
+      environment: prod
+"""
+RELEASE = """on:
+  workflow_call:
+    inputs:
+      environment: {type: string}
+jobs:
+  image:
+    uses: acme/shared-actions/.github/workflows/build-docker.yml@main
+  terraform:
+    needs: [image]
+    uses: acme/shared-actions/.github/workflows/apply-terraform.yml@main
+    with:
+      ENVIRONMENT: ${{ inputs.environment }}
+  lint:
+    uses: acme/shared-actions/.github/workflows/lint.yml@main
+"""
+
+
+def test_same_repo_and_remote_reusable_workflows(tmp_path: Path) -> None:
+    ci = model_of(
+        tmp_path,
+        {".github/workflows/entry.yml": ENTRY, ".github/workflows/release.yml": RELEASE},
+    )
+    deploys = {j.id: (j.environment, ci.is_automatic(p, j)) for p, j, s in ci.steps() if cmd.hits(s, cmd.DEPLOY)}
+    assert deploys == {"preprod/terraform": ("preprod", True), "prod/terraform": ("prod", True)}
+    builds = {j.id for _, j, s in ci.steps() if cmd.hits(s, cmd.BUILD)}
+    assert builds == {"preprod/image", "prod/image"}
+    assert not [j.id for _, j, s in ci.steps() if "lint" in j.id and cmd.classify(s)]
+
+
+def test_another_repos_workflow_of_the_same_file_name_is_not_inlined(tmp_path: Path) -> None:
+    other = ENTRY.replace("acme/repo/", "acme/other/")
+    ci = model_of(tmp_path, {".github/workflows/entry.yml": other, ".github/workflows/release.yml": RELEASE})
+    assert not [j for _, j in ci.jobs() if j.id.endswith("/terraform")]

@@ -244,6 +244,10 @@ def classify(step: Step) -> tuple[Hit, ...]:
 
 
 _DEPLOY_NAME = re.compile(r"(?:^|[/_-])(?:deploy|codepipeline|codedeploy)(?:$|[/_:-])")
+_TERRAFORM_APPLY = re.compile(r"terraform[-_]apply|apply[-_]terraform|(?:^|[/_-])(?:tf|iac)[-_]apply")
+_BUILD_NAME = re.compile(
+    r"(?:^|[/_-])(?:build[-_](?:and[-_])?(?:push[-_])?(?:docker|image|container)s?|docker[-_]build)"
+)
 _DEPLOY_INPUT = re.compile(r"(?:^|[-_])(?:codepipeline|codedeploy|ecs[-_]service)(?:$|[-_])")
 _SSH_DEPLOY = re.compile(
     r"\b(?:docker[- ]compose\b[^|;\n]*\s(?:up|pull)|systemctl\s+(?:restart|reload)|pm2\s+(?:restart|reload|start)"
@@ -261,6 +265,10 @@ def _by_inputs(step: Step, name: str, found: list[Hit]) -> list[tuple[str, str, 
         return [(name, DEPLOY, "ssh", False)]
     if _DOCS_WORDS.search(name):
         return []
+    if _TERRAFORM_APPLY.search(name):
+        return [(name, DEPLOY, "terraform", False), (name, IAC_APPLY, "terraform", False)]
+    if _BUILD_NAME.search(name):
+        return [(name, BUILD, "", False)]
     keys = " ".join(k.lower() for k, _ in step.inputs)
     if any(_DEPLOY_INPUT.search(k.lower()) for k, _ in step.inputs) or _DEPLOY_NAME.search(name):
         aws = re.search(r"codepipeline|codedeploy|ecs|lambda", f"{name} {keys}")

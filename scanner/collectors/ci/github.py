@@ -147,6 +147,13 @@ def _job(index: RepoIndex, src: Source, jid: str, cfg: Any, triggers: tuple[Trig
         step = _step(src, raw, keys, base, workdir)
         if step is not None:
             steps.append(_with_composite(index, step))
+    uses = _local_workflow(index, as_str(cfg.get("uses")))
+    inputs = pairs(cfg.get("with"))
+    if uses and not uses.startswith("./") and not steps:
+        # A reusable workflow from another repository: unreadable, so the call itself is the step,
+        # classified by the workflow's name and the inputs it is given (apply-terraform, deploy, ...).
+        steps.append(Step(name=uses, path=src.path, line=src.line("jobs", jid, "uses"), uses=uses, inputs=inputs))
+        environment = environment or _input_environment(inputs)
     return Job(
         id=jid,
         name=as_str(cfg.get("name")) or jid,
@@ -160,9 +167,31 @@ def _job(index: RepoIndex, src: Source, jid: str, cfg: Any, triggers: tuple[Trig
         services=tuple(str(k) for k in as_map(cfg.get("services"))),
         condition=condition,
         triggers=job_triggers,
-        uses=as_str(cfg.get("uses")),
-        inputs=pairs(cfg.get("with")),
+        uses=uses,
+        inputs=inputs,
     )
+
+
+_SAME_REPO_WORKFLOW = re.compile(r"^([\w.-]+)/([\w.-]+)/(\.github/workflows/[\w./-]+\.ya?ml)@\S+$")
+
+
+def _local_workflow(index: RepoIndex, uses: str) -> str:
+    """`owner/repo/.github/workflows/x.yml@ref` naming this very repository (and a file it has) is the
+    local workflow `./.github/workflows/x.yml`."""
+    m = _SAME_REPO_WORKFLOW.match(uses)
+    if not m or not index.has(m.group(3)):
+        return uses
+    owner, repo = m.group(1).lower(), m.group(2).lower()
+    here = {index.name.lower(), (index.web_url or "").lower().rstrip("/").rsplit("/", 1)[-1]}
+    full = (index.web_url or "").lower().rstrip("/")
+    if repo in here or f"{owner}__{repo}" in here or full.endswith(f"/{owner}/{repo}"):
+        return f"./{m.group(3)}"
+    return uses
+
+
+def _input_environment(inputs: tuple[tuple[str, str], ...]) -> str:
+    value = next((v for k, v in inputs if k.lower() in ("environment", "env", "environment_name")), "")
+    return value.strip()
 
 
 def _workdir(cfg: dict[str, Any]) -> str:
@@ -276,12 +305,14 @@ def _inline(caller: Job, callee: Pipeline, base: tuple[Trigger, ...]) -> list[Jo
         triggers = caller.triggers if narrowing.empty else apply(base, narrowing)
         job_base = triggers if triggers is not None else base
         steps = tuple(_retrigger(_fill_step(s, values), job_base) for s in job.steps)
+        inputs = tuple((k, _fill(v, values)) for k, v in job.inputs)
         inner.append(
             replace(
                 job,
                 id=prefix + job.id,
                 needs=needs,
                 environment=fill(job.environment) or caller.environment,
+                inputs=inputs,
                 manual_gate=job.manual_gate or caller.manual_gate,
                 can_fail=job.can_fail or caller.can_fail,
                 triggers=triggers,
