@@ -115,6 +115,7 @@ def test_actions_and_orbs_are_read_by_their_inputs(uses: str, inputs: dict[str, 
         ("aws apprunner start-deployment --service-arn $ARN", cmd.DEPLOY),
         ("aws ecs update-service --cluster c --service s --force-new-deployment", cmd.DEPLOY),
         ("gcloud run deploy api --image $IMAGE", cmd.DEPLOY),
+        ('REV="$(aws ecs register-task-definition --cli-input-json file://td.json)"', cmd.DEPLOY),
         ("heroku container:release web", cmd.DEPLOY),
         ("kubectl set image deployment/api api=$IMAGE", cmd.DEPLOY),
         ("curl -X POST https://cloud.getdbt.com/api/v2/accounts/1/jobs/2/run/ -H auth", cmd.DATA_DEPLOY),
@@ -127,6 +128,7 @@ def test_service_updates_are_deploys(run: str, category: str) -> None:
 
 def test_reading_pipelines_is_not_a_deploy() -> None:
     assert not cmd.hits(step(run="aws codepipeline get-pipeline-state --name app"), cmd.DEPLOY)
+    assert not cmd.hits(step(run="aws ecs describe-task-definition --task-definition app"), cmd.DEPLOY)
     assert not cmd.hits(step(run="curl https://cloud.getdbt.com/api/v2/accounts/1/runs/"), cmd.DATA_DEPLOY)
 
 

@@ -123,7 +123,7 @@ COMMAND_RULES: tuple[Rule, ...] = (
     ),
     _r(
         DEPLOY,
-        r"\baws\s+(?:ecs\s+(?:update-service|deploy)|lambda\s+update-function-code|cloudformation\s+(?:deploy"
+        r"\baws\s+(?:ecs\s+(?:update-service|deploy|register-task-definition)|lambda\s+update-function-code|cloudformation\s+(?:deploy"
         r"|create-stack|update-stack))\b|\b(?:serverless|sls|sam|copilot|eb)\s+deploy\b"
         r"|\baws\s+codepipeline\s+start-pipeline-execution\b|\baws\s+deploy\s+create-deployment\b"
         r"|\baws\s+apprunner\s+(?:start-deployment|update-service)\b|\baws\s+lambda\s+update-alias\b",

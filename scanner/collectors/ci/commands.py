@@ -105,7 +105,7 @@ _ERREXIT_OFF = re.compile(r"^\s*set\s+(?:-\w+\s+)*\+e\b|^\s*set\s+\+o\s+errexit\
 _ERREXIT_ON = re.compile(r"^\s*set\s+-[a-z]*e")
 _COMMENT = re.compile(r"^\s*(?:#|//|rem\s|::\s)", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:&&|;|\|\|)\s*")
-_PREFIX = re.compile(r"^(?:(?:sudo|time|exec|env|nohup|xvfb-run)\s+(?:-\S+\s+)*|[A-Za-z_]\w*=(?!\$\()\S*\s+)+")
+_PREFIX = re.compile(r"^(?:(?:sudo|time|exec|env|nohup|xvfb-run)\s+(?:-\S+\s+)*|[A-Za-z_]\w*=(?![\"']?\$\()\S*\s+)+")
 _SKIP = re.compile(
     r"^(?:echo|printf|export|true|exit|::)\b|^(?:pip3?|conda|mamba|micromamba|apt(?:-get)?|yum|dnf|apk|brew|choco"
     r"|gem)\s|^python[\d.]*\s+-m\s+pip\b|^(?:uv\s+(?:pip|add|sync|venv)|poetry\s+(?:add|install|lock)|(?:npm|pnpm)"
