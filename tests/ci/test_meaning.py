@@ -100,6 +100,8 @@ jobs:
         ("appleboy/ssh-action", {"script": "df -h\nuptime"}, False),
         ("org/deploy-docs", {"dir": "site"}, False),
         ("chrnorm/deployment-action", {"environment": "prod"}, False),
+        ("pocket/setup_deploy_params", {"env": "prod"}, False),
+        ("acme/notify-deploy-status", {}, False),
         ("actions/setup-python", {"python-version": "3.11"}, False),
     ],
 )

@@ -248,6 +248,10 @@ _TERRAFORM_APPLY = re.compile(r"terraform[-_]apply|apply[-_]terraform|(?:^|[/_-]
 _BUILD_NAME = re.compile(
     r"(?:^|[/_-])(?:build[-_](?:and[-_])?(?:push[-_])?(?:docker|image|container)s?|docker[-_]build)"
 )
+# Helpers around a deploy that do not deploy: setting parameters up, notifying, checking status.
+_NOT_DEPLOY_NAME = re.compile(
+    r"setup|set[-_]up|prepare|param|config|notif|slack|status|check|validate|verify|lint|approv|cleanup|destroy"
+)
 _DEPLOY_INPUT = re.compile(r"(?:^|[-_])(?:codepipeline|codedeploy|ecs[-_]service)(?:$|[-_])")
 _SSH_DEPLOY = re.compile(
     r"\b(?:docker[- ]compose\b[^|;\n]*\s(?:up|pull)|systemctl\s+(?:restart|reload)|pm2\s+(?:restart|reload|start)"
@@ -270,7 +274,8 @@ def _by_inputs(step: Step, name: str, found: list[Hit]) -> list[tuple[str, str, 
     if _BUILD_NAME.search(name):
         return [(name, BUILD, "", False)]
     keys = " ".join(k.lower() for k, _ in step.inputs)
-    if any(_DEPLOY_INPUT.search(k.lower()) for k, _ in step.inputs) or _DEPLOY_NAME.search(name):
+    named = bool(_DEPLOY_NAME.search(name)) and not _NOT_DEPLOY_NAME.search(name)
+    if any(_DEPLOY_INPUT.search(k.lower()) for k, _ in step.inputs) or named:
         aws = re.search(r"codepipeline|codedeploy|ecs|lambda", f"{name} {keys}")
         return [(name, DEPLOY, "aws" if aws else "script", False)]
     return []
