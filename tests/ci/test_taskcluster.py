@@ -112,3 +112,10 @@ def test_kinds_without_root_file_or_in_examples_are_not_pipelines(tmp_path: Path
     )
     assert ci.empty
     assert "examples/.taskcluster.yml" not in [p.path for p in ci.pipelines]
+
+
+def test_kinds_named_like_docs_or_examples_still_count(tmp_path: Path) -> None:
+    docs_kind = TESTS_KIND.replace("unit:", "build-docs:").replace("task test", "make html")
+    ci = model_of(tmp_path, _files(**{"taskcluster/kinds/docs/kind.yml": docs_kind}))
+    p = pipeline(ci, ".taskcluster.yml", "taskgraph")
+    assert job(p, "docs/build-docs").path == "taskcluster/kinds/docs/kind.yml"

@@ -56,7 +56,9 @@ def parse(index: RepoIndex, path: str) -> tuple[list[Pipeline], list[ParseError]
     jobs: list[Job] = []
     kind_jobs: dict[str, list[str]] = {}
     deps: dict[str, tuple[str, ...]] = {}
-    for kind_path in index.paths(*KIND_GLOBS):
+    # Every kind the root graph loads counts, whatever its folder is called (a `docs` or `legacy` kind
+    # is still a kind): the kind folders are fixed paths under the root, never examples.
+    for kind_path in index.paths(*KIND_GLOBS, kinds=None):
         kind = kind_path.split("/")[-2]
         parsed = index.yaml(kind_path)
         if parsed.error or not parsed.docs or not isinstance(parsed.docs[0].data, dict):
