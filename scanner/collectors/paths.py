@@ -118,7 +118,7 @@ def path_kind(path: str) -> str:
     parts = p.parts
     dirs = [d.lower() for d in parts[:-1]]
     name = p.name
-    if any(d in VENDORED_DIRS or d.endswith(".egg-info") for d in dirs):
+    if any(d in VENDORED_DIRS or d.endswith(".egg-info") for d in dirs) and not _hand_written_build_file(dirs, name):
         return VENDORED
     if name in LOCKFILES or name.endswith((".min.js", ".min.css", ".map")):
         return GENERATED
@@ -139,6 +139,18 @@ def path_kind(path: str) -> str:
 
 
 HELM_DIRS = frozenset({"charts", "chart", "helm"})
+# Files that teams keep by hand in a top-level `build/` folder (CI and deploy configuration); build
+# tools write packages and bundles there, never these.
+_BUILD_CONFIG = re.compile(
+    r"^(?:Dockerfile[\w.-]*|[\w.-]+\.Dockerfile|Containerfile|docker-compose[\w.-]*\.ya?ml|compose[\w.-]*\.ya?ml"
+    r"|Jenkinsfile[\w.-]*|buildspec[\w.-]*\.ya?ml|cloudbuild[\w.-]*\.(?:ya?ml|json)|Makefile|[\w.-]+\.mk"
+    r"|[\w.-]+\.sh|requirements[\w.-]*\.(?:txt|in)|[\w.-]+\.ya?ml)$"
+)
+
+
+def _hand_written_build_file(dirs: list[str], name: str) -> bool:
+    """A CI or deploy file directly in the repository's top-level `build/` folder (not vendored output)."""
+    return dirs == ["build"] and bool(_BUILD_CONFIG.match(name))
 
 
 def _is_example_dir(name: str, parents: list[str]) -> bool:
@@ -192,12 +204,7 @@ DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "OPS",
         (
-            ".github/workflows/**",
-            ".gitlab-ci.yml",
-            "azure-pipelines*.yml",
-            "**/azure-pipelines*.yml",
-            "Jenkinsfile",
-            ".circleci/**",
+            # CI files come from the registered CI systems (scanner.collectors.ci.systems), see _domain_rules
             "*.tf",
             "**/*.tf",
             "*.bicep",
@@ -295,10 +302,19 @@ DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 DOMAINS: tuple[str, ...] = ("DS", "DE", "SE", "OPS", "PROMPT")
 
 
+@lru_cache(maxsize=1)
+def _domain_rules() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """DOMAIN_RULES with the files of every registered CI system in OPS (imported lazily: the CI
+    plugins themselves read the repo index, which uses this module)."""
+    from scanner.collectors.ci.systems import ci_globs
+
+    return tuple((d, (*ci_globs(), *p) if d == "OPS" else p) for d, p in DOMAIN_RULES)
+
+
 @lru_cache(maxsize=65536)
 def path_domain(path: str) -> str | None:
     """The domain a path belongs to by its name alone (content hints are the index's job)."""
-    for domain, patterns in DOMAIN_RULES:
+    for domain, patterns in _domain_rules():
         if any(match_glob(path, pattern) for pattern in patterns):
             return domain
     return None

@@ -77,16 +77,6 @@ BOILERPLATE_NAMES = (
     | LOCKFILES
 )
 BOILERPLATE_PREFIXES = ("README", "CHANGELOG", "LICENSE", "CONTRIBUTING", "requirements", "constraints", "NOTICE")
-CI_PATTERNS = (
-    ".github/**",
-    ".gitlab-ci.yml",
-    "azure-pipelines*.yml",
-    "**/azure-pipelines*.yml",
-    "Jenkinsfile",
-    ".circleci/**",
-    ".gitlab/**",
-    "bitbucket-pipelines.yml",
-)
 
 # Content hints: code that trains or logs experiments belongs to DS whatever folder it sits in.
 DS_CALL_PREFIXES = ("mlflow.log_", "wandb.log")
@@ -153,7 +143,10 @@ def is_boilerplate(path: str) -> bool:
 
 
 def is_ci(path: str) -> bool:
-    return match_any(path, CI_PATTERNS)
+    """A file of a registered CI system (its pipelines, folder and templates)."""
+    from scanner.collectors.ci.systems import ci_globs  # lazy: the CI plugins import the repo index
+
+    return match_any(path, ci_globs())
 
 
 def is_shared(path: str) -> bool:

@@ -171,3 +171,21 @@ def test_an_ordinary_repo_keeps_its_tool_calls(messy: Path) -> None:
     assert index.own_tool_packages == frozenset()
     facts = index.python("src/app.py")
     assert facts is not None and facts.calls_under("mlflow")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("build/Dockerfile", "code"),
+        ("build/docker-compose.airflow.yml", "code"),
+        ("build/requirements-airflow-dev.txt", "code"),
+        ("build/deploy.sh", "code"),
+        # build output stays vendored: packages, bundles, nested build folders
+        ("build/lib/pkg/model.py", "vendored"),
+        ("build/lib/pkg/conf.yaml", "vendored"),
+        ("build/static/js/main.js", "vendored"),
+        ("web/build/Dockerfile", "vendored"),
+    ],
+)
+def test_hand_written_build_folder_files_are_not_vendored(path: str, kind: str) -> None:
+    assert path_kind(path) == kind

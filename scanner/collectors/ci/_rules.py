@@ -123,8 +123,10 @@ COMMAND_RULES: tuple[Rule, ...] = (
     ),
     _r(
         DEPLOY,
-        r"\baws\s+(?:ecs\s+(?:update-service|deploy)|lambda\s+update-function-code|cloudformation\s+(?:deploy"
-        r"|create-stack|update-stack))\b|\b(?:serverless|sls|sam|copilot|eb)\s+deploy\b",
+        r"\baws\s+(?:ecs\s+(?:update-service|deploy|register-task-definition)|lambda\s+update-function-code|cloudformation\s+(?:deploy"
+        r"|create-stack|update-stack))\b|\b(?:serverless|sls|sam|copilot|eb)\s+deploy\b"
+        r"|\baws\s+codepipeline\s+start-pipeline-execution\b|\baws\s+deploy\s+create-deployment\b"
+        r"|\baws\s+apprunner\s+(?:start-deployment|update-service)\b|\baws\s+lambda\s+update-alias\b",
         "aws",
     ),
     _r(DEPLOY, r"\bgcloud\s+(?:run\s+(?:deploy|services\s+update)|app\s+deploy|functions\s+deploy)\b", "gcp"),
@@ -173,6 +175,8 @@ COMMAND_RULES: tuple[Rule, ...] = (
         r"\bdbt\s+(?:build|run|seed|snapshot)\b|\bsqlmesh\s+(?:plan\b[^|;]*--auto-apply|run\b)"
         r"|\bdatabricks\s+bundle\s+deploy\b",
     ),
+    # a dbt Cloud job started from CI (API call or CLI): the job builds the models in its environment
+    _r(DATA_DEPLOY, r"cloud\.getdbt\.com/api/v\d/accounts/\S*/jobs/\S*/run\b|\bdbt-cloud\s+job\s+run\b"),
     _r(SLIM_CI, r"\bdbt\b[^|;]*(?:--defer\b|--state\b|state:modified)"),
     _r(
         DATA_QUALITY,

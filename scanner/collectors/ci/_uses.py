@@ -65,6 +65,7 @@ publish$                                         build
 aws-ecr/build                                    build
 docker/publish                                   build
 gcp-gcr/build                                    build
+taskgraph/docker-image                           build
 goreleaser/goreleaser-action                     release
 googleapis/release-please-action                 release
 google-github-actions/release-please-action      release

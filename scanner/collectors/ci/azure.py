@@ -18,12 +18,14 @@ from scanner.collectors.ci._azure_templates import (
     load_template,
     resolve_variables,
     sub,
+    template_refs,
     variables_of,
 )
 from scanner.collectors.ci._azure_triggers import triggers as read_triggers
 from scanner.collectors.ci._narrow import apply, azure_condition
 from scanner.collectors.ci._util import Source, as_map, as_str, as_strs, pairs, stamp, truthy
 from scanner.collectors.ci.model import Job, ParseError, Pipeline, Step, Trigger
+from scanner.collectors.ci.systems import CISystem
 from scanner.collectors.repo_index import RepoIndex
 
 SYSTEM = "azure_pipelines"
@@ -255,3 +257,6 @@ def _steps(
             )
         )
     return out
+
+
+PLUGIN = CISystem(name=SYSTEM, globs=GLOBS, parse=parse, includes=template_refs)

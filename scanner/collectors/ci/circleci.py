@@ -13,6 +13,7 @@ from typing import Any
 
 from scanner.collectors.ci._util import Source, as_list, as_map, as_str, as_strs, pairs, stamp
 from scanner.collectors.ci.model import EXTERNAL, MANUAL, PUSH, SCHEDULE, TAG, Job, ParseError, Pipeline, Step, Trigger
+from scanner.collectors.ci.systems import CISystem
 from scanner.collectors.repo_index import RepoIndex
 
 SYSTEM = "circleci"
@@ -165,3 +166,6 @@ def _command(src: Source, keys: Keys, name: str, params: dict[str, Any], command
             children=tuple(children),
         )
     return step
+
+
+PLUGIN = CISystem(name=SYSTEM, globs=GLOBS, parse=parse, owned=(".circleci/**",))

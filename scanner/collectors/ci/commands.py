@@ -105,7 +105,7 @@ _ERREXIT_OFF = re.compile(r"^\s*set\s+(?:-\w+\s+)*\+e\b|^\s*set\s+\+o\s+errexit\
 _ERREXIT_ON = re.compile(r"^\s*set\s+-[a-z]*e")
 _COMMENT = re.compile(r"^\s*(?:#|//|rem\s|::\s)", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:&&|;|\|\|)\s*")
-_PREFIX = re.compile(r"^(?:(?:sudo|time|exec|env|nohup|xvfb-run)\s+(?:-\S+\s+)*|[A-Za-z_]\w*=(?!\$\()\S*\s+)+")
+_PREFIX = re.compile(r"^(?:(?:sudo|time|exec|env|nohup|xvfb-run)\s+(?:-\S+\s+)*|[A-Za-z_]\w*=(?![\"']?\$\()\S*\s+)+")
 _SKIP = re.compile(
     r"^(?:echo|printf|export|true|exit|::)\b|^(?:pip3?|conda|mamba|micromamba|apt(?:-get)?|yum|dnf|apk|brew|choco"
     r"|gem)\s|^python[\d.]*\s+-m\s+pip\b|^(?:uv\s+(?:pip|add|sync|venv)|poetry\s+(?:add|install|lock)|(?:npm|pnpm)"
@@ -225,7 +225,8 @@ def classify(step: Step) -> tuple[Hit, ...]:
             out.append(Hit(INTEGRATION, "", step.path, cmd.line, cmd.text, cmd.can_fail))
     name = uses_name(step.uses)
     if name:
-        for prefix, category, target, model in USES_RULES:
+        known = [r for r in USES_RULES if uses_matches(name, r[0])]
+        for prefix, category, target, model in known or _by_inputs(step, name, out):
             if uses_matches(name, prefix):
                 out.append(
                     Hit(
@@ -240,6 +241,44 @@ def classify(step: Step) -> tuple[Hit, ...]:
                     )
                 )
     return tuple(out)
+
+
+_DEPLOY_NAME = re.compile(r"(?:^|[/_-])(?:deploy|codepipeline|codedeploy)(?:$|[/_:-])")
+_TERRAFORM_APPLY = re.compile(r"terraform[-_]apply|apply[-_]terraform|(?:^|[/_-])(?:tf|iac)[-_]apply")
+_BUILD_NAME = re.compile(
+    r"(?:^|[/_-])(?:build[-_](?:and[-_])?(?:push[-_])?(?:docker|image|container)s?|docker[-_]build)"
+)
+# Helpers around a deploy that do not deploy: setting parameters up, notifying, checking status.
+_NOT_DEPLOY_NAME = re.compile(
+    r"setup|set[-_]up|prepare|param|config|notif|slack|status|check|validate|verify|lint|approv|cleanup|destroy"
+)
+_DEPLOY_INPUT = re.compile(r"(?:^|[-_])(?:codepipeline|codedeploy|ecs[-_]service)(?:$|[-_])")
+_SSH_DEPLOY = re.compile(
+    r"\b(?:docker[- ]compose\b[^|;\n]*\s(?:up|pull)|systemctl\s+(?:restart|reload)|pm2\s+(?:restart|reload|start)"
+    r"|supervisorctl\s+restart|git\s+pull)\b"
+)
+
+
+def _by_inputs(step: Step, name: str, found: list[Hit]) -> list[tuple[str, str, str, bool]]:
+    """An action, orb or task not in the table, read by its name and inputs: a deploy when it is named as
+    one or is given a CodePipeline/CodeDeploy/ECS service to update, or when it runs a script over SSH
+    that restarts or pulls the service. Returns (prefix, category, target, model) rows."""
+    if any(h.category in (DEPLOY, DOCS) for h in found):
+        return []
+    if "ssh" in name and any(_SSH_DEPLOY.search(v) for _, v in step.inputs):
+        return [(name, DEPLOY, "ssh", False)]
+    if _DOCS_WORDS.search(name):
+        return []
+    if _TERRAFORM_APPLY.search(name):
+        return [(name, DEPLOY, "terraform", False), (name, IAC_APPLY, "terraform", False)]
+    if _BUILD_NAME.search(name):
+        return [(name, BUILD, "", False)]
+    keys = " ".join(k.lower() for k, _ in step.inputs)
+    named = bool(_DEPLOY_NAME.search(name)) and not _NOT_DEPLOY_NAME.search(name)
+    if any(_DEPLOY_INPUT.search(k.lower()) for k, _ in step.inputs) or named:
+        aws = re.search(r"codepipeline|codedeploy|ecs|lambda", f"{name} {keys}")
+        return [(name, DEPLOY, "aws" if aws else "script", False)]
+    return []
 
 
 def _integration(text: str) -> bool:

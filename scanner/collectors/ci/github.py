@@ -31,6 +31,7 @@ from scanner.collectors.ci.model import (
     Step,
     Trigger,
 )
+from scanner.collectors.ci.systems import CISystem
 from scanner.collectors.repo_index import RepoIndex
 
 SYSTEM = "github_actions"
@@ -146,6 +147,13 @@ def _job(index: RepoIndex, src: Source, jid: str, cfg: Any, triggers: tuple[Trig
         step = _step(src, raw, keys, base, workdir)
         if step is not None:
             steps.append(_with_composite(index, step))
+    uses = _local_workflow(index, as_str(cfg.get("uses")))
+    inputs = pairs(cfg.get("with"))
+    if uses and not uses.startswith("./") and not steps:
+        # A reusable workflow from another repository: unreadable, so the call itself is the step,
+        # classified by the workflow's name and the inputs it is given (apply-terraform, deploy, ...).
+        steps.append(Step(name=uses, path=src.path, line=src.line("jobs", jid, "uses"), uses=uses, inputs=inputs))
+        environment = environment or _input_environment(inputs)
     return Job(
         id=jid,
         name=as_str(cfg.get("name")) or jid,
@@ -159,9 +167,31 @@ def _job(index: RepoIndex, src: Source, jid: str, cfg: Any, triggers: tuple[Trig
         services=tuple(str(k) for k in as_map(cfg.get("services"))),
         condition=condition,
         triggers=job_triggers,
-        uses=as_str(cfg.get("uses")),
-        inputs=pairs(cfg.get("with")),
+        uses=uses,
+        inputs=inputs,
     )
+
+
+_SAME_REPO_WORKFLOW = re.compile(r"^([\w.-]+)/([\w.-]+)/(\.github/workflows/[\w./-]+\.ya?ml)@\S+$")
+
+
+def _local_workflow(index: RepoIndex, uses: str) -> str:
+    """`owner/repo/.github/workflows/x.yml@ref` naming this very repository (and a file it has) is the
+    local workflow `./.github/workflows/x.yml`."""
+    m = _SAME_REPO_WORKFLOW.match(uses)
+    if not m or not index.has(m.group(3)):
+        return uses
+    owner, repo = m.group(1).lower(), m.group(2).lower()
+    here = {index.name.lower(), (index.web_url or "").lower().rstrip("/").rsplit("/", 1)[-1]}
+    full = (index.web_url or "").lower().rstrip("/")
+    if repo in here or f"{owner}__{repo}" in here or full.endswith(f"/{owner}/{repo}"):
+        return f"./{m.group(3)}"
+    return uses
+
+
+def _input_environment(inputs: tuple[tuple[str, str], ...]) -> str:
+    value = next((v for k, v in inputs if k.lower() in ("environment", "env", "environment_name")), "")
+    return value.strip()
 
 
 def _workdir(cfg: dict[str, Any]) -> str:
@@ -204,37 +234,59 @@ def _with_composite(index: RepoIndex, step: Step, depth: int = 0) -> Step:
     runs = as_map(as_map(src.data).get("runs"))
     if as_str(runs.get("using")) != "composite":
         return step
+    # The caller's `with:` (or the action's input defaults) fill `${{ inputs.x }}` in the action's steps.
+    values = {str(k): as_str(as_map(v).get("default")) for k, v in as_map(as_map(src.data).get("inputs")).items()}
+    values.update(dict(step.inputs))
     children = []
     for i, raw in enumerate(as_list(runs.get("steps"))):
         if isinstance(raw, dict) and (child := _step(src, raw, ("runs", "steps", i), (), step.working_directory)):
-            child = replace(child, can_fail=child.can_fail or step.can_fail, triggers=step.triggers)
+            child = replace(
+                child,
+                run=_fill(child.run, values),
+                inputs=tuple((k, _fill(v, values)) for k, v in child.inputs),
+                can_fail=child.can_fail or step.can_fail,
+                triggers=step.triggers,
+            )
             children.append(_with_composite(index, child, depth + 1))
     return replace(step, children=tuple(children))
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return _INPUT_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text) if "${{" in text else text
 
 
 # reusable workflows --------------------------------------------------------------------------
 _INPUT_REF = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
 
 
+MAX_NESTING = 4  # GitHub allows four levels of nested reusable workflows
+
+
 def inline_reusable(pipelines: list[Pipeline]) -> list[Pipeline]:
-    """Replace jobs that call a local reusable workflow by that workflow's jobs (ids `caller/job`)."""
+    """Replace jobs that call a local reusable workflow by that workflow's jobs (ids `caller/job`),
+    following reusable workflows that call others (up to GitHub's nesting limit)."""
     by_path = {p.path: p for p in pipelines if p.system == SYSTEM}
     callers: dict[str, list[str]] = {}
+
+    def resolve(pipeline: Pipeline, jobs: tuple[Job, ...], triggers: tuple[Trigger, ...], depth: int) -> list[Job]:
+        out: list[Job] = []
+        for job in jobs:
+            callee = by_path.get(job.uses[2:].split("@")[0]) if job.uses.startswith("./") else None
+            if callee is None or callee.path == pipeline.path or depth >= MAX_NESTING:
+                out.append(job)
+                continue
+            callers.setdefault(callee.path, []).append(pipeline.path)
+            base = job.triggers if job.triggers is not None else triggers
+            inner = resolve(callee, callee.jobs, base, depth + 1)
+            out.extend(_inline(job, replace(callee, jobs=tuple(inner)), base))
+        return out
+
     out = []
     for pipeline in pipelines:
         if pipeline.system != SYSTEM:
             out.append(pipeline)
             continue
-        jobs: list[Job] = []
-        for job in pipeline.jobs:
-            callee = by_path.get(job.uses[2:].split("@")[0]) if job.uses.startswith("./") else None
-            if callee is None or callee.path == pipeline.path:
-                jobs.append(job)
-                continue
-            callers.setdefault(callee.path, []).append(pipeline.path)
-            base = job.triggers if job.triggers is not None else pipeline.triggers
-            jobs.extend(_inline(job, callee, base))
-        out.append(replace(pipeline, jobs=tuple(jobs)))
+        out.append(replace(pipeline, jobs=tuple(resolve(pipeline, pipeline.jobs, pipeline.triggers, 0))))
     return [replace(p, called_by=tuple(sorted(set(callers.get(p.path, []))))) for p in out]
 
 
@@ -252,13 +304,15 @@ def _inline(caller: Job, callee: Pipeline, base: tuple[Trigger, ...]) -> list[Jo
         narrowing = github_condition(job.condition)
         triggers = caller.triggers if narrowing.empty else apply(base, narrowing)
         job_base = triggers if triggers is not None else base
-        steps = tuple(_retrigger(s, job_base) for s in job.steps)
+        steps = tuple(_retrigger(_fill_step(s, values), job_base) for s in job.steps)
+        inputs = tuple((k, _fill(v, values)) for k, v in job.inputs)
         inner.append(
             replace(
                 job,
                 id=prefix + job.id,
                 needs=needs,
                 environment=fill(job.environment) or caller.environment,
+                inputs=inputs,
                 manual_gate=job.manual_gate or caller.manual_gate,
                 can_fail=job.can_fail or caller.can_fail,
                 triggers=triggers,
@@ -271,8 +325,30 @@ def _inline(caller: Job, callee: Pipeline, base: tuple[Trigger, ...]) -> list[Jo
     return [*inner, stub]
 
 
+def _fill_step(step: Step, values: dict[str, str]) -> Step:
+    """`${{ inputs.x }}` in a reusable workflow's steps (and composite children) from the caller's `with:`."""
+    if not values:
+        return step
+    return replace(
+        step,
+        run=_fill(step.run, values),
+        inputs=tuple((k, _fill(v, values)) for k, v in step.inputs),
+        children=tuple(_fill_step(c, values) for c in step.children),
+    )
+
+
 def _retrigger(step: Step, base: tuple[Trigger, ...]) -> Step:
     narrowing = github_condition(step.condition)
     triggers = None if narrowing.empty else apply(base, narrowing)
     children = tuple(replace(c, triggers=triggers) for c in step.children)
     return replace(step, triggers=triggers, children=children)
+
+
+PLUGIN = CISystem(
+    name=SYSTEM,
+    globs=GLOBS,
+    parse=parse,
+    lookalikes=NESTED_GLOBS,
+    owned=(".github/**",),
+    finish=inline_reusable,
+)

@@ -14,6 +14,7 @@ from typing import Any
 from scanner.collectors.ci._gitlab_rules import job_triggers, rule_triggers
 from scanner.collectors.ci._util import Source, as_list, as_map, as_str, as_strs, stamp, truthy
 from scanner.collectors.ci.model import PUSH, Job, ParseError, Pipeline, Step, Trigger
+from scanner.collectors.ci.systems import CISystem
 from scanner.collectors.paths import match_glob
 from scanner.collectors.repo_index import RepoIndex
 
@@ -280,3 +281,6 @@ def _stage_needs(jobs: list[tuple[Job, bool]], stages: tuple[str, ...]) -> list[
                 job = replace(job, needs=tuple(by_stage[max(earlier)]))
         out.append(job)
     return out
+
+
+PLUGIN = CISystem(name=SYSTEM, globs=GLOBS, parse=parse, lookalikes=("**/.gitlab-ci.yml",), owned=(".gitlab/**",))

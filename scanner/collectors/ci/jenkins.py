@@ -27,6 +27,7 @@ from scanner.collectors.ci.model import (
     Step,
     Trigger,
 )
+from scanner.collectors.ci.systems import CISystem
 from scanner.collectors.repo_index import RepoIndex
 
 SYSTEM = "jenkins"
@@ -244,3 +245,6 @@ def _match_brace(text: str, open_pos: int) -> int | None:
                 return i
         i += 1
     return None
+
+
+PLUGIN = CISystem(name=SYSTEM, globs=GLOBS, parse=parse)

@@ -25,7 +25,6 @@ TRIGGER_KINDS = (PUSH, PULL_REQUEST, SCHEDULE, MANUAL, EXTERNAL, TAG, RELEASE, W
 AUTOMATIC_KINDS = frozenset({PUSH, PULL_REQUEST, SCHEDULE, TAG, RELEASE, EXTERNAL, WORKFLOW_RUN})
 WORKFLOW_CALL = "workflow_call"  # the `event` of a GitHub reusable workflow's trigger (kind OTHER)
 
-SYSTEMS = ("github_actions", "gitlab", "azure_pipelines", "circleci", "jenkins")
 DEFAULT_BRANCH_NAMES = frozenset({"main", "master", "trunk", "$default", "default"})
 
 

@@ -17,6 +17,8 @@ MAX_DEPTH = 2
 MAX_CHILDREN = 8
 _SH = re.compile(r"^(?:(?:bash|sh|zsh|source|\.)\s+(?:-\w+\s+)*)?((?:\./|/)?[\w/.-]+\.sh)\b")
 _MAKE = re.compile(r"^(?:\$\(MAKE\)|make)\s+((?:-[Cf]\s*\S+\s+|-\S+\s+)*)([\w./-]+(?:\s+[\w./-]+)*)")
+_TASK = re.compile(r"^(?:go-)?task\s+((?:-\S+\s+)*)([\w:.-]+)(?:\s|$)")
+TASKFILES = ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml")
 _RULE = re.compile(r"^([\w./%-]+(?:\s+[\w./%-]+)*)\s*:(?!=)\s*([^;#=]*)")
 
 
@@ -65,6 +67,7 @@ def expand(index: RepoIndex, step: Step, depth: int = 0) -> Step:
             break
         children += _script_children(index, step, cmd.text, cmd.can_fail)
         children += _make_children(index, step, cmd.text, cmd.can_fail)
+        children += _task_children(index, step, cmd.text, cmd.can_fail)
     children = [expand(index, c, depth + 1) for c in children[:MAX_CHILDREN]]
     return replace(step, children=tuple(children)) if children != list(step.children) else step
 
@@ -145,3 +148,55 @@ def _make_rules(text: str) -> dict[str, tuple[tuple[str, ...], int, list[tuple[i
         elif line.strip() and not line.startswith("#"):
             current = []
     return rules
+
+
+def _task_children(index: RepoIndex, step: Step, text: str, can_fail: bool) -> list[Step]:
+    """`task NAME` (go-task): the `cmds` of that task in the Taskfile, and the tasks it calls."""
+    m = _TASK.match(text)
+    if not m:
+        return []
+    opts = m.group(1)
+    folder = re.search(r"(?:-d|--dir)[= ]?(\S+)", opts)
+    workdir = posixpath.join(step.working_directory, folder.group(1)) if folder else step.working_directory
+    path = next((p for name in TASKFILES for p in candidates(workdir, name) if index.has(p)), None)
+    parsed = index.yaml(path) if path else None
+    if path is None or parsed is None or not parsed.docs or not isinstance(parsed.docs[0].data, dict):
+        return []
+    tasks = parsed.docs[0].data.get("tasks")
+    if not isinstance(tasks, dict):
+        return []
+    out: list[Step] = []
+    todo: list[str] = [m.group(2)]
+    seen: set[str] = set()
+    while todo and len(seen) < 4:
+        name = todo.pop(0)
+        task = tasks.get(name)
+        if name in seen or not isinstance(task, dict):
+            continue
+        seen.add(name)
+        lines = []
+        for cmd in task.get("cmds") or []:
+            if isinstance(cmd, str):
+                lines.append(cmd)
+            elif isinstance(cmd, dict) and isinstance(cmd.get("cmd"), str):
+                lines.append(cmd["cmd"])
+            elif isinstance(cmd, dict) and isinstance(cmd.get("task"), str):
+                todo.append(cmd["task"])
+        for dep in task.get("deps") or []:
+            if isinstance(dep, str):
+                todo.append(dep)
+        if lines:
+            line = parsed.docs[0].line(("tasks", name))
+            out.append(
+                Step(
+                    name=f"task {name}",
+                    path=path,
+                    line=line,
+                    run="\n".join(lines),
+                    can_fail=can_fail or step.can_fail,
+                    run_line=parsed.docs[0].line(("tasks", name, "cmds", 0)) or line,
+                    triggers=step.triggers,
+                    working_directory=workdir,
+                )
+            )
+    return out

@@ -1,0 +1,121 @@
+"""Taskcluster/Taskgraph: kinds become jobs, run-on-tasks-for become triggers, cron is scheduled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scanner.collectors.ci import commands as cmd
+from scanner.collectors.ci.model import MANUAL, PULL_REQUEST, PUSH, SCHEDULE
+from tests.ci._support import job, kinds, model_of, pipeline
+
+ROOT = """version: 1
+tasks:
+  - $if: 'tasks_for in ["github-push", "github-pull-request", "cron", "action"]'
+    then: {}
+"""
+TESTS_KIND = """loader: taskgraph.loader.transform:loader
+transforms: [taskgraph.transforms.run:transforms]
+task-defaults:
+  run-on-tasks-for: ["github-push", "github-pull-request"]
+tasks:
+  unit:
+    description: Run unit tests
+    run:
+      using: run-task
+      command:
+        - bash
+        - -c
+        - >-
+          cd $VCS_PATH && task test
+"""
+TRAIN_KIND = """kind-dependencies: [dataset]
+tasks:
+  teacher:
+    run-on-tasks-for: []
+    run:
+      command: ["python3", "$VCS_PATH/pipeline/train/train.py", "--model", "teacher"]
+"""
+DATASET_KIND = """tasks:
+  fetch:
+    run:
+      command: python3 pipeline/data/fetch.py
+"""
+PR_KIND = """kind-dependencies: [train]
+tasks:
+  all:
+    run-on-tasks-for: ["github-pull-request"]
+"""
+TASKFILE = """version: '3'
+tasks:
+  test:
+    cmds:
+      - poetry run pytest -q
+"""
+CRON = """jobs:
+  - name: nightly
+    job: {type: decision-task, target-tasks-method: dataset-target-tasks}
+    when: [{hour: 0, minute: 0}]
+"""
+
+
+def _files(**extra: str) -> dict[str, str]:
+    return {
+        ".taskcluster.yml": ROOT,
+        "taskcluster/kinds/tests/kind.yml": TESTS_KIND,
+        "taskcluster/kinds/train/kind.yml": TRAIN_KIND,
+        "taskcluster/kinds/dataset/kind.yml": DATASET_KIND,
+        "Taskfile.yml": TASKFILE,
+        "pipeline/train/train.py": "print('train')\n",
+        **extra,
+    }
+
+
+def test_kinds_become_jobs_with_their_events(tmp_path: Path) -> None:
+    ci = model_of(tmp_path, _files())
+    p = pipeline(ci, ".taskcluster.yml", "taskgraph")
+    assert p.system == "taskcluster"
+    assert kinds(p.triggers) == sorted([MANUAL, PULL_REQUEST, PUSH, SCHEDULE])
+    unit = job(p, "tests/unit")
+    assert kinds(unit.triggers or ()) == [PULL_REQUEST, PUSH]
+    steps = [s for _, j, s in ci.steps() if j.id == "tests/unit"]
+    assert any(cmd.hits(s, cmd.TEST) for s in steps), "go-task `task test` is followed into the Taskfile"
+    teacher = job(p, "train/teacher")
+    assert teacher.needs == ("dataset/fetch",)
+    assert kinds(teacher.triggers or ()) == [MANUAL]
+    assert ci.is_manual_only(p, teacher)
+    assert any(cmd.hits(s, cmd.TRAIN) for s in teacher.steps)
+
+
+def test_dependencies_run_with_the_tasks_needing_them(tmp_path: Path) -> None:
+    ci = model_of(tmp_path, _files(**{"taskcluster/kinds/all-pr/kind.yml": PR_KIND}))
+    p = pipeline(ci, ".taskcluster.yml", "taskgraph")
+    assert kinds(job(p, "train/teacher").triggers or ()) == [MANUAL, PULL_REQUEST]
+    assert PULL_REQUEST in kinds(job(p, "dataset/fetch").triggers or ())
+
+
+def test_cron_schedules_the_kind_its_method_names(tmp_path: Path) -> None:
+    ci = model_of(tmp_path, _files(**{".cron.yml": CRON}))
+    cron = pipeline(ci, ".cron.yml", "cron")
+    assert kinds(cron.triggers) == [SCHEDULE]
+    p = pipeline(ci, ".taskcluster.yml", "taskgraph")
+    assert SCHEDULE in kinds(job(p, "dataset/fetch").triggers or ())
+    assert SCHEDULE not in kinds(job(p, "train/teacher").triggers or ())
+
+
+def test_kinds_without_root_file_or_in_examples_are_not_pipelines(tmp_path: Path) -> None:
+    ci = model_of(
+        tmp_path,
+        {
+            "taskcluster/kinds/tests/kind.yml": TESTS_KIND,
+            "examples/.taskcluster.yml": ROOT,
+        },
+    )
+    assert ci.empty
+    assert "examples/.taskcluster.yml" not in [p.path for p in ci.pipelines]
+
+
+def test_kinds_named_like_docs_or_examples_still_count(tmp_path: Path) -> None:
+    docs_kind = TESTS_KIND.replace("unit:", "build-docs:").replace("task test", "make html")
+    ci = model_of(tmp_path, _files(**{"taskcluster/kinds/docs/kind.yml": docs_kind}))
+    p = pipeline(ci, ".taskcluster.yml", "taskgraph")
+    assert job(p, "docs/build-docs").path == "taskcluster/kinds/docs/kind.yml"
