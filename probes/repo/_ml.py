@@ -120,6 +120,105 @@ def route_decorators(f: PyFacts) -> list[tuple[str, int]]:
     return [(n, line) for n, line in f.decorators if "." in n and n.rsplit(".", 1)[-1] in ROUTE_DECORATORS]
 
 
+# inference ------------------------------------------------------------------------------------
+# Domain-named inference methods count only on a model-like receiver (`model.encode`, `self.ranker.rank`)
+# in a file that uses an ML framework or loads a model: `text.encode()` and `json_encoder.encode()` do not.
+INFERENCE_METHODS = words(
+    """encode embed embed_query embed_documents rerank classify transcribe detect segment forecast
+    recommend rank infer predict_step generate"""
+)
+MODEL_RECEIVER = re.compile(
+    r"(^|[._])(\w{0,30}_)?(model|classifier|clf|estimator|regressor|predictor|ranker|reranker"
+    r"|detector|forecaster|recommender|embedder|tagger|segmenter|pipe|net)s?$",
+    re.I,
+)
+MODEL_LOADS = words(
+    """joblib.load pickle.load torch.load torch.jit.load load_model from_pretrained onnxruntime.InferenceSession
+    SentenceTransformer CrossEncoder mlflow.pyfunc.load_model xgboost.Booster lightgbm.Booster"""
+)
+INFERENCE_CLIENT_METHODS = ("invoke_endpoint", "invoke_endpoint_async", "invoke_endpoint_with_response_stream")
+INFER_URL = re.compile(r"/v[12]/models/[\w.{}-]{1,100}(/versions/[\w.{}-]{1,50})?(:predict|:classify|/infer)\b")
+INFERENCE_NAME = re.compile(r"predict|inference|infer_|probabilit|scor(e|ing)|forecast|classif|recommend", re.I)
+
+
+def loads_model(f: PyFacts) -> bool:
+    return bool(f.calls_to(*MODEL_LOADS))
+
+
+def inference_calls(f: PyFacts) -> list[Call]:
+    """Calls that run a model: `.predict(`, domain-named methods on a model-like receiver (with an ML
+    framework or a model load in the file), inference-server clients (SageMaker `invoke_endpoint`,
+    Triton `infer`, KServe v2 / TF-Serving REST URLs)."""
+    out = predict_calls(f)
+    if uses_ml(f) or loads_model(f):
+        out += [
+            c
+            for c in method_calls(f, *INFERENCE_METHODS)
+            if MODEL_RECEIVER.search(c.name.rsplit(".", 1)[0].removesuffix("()"))
+        ]
+    out += method_calls(f, *INFERENCE_CLIENT_METHODS)
+    if f.imported("tritonclient") is not None:
+        out += method_calls(f, "infer", "async_infer")
+    urls = {line for line, s in f.strings if INFER_URL.search(s)}
+    out += [c for c in f.calls if c.line in urls]
+    return sorted(set(out), key=lambda c: c.line)
+
+
+def _local_target(index: RepoIndex, name: str) -> str | None:
+    """The repo file a resolved call name points into (`pkg.helper.fn` -> pkg/helper.py), if any."""
+    mods = module_map(index)
+    parts = name.replace("()", "").split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        target = mods.get(".".join(parts[:i]))
+        if target:
+            return target
+    return None
+
+
+def model_call_path(index: RepoIndex, path: str, depth: int = 2) -> list[str]:
+    """A small call graph: [path] when the file itself runs a model, else [path, module, ...] following calls
+    into the repo's own modules (up to `depth` hops) to one that runs a model; [] when none does. A local
+    function named like inference (`risk_probability`, `predict_batch`) counts in a module using ML."""
+    seen: set[str] = set()
+
+    def walk(p: str, left: int) -> list[str]:
+        if p in seen:
+            return []
+        seen.add(p)
+        f = facts(index, p)
+        if inference_calls(f):
+            return [p]
+        if left == 0:
+            return []
+        for c in f.calls:
+            target = _local_target(index, c.name)
+            if target is None or target == p:
+                continue
+            tf = facts(index, target)
+            if INFERENCE_NAME.search(c.name.rsplit(".", 1)[-1]) and (uses_ml(tf) or loads_model(tf)):
+                return [p, target]
+            rest = walk(target, left - 1)
+            if rest:
+                return [p, *rest]
+        return []
+
+    return memo(index, f"model_call_path:{path}:{depth}", lambda: walk(path, depth))
+
+
+def route_calls(f: PyFacts) -> list[Call]:
+    """Route decorators, including custom ones: any decorator call named like a route (`@api.post`,
+    `@bp.route`) whose first literal argument is a URL path."""
+    lines = {line for _, line in route_decorators(f)}
+    names = {(n, line) for n, line in f.decorators if n.rsplit(".", 1)[-1] in ROUTE_DECORATORS}
+    out = []
+    for c in f.calls:
+        if (c.name, c.line) not in names:
+            continue
+        if c.line in lines or (c.str_args and c.str_args[0].startswith("/")):
+            out.append(c)
+    return out
+
+
 # training -------------------------------------------------------------------------------------
 def training_calls(path: str, f: PyFacts) -> list[Call]:
     """Calls that fit a model: `.fit(` with an ML framework (or in a train* file), `trainer.train()`,

@@ -3,6 +3,7 @@ models, web routes that call predict; and the tests that exercise them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -13,10 +14,15 @@ from probes.repo._ml import (
     facts,
     loc,
     memo,
+    method_calls,
+    model_call_path,
     module_map,
     predict_calls,
     repo_of,
+    route_calls,
     route_decorators,
+    training_calls,
+    words,
 )
 from probes.repo.tests_collect import all_tests
 from scanner.collectors.python_facts import PyFacts
@@ -35,6 +41,45 @@ SERVING_BASES = {
 }
 SERVING_DECORATORS = {"bentoml.service": "BentoML service", "ray.serve.deployment": "Ray Serve deployment"}
 SAGEMAKER_HANDLERS = ("predict_fn", "transform_fn", "input_fn", "output_fn")
+SERVERLESS_HANDLERS = ("lambda_handler", "handler")
+SERVERLESS_IMPORTS = ("aws_lambda_powertools", "azure.functions", "functions_framework", "mangum")
+QUEUE_CONSUMERS = words(
+    """KafkaConsumer confluent_kafka.Consumer AIOKafkaConsumer EventHubConsumerClient ServiceBusClient
+    SubscriberClient basic_consume receive_message receive_messages"""
+)
+ORCHESTRATED_TASKS = words(
+    """dagster.asset dagster.multi_asset dagster.op airflow.decorators.task airflow.sdk.task prefect.task
+    prefect.flow flytekit.task zenml.step metaflow.step"""
+)
+PREDICTION_WRITES = words(
+    """to_csv to_parquet to_sql to_gbq write_parquet write_csv write_database write_delta insert_rows_json
+    put_item batch_write_item"""
+)
+
+
+# Runtime code that ranks or scores with learned statistics: online feature store reads and bandit rankers.
+ONLINE_FEATURE_READS = words(
+    """get_online_features get_online_features_async read_online_features FeatureStoreClient.score_batch"""
+)
+FEATURE_STORE_RUNTIME = "sagemaker-featurestore-runtime"
+BANDIT_NAME = re.compile(r"thompson|bandit|\bucb|epsilon_greedy|exp3", re.I)
+BETA_DRAWS = words("""scipy.stats.beta scipy.stats.beta.rvs numpy.random.beta""")
+
+
+def online_model_sites(index: RepoIndex) -> list[tuple[str, int, str]]:
+    """(path, line, what) for runtime code that reads an online feature store or ranks with a bandit
+    (Thompson sampling over Beta draws): ML in production with no fit() call in the repo."""
+    out = []
+    for path in code_files(index, notebooks=False):
+        f = facts(index, path)
+        reads = f.calls_to(*ONLINE_FEATURE_READS)
+        reads += [c for c in f.calls if FEATURE_STORE_RUNTIME in c.str_args]
+        if reads:
+            out.append((path, reads[0].line, "online feature store read"))
+        draws = f.calls_to(*BETA_DRAWS) + [c for c in method_calls(f, "rvs") if f.imported("scipy.stats") is not None]
+        if draws and any(BANDIT_NAME.search(n) for n in f.functions):
+            out.append((path, draws[0].line, "bandit ranker"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -67,6 +112,41 @@ def _sites_in(path: str, f: PyFacts) -> list[ScoringSite]:
     return out
 
 
+def _reaches_model(index: RepoIndex, path: str) -> str | None:
+    """How the file gets to a model call: "" in the file itself, " via <module>" through local modules."""
+    chain = model_call_path(index, path)
+    if not chain:
+        return None
+    return "" if len(chain) == 1 else f" via {chain[-1]}"
+
+
+def _entry_sites(index: RepoIndex, path: str, f: PyFacts) -> list[ScoringSite]:
+    """Entrypoints that end in a model call, in the file or through the repo's own modules (a small call
+    graph): web routes (custom route decorators too), serverless handlers, queue and stream workers,
+    orchestrated batch-scoring tasks and scripts that write predictions. Training files are not scoring."""
+    if index.kind(path) != "code" or path.endswith(".ipynb") or training_calls(path, f):
+        return []
+    out = []
+    routes = route_calls(f)
+    if routes and not (route_decorators(f) and predict_calls(f)):
+        via = _reaches_model(index, path)
+        if via is not None:
+            out.append(ScoringSite(path, routes[0].line, f"web route calling a model{via}"))
+    handlers = [n for n in SERVERLESS_HANDLERS if n in f.functions]
+    serverless = f.imported(*SERVERLESS_IMPORTS) is not None or "lambda" in path.lower()
+    if handlers and serverless and (via := _reaches_model(index, path)) is not None:
+        out.append(ScoringSite(path, f.functions[handlers[0]], f"serverless handler calling a model{via}"))
+    consumers = f.calls_to(*QUEUE_CONSUMERS)
+    if consumers and (via := _reaches_model(index, path)) is not None:
+        out.append(ScoringSite(path, consumers[0].line, f"queue/stream worker calling a model{via}"))
+    tasks = [(n, line) for n, line in f.decorators if n in ORCHESTRATED_TASKS]
+    if tasks and (via := _reaches_model(index, path)) is not None:
+        out.append(ScoringSite(path, tasks[0][1], f"orchestrated batch scoring{via}"))
+    elif f.main_guard and predict_calls(f) and method_calls(f, *PREDICTION_WRITES):
+        out.append(ScoringSite(path, predict_calls(f)[0].line, "batch scoring script writing predictions"))
+    return out
+
+
 def _base_kind(base: str) -> str | None:
     if base.startswith("ts.torch_handler") or base == "BaseHandler":
         return "TorchServe handler"
@@ -81,7 +161,8 @@ def scoring_sites(index: RepoIndex) -> list[ScoringSite]:
         for path in code_files(index):
             f = facts(index, path)
             if f.calls:
-                out += _sites_in(path, f)
+                out += _sites_in(path, f) + _entry_sites(index, path, f)
+        out += [ScoringSite(p, line, what) for p, line, what in online_model_sites(index) if what == "bandit ranker"]
         out += [
             ScoringSite(p, 1, "BentoML bentofile")
             for p in index.paths("bentofile.yaml", "**/bentofile.yaml", kinds=CODE)

@@ -10,7 +10,7 @@ from probes.repo._ml import retrain_trigger_senders
 from probes.repo.serving_scoring import scoring_present, scoring_tested
 from probes.repo.serving_triggers import retrain_trigger_sender, scoring_event_driven, scoring_on_alert
 from tests.helpers import index_of
-from tests.repo_ml._util import Row, ids, run
+from tests.repo_ml._util import Row, ids, notebook, run
 
 SCORE = (
     "import joblib\n\n\ndef init():\n    global model\n    model = joblib.load('model.pkl')\n\n\n"
@@ -196,3 +196,95 @@ PATTERNS_ONLY = 'import re\n\nDISPATCH = re.compile(r"gh\\s+api\\s+\\S*/dispatch
 )
 def test_retrain_sender_python_forms(files: dict[str, str], outcome: str, tmp_path: Path) -> None:
     assert run(retrain_trigger_sender, tmp_path, files)["code.retrain_trigger_sender"].outcome.value == outcome
+
+
+EMBED_ROUTE = (
+    "from fastapi import APIRouter\nfrom sentence_transformers import SentenceTransformer\n\n"
+    "router = APIRouter()\nmodel = SentenceTransformer('all-MiniLM-L6-v2')\n\n\n"
+    "@router.post('/embed')\ndef embed(texts: list[str]):\n    return model.encode(texts).tolist()\n"
+)
+TOKEN_ROUTE = (
+    "from fastapi import APIRouter\nfrom tokenizers import Tokenizer\n\nrouter = APIRouter()\n"
+    "tok = Tokenizer.from_pretrained('bert-base-uncased')\n\n\n"
+    "@router.post('/count')\ndef count(text: str):\n    return len(tok.encode(text.encode('utf-8')))\n"
+)
+HELPER = (
+    "import numpy as np\nfrom sklearn.preprocessing import RobustScaler\n\n\n"
+    "def risk_probability(weights, x):\n    z = RobustScaler().fit_transform(x).dot(weights)\n"
+    "    return 1 / (1 + np.exp(-z))\n"
+)
+ASSET = (
+    "from dagster import asset\n\nfrom risk.lib.helper import risk_probability\n\n\n"
+    "@asset\ndef student_risk(context):\n    return risk_probability([1.0], [[1.0]])\n"
+)
+INFER_MODULE = "import joblib\n\nmodel = joblib.load('m.pkl')\n\n\ndef run_model(x):\n    return model.predict(x)\n"
+CUSTOM_ROUTE = (
+    "from myframework import api\n\nfrom svc.inference import run_model\n\n\n"
+    "@api.post('/v1/score')\ndef score(req):\n    return run_model(req.body)\n"
+)
+LAMBDA = (
+    "import boto3\n\nrt = boto3.client('sagemaker-runtime')\n\n\ndef lambda_handler(event, context):\n"
+    "    return rt.invoke_endpoint(EndpointName='e', Body=event['body'])\n"
+)
+WORKER = (
+    "from kafka import KafkaConsumer\n\nfrom svc.inference import run_model\n\n"
+    "for msg in KafkaConsumer('events'):\n    run_model(msg.value)\n"
+)
+BATCH = (
+    "import joblib\nimport pandas as pd\n\nif __name__ == '__main__':\n    df = pd.read_csv('in.csv')\n"
+    "    df['y'] = joblib.load('m.pkl').predict(df)\n    df.to_csv('predictions.csv')\n"
+)
+TRAIN_ASSET = (
+    "from dagster import asset\nfrom sklearn.linear_model import LinearRegression\n\n\n@asset\n"
+    "def model(df):\n    m = LinearRegression().fit(df[['x']], df['y'])\n    return m.predict(df[['x']])\n"
+)
+PLAIN_ROUTE = (
+    "from myframework import api\n\nfrom svc.db import fetch_rows\n\n\n"
+    "@api.get('/rows')\ndef rows():\n    return fetch_rows()\n"
+)
+ENTRYPOINTS = [
+    Row("route calling model.encode", {"server/encoders.py": EMBED_ROUTE}, "true", where=["server/encoders.py:8"]),
+    Row("route encoding with a tokenizer", {"server/tokens.py": TOKEN_ROUTE}, "false"),
+    Row(
+        "dagster asset -> local helper computing probabilities",
+        {
+            "risk/assets/score.py": ASSET,
+            "risk/lib/helper.py": HELPER,
+            "risk/__init__.py": "",
+            "risk/lib/__init__.py": "",
+        },
+        "true",
+        where=["risk/assets/score.py:6"],
+    ),
+    Row(
+        "custom route decorator -> inference module",
+        {"svc/api.py": CUSTOM_ROUTE, "svc/inference.py": INFER_MODULE, "svc/__init__.py": ""},
+        "true",
+        where=["svc/api.py:6"],
+    ),
+    Row("lambda handler invoking a SageMaker endpoint", {"lambda/handler.py": LAMBDA}, "true"),
+    Row(
+        "kafka worker -> inference module",
+        {"svc/worker.py": WORKER, "svc/inference.py": INFER_MODULE, "svc/__init__.py": ""},
+        "true",
+        where=["svc/worker.py:5"],
+    ),
+    Row("batch scoring script writing predictions", {"jobs/score_batch.py": BATCH}, "true"),
+    Row("training asset is not scoring", {"pipe/assets.py": TRAIN_ASSET}, "false"),
+    Row(
+        "custom route with no model behind it",
+        {"svc/api.py": PLAIN_ROUTE, "svc/db.py": "def fetch_rows():\n    return []\n", "svc/__init__.py": ""},
+        "false",
+    ),
+    Row(
+        "notebook predicting to a submission csv",
+        {"sub.ipynb": notebook(BATCH)},
+        "false",
+    ),
+    Row("batch scoring in examples", {"examples/score_batch.py": BATCH}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", ENTRYPOINTS, ids=ids(ENTRYPOINTS))
+def test_scoring_entrypoints(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])

@@ -169,6 +169,54 @@ PRESENT = [
     Row("imports without calls", {"app.py": "import sklearn\n"}, "false"),
     Row("plain web app", {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}, "false"),
     Row("ML only in docs/examples", {"examples/train.py": SKLEARN_TRAIN, "docs/fit.py": SKLEARN_TRAIN}, "false"),
+    Row(
+        "notebook-only training with a framework",
+        {"Titanic.ipynb": notebook("from sklearn.svm import SVC\nclf = SVC()\nclf.fit(X, y)\n")},
+        "true",
+        confidence="medium",
+        values={"notebook_training_files": 1},
+    ),
+    Row(
+        "notebook that only imports sklearn and plots",
+        {
+            "eda.ipynb": notebook(
+                "import sklearn\nimport matplotlib.pyplot as plt\nfrom sklearn.metrics import accuracy_score\n",
+                "plt.plot([1, 2])\nprint(accuracy_score([1], [1]))\n",
+            )
+        },
+        "true",
+        confidence="low",
+    ),
+    Row(
+        "notebook training magic assignment does not hide the fit",
+        {"nb.ipynb": notebook("files = !ls data\nfrom xgboost import XGBClassifier\nXGBClassifier().fit(X, y)\n")},
+        "true",
+        confidence="medium",
+    ),
+    Row(
+        "bandit ranker over Beta draws",
+        {
+            "app/rankers.py": "from scipy.stats import beta\n\n\ndef thompson_sampling(items):\n"
+            "    return sorted(items, key=lambda i: beta.rvs(i.opens, i.misses))\n"
+        },
+        "true",
+        confidence="medium",
+        values={"online_model_files": 1},
+    ),
+    Row(
+        "online feature store read",
+        {
+            "app/features.py": "import boto3\n\nfs = boto3.client('sagemaker-featurestore-runtime')\n"
+            "fs.get_record(FeatureGroupName='g', RecordIdentifierValueAsString='1')\n"
+        },
+        "true",
+        confidence="medium",
+    ),
+    Row(
+        "beta draws outside a bandit (a simulation)",
+        {"sim.py": "from scipy.stats import beta\n\n\ndef simulate():\n    return beta.rvs(1, 2)\n"},
+        "false",
+    ),
 ]
 
 
