@@ -40,8 +40,23 @@ DIRECT_TRAIN_CALLS = words(
     AutoMLTabularTrainingJob azure.ai.ml.automl.classification azure.ai.ml.automl.regression
     azure.ai.ml.automl.forecasting Trainer().train SFTTrainer().train"""
 )
+# Managed training on ML platforms: submitting a job is scripted training (SageMaker boto3 and Step Functions,
+# Azure ML v1 experiments and v2 jobs, Vertex AI custom jobs, TFX trainers).
+PLATFORM_TRAIN_IMPORTS = words("""boto3 stepfunctions azureml azure.ai.ml google.cloud.aiplatform tfx sagemaker""")
+PLATFORM_TRAIN_METHODS = words(
+    """create_training_job create_hyper_parameter_tuning_job create_auto_ml_job create_auto_ml_job_v2"""
+)
+PLATFORM_TRAIN_CALLS = words(
+    """stepfunctions.steps.TrainingStep stepfunctions.steps.sagemaker.TrainingStep
+    sagemaker.workflow.steps.TrainingStep azureml.core.Experiment.submit azureml.core.ScriptRunConfig
+    azureml.train.estimator.Estimator azure.ai.ml.command google.cloud.aiplatform.CustomTrainingJob
+    google.cloud.aiplatform.CustomJob google.cloud.aiplatform.CustomContainerTrainingJob
+    google.cloud.aiplatform.HyperparameterTuningJob tfx.components.Trainer tfx.v1.components.Trainer"""
+)
+LAUNCHER_NAME = re.compile(r"^(run_(command|cmd)\w{0,30}|launch\w{0,20})$")
 TRAIN_FILE_NAME = re.compile(r"(^|[/_-])(train|training|fit|finetune|fine_tune)[\w-]*\.(py|ipynb)$", re.I)
-PLACEHOLDER = re.compile(r"\{\{\s*cookiecutter\.|\{\{\s*[a-z_]+\s*\}\}|<YOUR_[A-Z_]+>", re.I)
+# `{{ name }}` template variables; not f-string escapes such as f"{{{key}}}" (a literal brace around a field).
+PLACEHOLDER = re.compile(r"\{\{\s*cookiecutter\.|(?<!\{)\{\{\s*[a-z_]+\s*\}\}(?!\})|<YOUR_[A-Z_]+>", re.I)
 MODEL_SUFFIXES = words(
     """.pkl .pickle .joblib .h5 .keras .onnx .pt .pth .safetensors .ckpt .tflite .gguf .mar .cbm .mlmodel"""
 )
@@ -225,7 +240,8 @@ def training_calls(path: str, f: PyFacts) -> list[Call]:
     `xgb.train(`, AutoML jobs, or a torch loop (`loss.backward()` + `optimizer.step()`)."""
     ml = uses_ml(f)
     train_named = bool(TRAIN_FILE_NAME.search(path)) or "/training/" in f"/{path}"
-    if not (ml or train_named or f.imported(*TRAIN_METHOD_LIBS) is not None):
+    platform = f.imported(*PLATFORM_TRAIN_IMPORTS) is not None
+    if not (ml or train_named or platform or f.imported(*TRAIN_METHOD_LIBS) is not None):
         return []
     out = f.calls_to(*DIRECT_TRAIN_CALLS)
     if ml or train_named:
@@ -234,7 +250,21 @@ def training_calls(path: str, f: PyFacts) -> list[Call]:
         out += method_calls(f, "train")
     if f.imported("torch") is not None and method_calls(f, "backward"):
         out += [c for c in method_calls(f, "step") if "optim" in c.name.lower()]
+    if ml or platform:
+        out += method_calls(f, *PLATFORM_TRAIN_METHODS) + f.calls_to(*PLATFORM_TRAIN_CALLS)
+        if f.imported("azureml.core", "azureml.pipeline") is not None and not INFERENCE_NAME.search(path):
+            out += method_calls(f, "submit")
+    if train_named and not out:
+        out += launcher_calls(f)
     return sorted(set(out), key=lambda c: c.line)
+
+
+def launcher_calls(f: PyFacts) -> list[Call]:
+    """A train-named script that launches a training program (a compiled trainer such as Marian, torchrun,
+    accelerate, deepspeed) through subprocess or the repo's own command runner."""
+    calls = f.calls_under("subprocess") + f.calls_to("os.system", "os.execvp", "os.execv")
+    calls += [c for c in f.calls if LAUNCHER_NAME.search(c.name.rsplit(".", 1)[-1])]
+    return calls
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from probes.repo._ml import (
     local_imports,
     memo,
     method_calls,
+    module_map,
     repo_of,
     training_files,
 )
+from probes.repo.ml_manifests import dig
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding
@@ -72,7 +74,14 @@ class TrackingUse:
 
 
 def _wandb_off_repo(index: RepoIndex) -> bool:
-    return memo(index, "wandb_off", lambda: bool(index.grep(WANDB_OFF, index.paths(kinds=CODE), limit=1)))
+    """W&B switched off for the whole repo by configuration (CI, env files, Dockerfiles); a Python module that
+    sets WANDB_DISABLED for its own use (e.g. around a Hugging Face Trainer) disables only itself."""
+
+    def build() -> bool:
+        paths = [p for p in index.paths(kinds=CODE) if not p.endswith((".py", ".ipynb"))]
+        return bool(index.grep(WANDB_OFF, paths, limit=1))
+
+    return memo(index, "wandb_off", build)
 
 
 def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
@@ -85,7 +94,7 @@ def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
         mlflow += method_calls(f, "log_metric", "log_metrics", "log_param", "log_params", "log_batch")
     if mlflow:
         lines["mlflow"] = min(c.line for c in mlflow)
-    if not (_wandb_off_repo(index) or _wandb_disabled(f)):
+    if not (_wandb_off_repo(index) or _wandb_disabled(f) or WANDB_OFF.search(index.text(path) or "")):
         inits = f.calls_to("wandb.init")
         logs = f.calls_to("wandb.log") + (method_calls(f, "log") if f.imported("wandb") is not None else [])
         if inits and logs:
@@ -125,15 +134,43 @@ def tracked_entrypoints(index: RepoIndex) -> tuple[list[str], list[str], dict[st
     uses = tracking_uses(index)
     logging = {p for p, u in uses.items() if u.tools}
     training = training_files(index)
-    scripts = [t.path for t in training if not t.notebook]
-    entry = scripts or [t.path for t in training]
+    training_scripts = [t.path for t in training if not t.notebook]
+    entry = training_scripts or [t.path for t in training]
     imports = {p: local_imports(index, facts(index, p)) for p in files}
+    scripts = console_scripts(index)
+
+    def logs(path: str) -> bool:
+        return path in logging or bool(imports.get(path, set()) & logging)
+
+    def launches_logger(path: str) -> bool:
+        """The entrypoint runs one of the repo's console scripts (by name) whose module logs: a log parser
+        publishing training metrics to a tracker."""
+        names = {s.split()[0] for _, s in facts(index, path).strings if s.strip()}
+        names |= {a.split()[0] for c in facts(index, path).calls for a in c.str_args if a.strip()}
+        return any(logs(module) for name, module in scripts.items() if name in names)
+
     tracked = [
-        path
-        for path in entry
-        if path in logging or imports.get(path, set()) & logging or any(path in imports[p] for p in logging)
+        path for path in entry if logs(path) or any(path in imports[p] for p in logging) or launches_logger(path)
     ]
     return entry, tracked, uses
+
+
+def console_scripts(index: RepoIndex) -> dict[str, str]:
+    """Console scripts the repo declares (pyproject [project.scripts], Poetry scripts) -> their module file."""
+
+    def build() -> dict[str, str]:
+        mods = module_map(index)
+        out: dict[str, str] = {}
+        for path in index.paths("pyproject.toml", "**/pyproject.toml", kinds=CODE):
+            doc = index.toml(path)
+            for table in (dig(doc, "project", "scripts"), dig(doc, "tool", "poetry", "scripts")):
+                for name, target in (table or {}).items() if isinstance(table, dict) else ():
+                    module = mods.get(str(target).split(":", 1)[0].strip())
+                    if module:
+                        out[str(name)] = module
+        return out
+
+    return memo(index, "console_scripts", build)
 
 
 def _summary(index: RepoIndex) -> tuple[list[str], list[str], dict[str, Any]]:

@@ -196,6 +196,30 @@ def scoring_present(views: Views) -> list[Finding]:
     ]
 
 
+SMOKE_NAME = re.compile(r"smoke|(^|_)e2e(_|$)|end_to_end", re.I)
+SCORING_ENDPOINT = re.compile(r"scoring_uri|/score\b|/predict\b|:predict\b|/infer\b|/invocations\b")
+HTTP_CALLS = words("""requests.post httpx.post urllib.request.urlopen aiohttp.ClientSession.post""")
+PIPELINE_GLOBS = words("""**/*.yml **/*.yaml **/*.sh **/Makefile **/Jenkinsfile **/*.groovy""")
+
+
+def smoke_tests(index: RepoIndex) -> list[tuple[str, int]]:
+    """Post-deployment smoke tests: a smoke/e2e script that posts to the scoring endpoint and is run by a
+    pipeline file (a CD stage calling `python -m ..smoke_test_scoring_service`)."""
+    out = []
+    pipeline_files = index.paths(*PIPELINE_GLOBS, kinds=("code", "test", "ci"))
+    for path in index.python_files(notebooks=False, kinds=("code", "test")):
+        stem = PurePosixPath(path).stem
+        if not SMOKE_NAME.search(stem):
+            continue
+        f = facts(index, path)
+        posts = f.calls_to(*HTTP_CALLS) + method_calls(f, "post")
+        if not posts or not SCORING_ENDPOINT.search(index.text(path) or ""):
+            continue
+        if index.grep(re.compile(re.escape(stem)), pipeline_files, limit=1):
+            out.append((path, posts[0].line))
+    return out
+
+
 @probe("repo.scoring.tested", summary="Real tests import the scoring module or call its entrypoint")
 def scoring_tested(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -210,7 +234,9 @@ def scoring_tested(views: Views) -> list[Finding]:
         lines = [line for m, line in f.imports.items() if mods.get(m) in scoring]
         if lines:
             hits.append(loc(index, path, min(lines)))
-    values = {"count": len(hits), "scoring_files": len(scoring)}
+    smoke = smoke_tests(index)
+    hits += [loc(index, p, line) for p, line in smoke]
+    values = {"count": len(hits), "scoring_files": len(scoring), "smoke_tests": len(smoke)}
     if not hits:
         return [
             miss(

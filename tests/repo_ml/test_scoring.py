@@ -288,3 +288,37 @@ ENTRYPOINTS = [
 @pytest.mark.parametrize("row", ENTRYPOINTS, ids=ids(ENTRYPOINTS))
 def test_scoring_entrypoints(row: Row, tmp_path: Path) -> None:
     row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+
+
+SMOKE = (
+    "import requests\n\n\ndef call(service):\n"
+    "    return requests.post(service.scoring_uri, json={'data': [[1, 2]]}).json()\n"
+)
+CD = "steps:\n  - script: python -m ml_service.util.smoke_test_scoring_service --type ACI\n"
+SMOKE_ROWS = [
+    Row(
+        "smoke test of the deployed service run by the CD pipeline",
+        {"src/score.py": SCORE, "ml_service/util/smoke_test_scoring_service.py": SMOKE, ".pipelines/cd.yml": CD},
+        "true",
+        values={"smoke_tests": 1},
+    ),
+    Row(
+        "smoke script no pipeline runs",
+        {"src/score.py": SCORE, "ml_service/util/smoke_test_scoring_service.py": SMOKE},
+        "false",
+    ),
+    Row(
+        "smoke test of a health endpoint",
+        {
+            "src/score.py": SCORE,
+            "ops/smoke_test.py": "import requests\n\nrequests.post('http://svc/health')\n",
+            "ci.yml": "run: python ops/smoke_test.py\n",
+        },
+        "false",
+    ),
+]
+
+
+@pytest.mark.parametrize("row", SMOKE_ROWS, ids=ids(SMOKE_ROWS))
+def test_scoring_smoke_tests(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_tested, tmp_path, row.files)["repo.scoring.tested"])

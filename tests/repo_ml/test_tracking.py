@@ -141,3 +141,36 @@ def test_mlruns_environ_assignment_and_docstring(tmp_path: Path) -> None:
     )
     finding = run(mlruns_committed, tmp_path, {"setup.py": code})["repo.mlruns_committed"]
     assert [loc.label() for loc in finding.locations] == ["setup.py:8"]
+
+
+LOG_PUBLISHER = (
+    "import wandb\n\n\ndef main():\n    run = wandb.init(project='p')\n    for step, val in parse():\n"
+    "        run.log({'loss': val}, step=step)\n"
+)
+LAUNCHER = (
+    "import subprocess\n\n\ndef main():\n    trainer = subprocess.Popen(['marian', '-c', 'cfg.yml'])\n"
+    "    subprocess.run(['parse_training_logs', '--from-stream'], stdin=trainer.stdout)\n"
+)
+PYPROJECT = '[project]\nname = "tracking"\n\n[project.scripts]\nparse_training_logs = "tracking.cli:main"\n'
+
+
+def test_training_launcher_tracked_through_console_script(tmp_path: Path) -> None:
+    files = {"pipeline/train.py": LAUNCHER, "tracking/cli.py": LOG_PUBLISHER, "pyproject.toml": PYPROJECT}
+    found = run(tracking_consistency, tmp_path, files)
+    assert found["code.tracking.consistent"].outcome.value == "true"
+
+
+def test_console_script_that_does_not_log_is_not_tracking(tmp_path: Path) -> None:
+    files = {
+        "pipeline/train.py": LAUNCHER,
+        "tracking/cli.py": "def main():\n    print('parsed')\n",
+        "pyproject.toml": PYPROJECT,
+    }
+    found = run(tracking_consistency, tmp_path, files)
+    assert found["code.tracking.consistent"].outcome.value == "false"
+
+
+def test_wandb_disabled_in_one_module_does_not_disable_the_repo(tmp_path: Path) -> None:
+    hf_eval = "import os\n\nos.environ['WANDB_DISABLED'] = 'true'\n\n\ndef score():\n    return 1\n"
+    found = run(tracking_consistency, tmp_path, {"eval/metrics.py": hf_eval, "train.py": WANDB_FIT})
+    assert found["code.tracking.consistent"].outcome.value == "true"

@@ -34,7 +34,31 @@ trainer = Trainer(model=None, args=TrainingArguments("out"))
 trainer.train()
 """
 
+LAUNCH = "import subprocess\n\n\ndef main():\n    subprocess.run(['marian', '-c', 'config.yml'], check=True)\n"
+SAGEMAKER_BOTO = (
+    "import boto3\n\nsm = boto3.client('sagemaker')\n"
+    "sm.create_training_job(TrainingJobName='j', AlgorithmSpecification={})\n"
+)
+AML_V1_SUBMIT = (
+    "from azureml.core import Experiment, Workspace\n\nws = Workspace.from_config()\n"
+    "experiment = Experiment(ws, 'train')\nrun = experiment.submit(config)\n"
+)
+VERTEX_JOB = (
+    "from google.cloud import aiplatform\n\njob = aiplatform.CustomTrainingJob(display_name='t', script_path='t.py')\n"
+    "job.run(replica_count=1)\n"
+)
 TRAINING = [
+    Row("train.py launching a compiled trainer", {"pipeline/train/train.py": LAUNCH}, "true", confidence="medium"),
+    Row("subprocess in a file not named for training", {"tools/convert.py": LAUNCH}, "false"),
+    Row("SageMaker create_training_job (boto3)", {"jobs/submit.py": SAGEMAKER_BOTO}, "true"),
+    Row("Azure ML SDK v1 experiment.submit", {"ml_service/run_pipeline.py": AML_V1_SUBMIT}, "true"),
+    Row("Azure ML v1 submit of a batch-scoring pipeline", {"ml_service/run_batchscore.py": AML_V1_SUBMIT}, "false"),
+    Row("Vertex AI CustomTrainingJob", {"vertex/launch.py": VERTEX_JOB}, "true"),
+    Row(
+        "boto3 without training calls",
+        {"app/s3.py": "import boto3\n\nboto3.client('s3').upload_file('a', 'b', 'c')\n"},
+        "false",
+    ),
     Row(
         "sklearn fit in a script",
         {"src/train.py": SKLEARN_TRAIN},
