@@ -112,6 +112,23 @@ def _sites_in(path: str, f: PyFacts) -> list[ScoringSite]:
     return out
 
 
+# Commands that start a model server for packaged models (a serving platform that fetches, containerises and
+# serves models it did not train): BentoML, MLflow, TorchServe, Triton, TF Serving, Seldon, or a model-serve CLI.
+MODEL_SERVE_CMD = re.compile(
+    r"\b(bentoml\s+serve|mlflow\s+models\s+serve|torchserve\s+--start|tritonserver\s|tensorflow_model_server\s"
+    r"|seldon-core-microservice\s|[a-z]{1,30}_model_serve\s)"
+)
+
+
+def _serve_launch_sites(path: str, f: PyFacts) -> list[ScoringSite]:
+    lines = sorted({line for line, s in f.strings if MODEL_SERVE_CMD.search(s)})
+    lines += sorted({c.line for c in f.calls if any(MODEL_SERVE_CMD.search(a) for a in c.str_args)})
+    serve_code = "serve" in path.lower() or any(n.startswith("serve") for n in f.functions)
+    if not lines or not serve_code:
+        return []
+    return [ScoringSite(path, min(lines), "model server launcher")]
+
+
 def _reaches_model(index: RepoIndex, path: str) -> str | None:
     """How the file gets to a model call: "" in the file itself, " via <module>" through local modules."""
     chain = model_call_path(index, path)
@@ -162,6 +179,8 @@ def scoring_sites(index: RepoIndex) -> list[ScoringSite]:
             f = facts(index, path)
             if f.calls:
                 out += _sites_in(path, f) + _entry_sites(index, path, f)
+                if not path.endswith(".ipynb"):
+                    out += _serve_launch_sites(path, f)
         out += [ScoringSite(p, line, what) for p, line, what in online_model_sites(index) if what == "bandit ranker"]
         out += [
             ScoringSite(p, 1, "BentoML bentofile")

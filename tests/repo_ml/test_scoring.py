@@ -322,3 +322,29 @@ SMOKE_ROWS = [
 @pytest.mark.parametrize("row", SMOKE_ROWS, ids=ids(SMOKE_ROWS))
 def test_scoring_smoke_tests(row: Row, tmp_path: Path) -> None:
     row.check(run(scoring_tested, tmp_path, row.files)["repo.scoring.tested"])
+
+
+LAUNCH_SERVER = (
+    "import subprocess\n\n\nclass Service:\n    def serve(self, model_id, port):\n"
+    "        cmd = 'acme_model_serve --bundle_path {0} --port {1}'.format(model_id, port)\n"
+    "        subprocess.run(cmd, shell=True)\n"
+)
+LAUNCHERS = [
+    Row("platform launching a model server", {"hub/serve/services.py": LAUNCH_SERVER}, "true"),
+    Row(
+        "bentoml serve from a serve module",
+        {"app/serve.py": "import os\n\nos.system('bentoml serve service:svc --port 3000')\n"},
+        "true",
+    ),
+    Row(
+        "serve command only in a help text of an unrelated module",
+        {"cli/help.py": "HELP = 'run: bentoml serve service:svc to try it'\n\n\ndef show():\n    print(HELP)\n"},
+        "false",
+    ),
+    Row("launcher in tests", {"tests/serve_test.py": LAUNCH_SERVER}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", LAUNCHERS, ids=ids(LAUNCHERS))
+def test_model_server_launchers(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
