@@ -220,6 +220,34 @@ def model_call_path(index: RepoIndex, path: str, depth: int = 2) -> list[str]:
     return memo(index, f"model_call_path:{path}:{depth}", lambda: walk(path, depth))
 
 
+def local_deps(index: RepoIndex, path: str) -> set[str]:
+    """Repo files a file depends on: its absolute imports plus the targets of its calls (relative imports
+    resolve through call names)."""
+
+    def build() -> set[str]:
+        f = facts(index, path)
+        out = local_imports(index, f)
+        out |= {t for c in f.calls if (t := _local_target(index, c.name))}
+        out.discard(path)
+        return out
+
+    return memo(index, f"local_deps:{path}", build)
+
+
+def reaching(index: RepoIndex, targets: set[str], hops: int = 2) -> set[str]:
+    """Files of the organisation's code that reach one of `targets` in at most `hops` dependency steps,
+    the targets included."""
+    found = set(targets)
+    frontier = set(targets)
+    files = code_files(index, notebooks=False)
+    for _ in range(hops):
+        frontier = {p for p in files if p not in found and local_deps(index, p) & frontier}
+        if not frontier:
+            break
+        found |= frontier
+    return found
+
+
 def route_calls(f: PyFacts) -> list[Call]:
     """Route decorators, including custom ones: any decorator call named like a route (`@api.post`,
     `@bp.route`) whose first literal argument is a URL path."""

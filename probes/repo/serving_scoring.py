@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from probes.repo._ml import (
     CODE,
+    INFERENCE_NAME,
     code_files,
     confidence_for,
     facts,
@@ -18,6 +19,7 @@ from probes.repo._ml import (
     model_call_path,
     module_map,
     predict_calls,
+    reaching,
     repo_of,
     route_calls,
     route_decorators,
@@ -129,6 +131,13 @@ def _serve_launch_sites(path: str, f: PyFacts) -> list[ScoringSite]:
     return [ScoringSite(path, min(lines), "model server launcher")]
 
 
+def _batch_named(path: str) -> bool:
+    """A script named for scoring (score_batch.py, predict.py, run_inference.py), not an evaluation script that
+    also predicts on a test set."""
+    stem = PurePosixPath(path).stem.lower()
+    return bool(INFERENCE_NAME.search(stem)) and not any(w in stem for w in ("eval", "metric", "valid", "bench"))
+
+
 def _reaches_model(index: RepoIndex, path: str) -> str | None:
     """How the file gets to a model call: "" in the file itself, " via <module>" through local modules."""
     chain = model_call_path(index, path)
@@ -159,7 +168,7 @@ def _entry_sites(index: RepoIndex, path: str, f: PyFacts) -> list[ScoringSite]:
     tasks = [(n, line) for n, line in f.decorators if n in ORCHESTRATED_TASKS]
     if tasks and (via := _reaches_model(index, path)) is not None:
         out.append(ScoringSite(path, tasks[0][1], f"orchestrated batch scoring{via}"))
-    elif f.main_guard and predict_calls(f) and method_calls(f, *PREDICTION_WRITES):
+    elif _batch_named(path) and f.main_guard and predict_calls(f) and method_calls(f, *PREDICTION_WRITES):
         out.append(ScoringSite(path, predict_calls(f)[0].line, "batch scoring script writing predictions"))
     return out
 
@@ -247,10 +256,11 @@ def scoring_tested(views: Views) -> list[Finding]:
         return [miss(views, "repo.scoring.tested", "no scoring code to test")]
     real = sorted({t.path for t in all_tests(index) if t.real and t.lang == "python"})
     mods = module_map(index)
+    reach = reaching(index, scoring)  # a test of the CLI or API that ends in the scoring code tests it too
     hits = []
     for path in real:
         f = facts(index, path)
-        lines = [line for m, line in f.imports.items() if mods.get(m) in scoring]
+        lines = [line for m, line in f.imports.items() if mods.get(m) in reach]
         if lines:
             hits.append(loc(index, path, min(lines)))
     smoke = smoke_tests(index)

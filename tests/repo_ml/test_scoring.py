@@ -348,3 +348,32 @@ LAUNCHERS = [
 @pytest.mark.parametrize("row", LAUNCHERS, ids=ids(LAUNCHERS))
 def test_model_server_launchers(row: Row, tmp_path: Path) -> None:
     row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+
+
+def test_evaluation_script_writing_predictions_is_not_scoring(tmp_path: Path) -> None:
+    found = run(scoring_present, tmp_path, {"src/evaluate.py": BATCH})
+    assert found["repo.scoring.present"].outcome.value == "false"
+
+
+def test_test_of_a_cli_reaching_the_scoring_code_counts(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/serve/__init__.py": "",
+        "pkg/serve/services.py": LAUNCH_SERVER,
+        "pkg/cli/__init__.py": "",
+        "pkg/cli/serve.py": "from ..serve.services import Service\n\n\ndef serve_cmd(m):\n    Service().serve(m, 1)\n",
+        "tests/test_cli.py": (
+            "from pkg.cli.serve import serve_cmd\n\n\ndef test_serve():\n    assert serve_cmd('m') is None\n"
+        ),
+    }
+    assert run(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "true"
+
+
+def test_test_of_an_unrelated_module_does_not_count(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/serve/services.py": LAUNCH_SERVER,
+        "pkg/util.py": "def add(a, b):\n    return a + b\n",
+        "tests/test_util.py": "from pkg.util import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    }
+    assert run(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "false"
