@@ -290,7 +290,8 @@ def training_calls(path: str, f: PyFacts) -> list[Call]:
 def launcher_calls(f: PyFacts) -> list[Call]:
     """A train-named script that launches a training program (a compiled trainer such as Marian, torchrun,
     accelerate, deepspeed) through subprocess or the repo's own command runner."""
-    calls = f.calls_under("subprocess") + f.calls_to("os.system", "os.execvp", "os.execv")
+    calls = f.calls_to(*(f"subprocess.{n}" for n in ("run", "Popen", "call", "check_call", "check_output")))
+    calls += f.calls_to("os.system", "os.execvp", "os.execv")
     calls += [c for c in f.calls if LAUNCHER_NAME.search(c.name.rsplit(".", 1)[-1])]
     return calls
 

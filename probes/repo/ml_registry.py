@@ -21,6 +21,10 @@ REGISTER_CALLS = words(
     zenml.Model zenml.model.model.Model wandb.link_model"""
 )
 REGISTER_METHODS = ("create_model_version", "create_registered_model", "register_model", "link_model")
+REGISTRY_LIBS = words(
+    """mlflow azureml azure.ai.ml sagemaker google.cloud.aiplatform zenml wandb clearml comet_ml neptune"""
+)
+NOT_REGISTRIES = ("litellm.",)  # litellm.register_model registers pricing, not a model version
 REGISTER_KWARGS = ("registered_model_name", "model_package_group_name", "ModelPackageGroupName")
 PROMOTE_METHODS = words(
     """transition_model_version_stage set_registered_model_alias update_model_version_aliases
@@ -37,7 +41,8 @@ TEXT_GLOBS = words("""**/*.sh **/*.yml **/*.yaml **/Makefile **/*.json""")
 
 def _register_lines(index: RepoIndex, f: PyFacts) -> list[int]:
     lines = [c.line for c in f.calls_to(*REGISTER_CALLS)]
-    lines += [c.line for c in method_calls(f, *REGISTER_METHODS)]
+    if f.imported(*REGISTRY_LIBS) is not None:
+        lines += [c.line for c in method_calls(f, *REGISTER_METHODS) if not c.name.startswith(NOT_REGISTRIES)]
     lines += [c.line for c in f.calls if set(REGISTER_KWARGS) & set(c.kwargs)]
     if f.imported("azureml.core", "azure.ai.ml") is not None:
         lines += [c.line for c in method_calls(f, "register")]

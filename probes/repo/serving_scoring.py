@@ -134,8 +134,12 @@ def _serve_launch_sites(path: str, f: PyFacts) -> list[ScoringSite]:
 def _batch_named(path: str) -> bool:
     """A script named for scoring (score_batch.py, predict.py, run_inference.py), not an evaluation script that
     also predicts on a test set."""
+    return bool(INFERENCE_NAME.search(PurePosixPath(path).stem)) and not _evaluation_named(path)
+
+
+def _evaluation_named(path: str) -> bool:
     stem = PurePosixPath(path).stem.lower()
-    return bool(INFERENCE_NAME.search(stem)) and not any(w in stem for w in ("eval", "metric", "valid", "bench"))
+    return any(w in stem for w in ("eval", "metric", "valid", "bench"))
 
 
 def _reaches_model(index: RepoIndex, path: str) -> str | None:
@@ -166,7 +170,7 @@ def _entry_sites(index: RepoIndex, path: str, f: PyFacts) -> list[ScoringSite]:
     if consumers and (via := _reaches_model(index, path)) is not None:
         out.append(ScoringSite(path, consumers[0].line, f"queue/stream worker calling a model{via}"))
     tasks = [(n, line) for n, line in f.decorators if n in ORCHESTRATED_TASKS]
-    if tasks and (via := _reaches_model(index, path)) is not None:
+    if tasks and not _evaluation_named(path) and (via := _reaches_model(index, path)) is not None:
         out.append(ScoringSite(path, tasks[0][1], f"orchestrated batch scoring{via}"))
     elif _batch_named(path) and f.main_guard and predict_calls(f) and method_calls(f, *PREDICTION_WRITES):
         out.append(ScoringSite(path, predict_calls(f)[0].line, "batch scoring script writing predictions"))

@@ -68,3 +68,8 @@ PROMOTION = [
 @pytest.mark.parametrize("row", PROMOTION, ids=ids(PROMOTION))
 def test_stage_promotion(row: Row, tmp_path: Path) -> None:
     row.check(run(stage_promotion, tmp_path, row.files)["code.stage_promotion"])
+
+
+def test_litellm_register_model_is_pricing_not_a_registry(tmp_path: Path) -> None:
+    files = {"llm/config.py": "import litellm\n\nlitellm.register_model({'my-model': {'input_cost_per_token': 1}})\n"}
+    assert run(model_registration, tmp_path, files)["code.model_registration"].outcome.value == "false"
