@@ -50,6 +50,22 @@ STARTERS = {
     "dvclive": ("Live",),
     "aim": ("Run",),
 }
+# Platform SDK experiment tracking counts like the open-source tools: Azure ML v1 runs, SageMaker Experiments,
+# Vertex AI Experiments (a run is started and metrics are logged on it).
+PLATFORM_TRACKING = {
+    "azureml": (
+        ("azureml.core.Run.get_context", "azureml.core.run.Run.get_context", "azureml.core.Experiment.start_logging"),
+        ("log", "log_list", "log_row", "log_table"),
+    ),
+    "sagemaker-experiments": (
+        ("sagemaker.experiments.run.Run", "sagemaker.experiments.Run", "sagemaker.experiments.load_run"),
+        ("log_metric", "log_parameters", "log_parameter"),
+    ),
+    "vertex-experiments": (
+        ("google.cloud.aiplatform.start_run", "google.cloud.aiplatform.init"),
+        ("log_metrics", "log_params", "log_time_series_metrics"),
+    ),
+}
 REPORT_TO = re.compile(r"report_to\s*=\s*\[?\s*['\"](mlflow|wandb|comet_ml|neptune|clearml|dvclive|aim)['\"]")
 WANDB_OFF = re.compile(
     r"WANDB_MODE['\"]?\s*[\]:=,]\s*=?\s*['\"]?(disabled|offline|dryrun)|WANDB_DISABLED['\"]?\s*"
@@ -103,6 +119,11 @@ def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
         calls = f.calls_to(*(f"{tool}.{n}" for n in names))
         if calls:
             lines[tool] = min(c.line for c in calls)
+    for tool, (starters, log_methods) in PLATFORM_TRACKING.items():
+        started = f.calls_to(*starters)
+        logged = method_calls(f, *log_methods)
+        if started and logged:
+            lines[tool] = min(c.line for c in started)
     for c in f.calls_to(*INTEGRATIONS):
         tool = INTEGRATIONS[c.name.rsplit(".", 1)[-1]]
         if tool != "wandb" or not _wandb_off_repo(index):

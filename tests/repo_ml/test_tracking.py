@@ -174,3 +174,25 @@ def test_wandb_disabled_in_one_module_does_not_disable_the_repo(tmp_path: Path) 
     hf_eval = "import os\n\nos.environ['WANDB_DISABLED'] = 'true'\n\n\ndef score():\n    return 1\n"
     found = run(tracking_consistency, tmp_path, {"eval/metrics.py": hf_eval, "train.py": WANDB_FIT})
     assert found["code.tracking.consistent"].outcome.value == "true"
+
+
+AML_V1_TRAIN = (
+    "from azureml.core import Run\nfrom sklearn.linear_model import Ridge\n\nrun = Run.get_context()\n"
+    "model = Ridge().fit(X, y)\nrun.log('mse', 0.1)\n"
+)
+SM_EXP_TRAIN = (
+    "from sagemaker.experiments.run import Run\nfrom sklearn.linear_model import Ridge\n\n"
+    "with Run(experiment_name='e') as run:\n    Ridge().fit(X, y)\n    run.log_metric(name='mse', value=0.1)\n"
+)
+
+
+def test_platform_sdk_tracking_counts(tmp_path: Path) -> None:
+    for i, text in enumerate((AML_V1_TRAIN, SM_EXP_TRAIN)):
+        found = run(tracking_consistency, tmp_path / str(i), {"train.py": text})
+        assert found["code.tracking.consistent"].outcome.value == "true", text
+
+
+def test_azureml_run_context_without_logging_is_not_tracking(tmp_path: Path) -> None:
+    text = AML_V1_TRAIN.replace("run.log('mse', 0.1)\n", "")
+    found = run(tracking_consistency, tmp_path, {"train.py": text})
+    assert found["code.tracking.consistent"].outcome.value == "false"
