@@ -301,6 +301,7 @@ class TrainingFile:
     path: str
     line: int
     call: str
+    launcher: bool = False  # only launches or submits training elsewhere (subprocess, platform job)
 
     @property
     def notebook(self) -> bool:
@@ -313,9 +314,13 @@ def training_files(index: RepoIndex) -> list[TrainingFile]:
     def build() -> list[TrainingFile]:
         out = []
         for path in code_files(index):
-            calls = training_calls(path, facts(index, path))
+            f = facts(index, path)
+            calls = training_calls(path, f)
             if calls:
-                out.append(TrainingFile(path, calls[0].line, calls[0].name))
+                launches = set(launcher_calls(f)) | set(f.calls_to(*PLATFORM_TRAIN_CALLS))
+                launches |= set(method_calls(f, *PLATFORM_TRAIN_METHODS, "submit"))
+                launcher = all(c in launches for c in calls)
+                out.append(TrainingFile(path, calls[0].line, calls[0].name, launcher))
         return out
 
     return memo(index, "training_files", build)

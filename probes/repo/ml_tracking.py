@@ -32,6 +32,8 @@ CONSISTENT_SHARE = 0.7
 SPORADIC_SHARE = 0.3
 INTEGRATIONS = {  # logger/callback classes of training frameworks -> tool
     "MLFlowLogger": "mlflow",
+    "MLflowLoggerCallback": "mlflow",
+    "WandbLoggerCallback": "wandb",
     "MlflowCallback": "mlflow",
     "WandbLogger": "wandb",
     "WandbCallback": "wandb",
@@ -155,8 +157,11 @@ def tracked_entrypoints(index: RepoIndex) -> tuple[list[str], list[str], dict[st
     uses = tracking_uses(index)
     logging = {p for p, u in uses.items() if u.tools}
     training = training_files(index)
-    training_scripts = [t.path for t in training if not t.notebook]
-    entry = training_scripts or [t.path for t in training]
+    # Launchers and job submitters start training that runs elsewhere (often one of these entrypoints):
+    # they count only when nothing trains directly.
+    scripts_all = [t for t in training if not t.notebook]
+    direct = [t.path for t in scripts_all if not t.launcher]
+    entry = direct or [t.path for t in scripts_all] or [t.path for t in training]
     imports = {p: local_imports(index, facts(index, p)) for p in files}
     scripts = console_scripts(index)
 

@@ -196,3 +196,21 @@ def test_azureml_run_context_without_logging_is_not_tracking(tmp_path: Path) -> 
     text = AML_V1_TRAIN.replace("run.log('mse', 0.1)\n", "")
     found = run(tracking_consistency, tmp_path, {"train.py": text})
     assert found["code.tracking.consistent"].outcome.value == "false"
+
+
+def test_job_submitters_do_not_dilute_tracking_share(tmp_path: Path) -> None:
+    submit = "import subprocess\n\nsubprocess.run(['python', 'train.py'])\n"
+    files = {"src/train.py": MLFLOW_FIT, "scripts/run_training.py": submit, "scripts/train_on_cluster.py": submit}
+    found = run(tracking_consistency, tmp_path, files)
+    assert found["code.tracking.consistent"].outcome.value == "true"
+    assert found["code.tracking.consistent"].values["entrypoints"] == 1
+
+
+def test_ray_mlflow_logger_callback_is_tracking(tmp_path: Path) -> None:
+    text = (
+        "from ray.air.integrations.mlflow import MLflowLoggerCallback\nfrom ray.train.torch import TorchTrainer\n"
+        "import torch\n\ncb = MLflowLoggerCallback(tracking_uri='file:///efs/mlflow', experiment_name='e')\n"
+        "TorchTrainer(loop, run_config=RunConfig(callbacks=[cb])).fit()\n"
+    )
+    found = run(tracking_consistency, tmp_path, {"pkg/train.py": text})
+    assert found["code.tracking.consistent"].outcome.value == "true"
