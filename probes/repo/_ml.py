@@ -40,8 +40,23 @@ DIRECT_TRAIN_CALLS = words(
     AutoMLTabularTrainingJob azure.ai.ml.automl.classification azure.ai.ml.automl.regression
     azure.ai.ml.automl.forecasting Trainer().train SFTTrainer().train"""
 )
+# Managed training on ML platforms: submitting a job is scripted training (SageMaker boto3 and Step Functions,
+# Azure ML v1 experiments and v2 jobs, Vertex AI custom jobs, TFX trainers).
+PLATFORM_TRAIN_IMPORTS = words("""boto3 stepfunctions azureml azure.ai.ml google.cloud.aiplatform tfx sagemaker""")
+PLATFORM_TRAIN_METHODS = words(
+    """create_training_job create_hyper_parameter_tuning_job create_auto_ml_job create_auto_ml_job_v2"""
+)
+PLATFORM_TRAIN_CALLS = words(
+    """stepfunctions.steps.TrainingStep stepfunctions.steps.sagemaker.TrainingStep
+    sagemaker.workflow.steps.TrainingStep azureml.core.Experiment.submit azureml.core.ScriptRunConfig
+    azureml.train.estimator.Estimator azure.ai.ml.command google.cloud.aiplatform.CustomTrainingJob
+    google.cloud.aiplatform.CustomJob google.cloud.aiplatform.CustomContainerTrainingJob
+    google.cloud.aiplatform.HyperparameterTuningJob tfx.components.Trainer tfx.v1.components.Trainer"""
+)
+LAUNCHER_NAME = re.compile(r"^(run_(command|cmd)\w{0,30}|launch\w{0,20})$")
 TRAIN_FILE_NAME = re.compile(r"(^|[/_-])(train|training|fit|finetune|fine_tune)[\w-]*\.(py|ipynb)$", re.I)
-PLACEHOLDER = re.compile(r"\{\{\s*cookiecutter\.|\{\{\s*[a-z_]+\s*\}\}|<YOUR_[A-Z_]+>", re.I)
+# `{{ name }}` template variables; not f-string escapes such as f"{{{key}}}" (a literal brace around a field).
+PLACEHOLDER = re.compile(r"\{\{\s*cookiecutter\.|(?<!\{)\{\{\s*[a-z_]+\s*\}\}(?!\})|<YOUR_[A-Z_]+>", re.I)
 MODEL_SUFFIXES = words(
     """.pkl .pickle .joblib .h5 .keras .onnx .pt .pth .safetensors .ckpt .tflite .gguf .mar .cbm .mlmodel"""
 )
@@ -120,13 +135,141 @@ def route_decorators(f: PyFacts) -> list[tuple[str, int]]:
     return [(n, line) for n, line in f.decorators if "." in n and n.rsplit(".", 1)[-1] in ROUTE_DECORATORS]
 
 
+# inference ------------------------------------------------------------------------------------
+# Domain-named inference methods count only on a model-like receiver (`model.encode`, `self.ranker.rank`)
+# in a file that uses an ML framework or loads a model: `text.encode()` and `json_encoder.encode()` do not.
+INFERENCE_METHODS = words(
+    """encode embed embed_query embed_documents rerank classify transcribe detect segment forecast
+    recommend rank infer predict_step generate"""
+)
+MODEL_RECEIVER = re.compile(
+    r"(^|[._])(\w{0,30}_)?(model|classifier|clf|estimator|regressor|predictor|ranker|reranker"
+    r"|detector|forecaster|recommender|embedder|tagger|segmenter|pipe|net)s?$",
+    re.I,
+)
+MODEL_LOADS = words(
+    """joblib.load pickle.load torch.load torch.jit.load load_model from_pretrained onnxruntime.InferenceSession
+    SentenceTransformer CrossEncoder mlflow.pyfunc.load_model xgboost.Booster lightgbm.Booster"""
+)
+INFERENCE_CLIENT_METHODS = ("invoke_endpoint", "invoke_endpoint_async", "invoke_endpoint_with_response_stream")
+INFER_URL = re.compile(r"/v[12]/models/[\w.{}-]{1,100}(/versions/[\w.{}-]{1,50})?(:predict|:classify|/infer)\b")
+INFERENCE_NAME = re.compile(r"predict|inference|infer_|probabilit|scor(e|ing)|forecast|classif|recommend", re.I)
+
+
+def loads_model(f: PyFacts) -> bool:
+    return bool(f.calls_to(*MODEL_LOADS))
+
+
+def inference_calls(f: PyFacts) -> list[Call]:
+    """Calls that run a model: `.predict(`, domain-named methods on a model-like receiver (with an ML
+    framework or a model load in the file), inference-server clients (SageMaker `invoke_endpoint`,
+    Triton `infer`, KServe v2 / TF-Serving REST URLs)."""
+    out = predict_calls(f)
+    if uses_ml(f) or loads_model(f):
+        out += [
+            c
+            for c in method_calls(f, *INFERENCE_METHODS)
+            if MODEL_RECEIVER.search(c.name.rsplit(".", 1)[0].removesuffix("()"))
+        ]
+    out += method_calls(f, *INFERENCE_CLIENT_METHODS)
+    if f.imported("tritonclient") is not None:
+        out += method_calls(f, "infer", "async_infer")
+    urls = {line for line, s in f.strings if INFER_URL.search(s)}
+    out += [c for c in f.calls if c.line in urls]
+    return sorted(set(out), key=lambda c: c.line)
+
+
+def _local_target(index: RepoIndex, name: str) -> str | None:
+    """The repo file a resolved call name points into (`pkg.helper.fn` -> pkg/helper.py), if any."""
+    mods = module_map(index)
+    parts = name.replace("()", "").split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        target = mods.get(".".join(parts[:i]))
+        if target:
+            return target
+    return None
+
+
+def model_call_path(index: RepoIndex, path: str, depth: int = 2) -> list[str]:
+    """A small call graph: [path] when the file itself runs a model, else [path, module, ...] following calls
+    into the repo's own modules (up to `depth` hops) to one that runs a model; [] when none does. A local
+    function named like inference (`risk_probability`, `predict_batch`) counts in a module using ML."""
+    seen: set[str] = set()
+
+    def walk(p: str, left: int) -> list[str]:
+        if p in seen:
+            return []
+        seen.add(p)
+        f = facts(index, p)
+        if inference_calls(f):
+            return [p]
+        if left == 0:
+            return []
+        for c in f.calls:
+            target = _local_target(index, c.name)
+            if target is None or target == p:
+                continue
+            tf = facts(index, target)
+            if INFERENCE_NAME.search(c.name.rsplit(".", 1)[-1]) and (uses_ml(tf) or loads_model(tf)):
+                return [p, target]
+            rest = walk(target, left - 1)
+            if rest:
+                return [p, *rest]
+        return []
+
+    return memo(index, f"model_call_path:{path}:{depth}", lambda: walk(path, depth))
+
+
+def local_deps(index: RepoIndex, path: str) -> set[str]:
+    """Repo files a file depends on: its absolute imports plus the targets of its calls (relative imports
+    resolve through call names)."""
+
+    def build() -> set[str]:
+        f = facts(index, path)
+        out = local_imports(index, f)
+        out |= {t for c in f.calls if (t := _local_target(index, c.name))}
+        out.discard(path)
+        return out
+
+    return memo(index, f"local_deps:{path}", build)
+
+
+def reaching(index: RepoIndex, targets: set[str], hops: int = 2) -> set[str]:
+    """Files of the organisation's code that reach one of `targets` in at most `hops` dependency steps,
+    the targets included."""
+    found = set(targets)
+    frontier = set(targets)
+    files = code_files(index, notebooks=False)
+    for _ in range(hops):
+        frontier = {p for p in files if p not in found and local_deps(index, p) & frontier}
+        if not frontier:
+            break
+        found |= frontier
+    return found
+
+
+def route_calls(f: PyFacts) -> list[Call]:
+    """Route decorators, including custom ones: any decorator call named like a route (`@api.post`,
+    `@bp.route`) whose first literal argument is a URL path."""
+    lines = {line for _, line in route_decorators(f)}
+    names = {(n, line) for n, line in f.decorators if n.rsplit(".", 1)[-1] in ROUTE_DECORATORS}
+    out = []
+    for c in f.calls:
+        if (c.name, c.line) not in names:
+            continue
+        if c.line in lines or (c.str_args and c.str_args[0].startswith("/")):
+            out.append(c)
+    return out
+
+
 # training -------------------------------------------------------------------------------------
 def training_calls(path: str, f: PyFacts) -> list[Call]:
     """Calls that fit a model: `.fit(` with an ML framework (or in a train* file), `trainer.train()`,
     `xgb.train(`, AutoML jobs, or a torch loop (`loss.backward()` + `optimizer.step()`)."""
     ml = uses_ml(f)
     train_named = bool(TRAIN_FILE_NAME.search(path)) or "/training/" in f"/{path}"
-    if not (ml or train_named or f.imported(*TRAIN_METHOD_LIBS) is not None):
+    platform = f.imported(*PLATFORM_TRAIN_IMPORTS) is not None
+    if not (ml or train_named or platform or f.imported(*TRAIN_METHOD_LIBS) is not None):
         return []
     out = f.calls_to(*DIRECT_TRAIN_CALLS)
     if ml or train_named:
@@ -135,7 +278,22 @@ def training_calls(path: str, f: PyFacts) -> list[Call]:
         out += method_calls(f, "train")
     if f.imported("torch") is not None and method_calls(f, "backward"):
         out += [c for c in method_calls(f, "step") if "optim" in c.name.lower()]
+    if ml or platform:
+        out += method_calls(f, *PLATFORM_TRAIN_METHODS) + f.calls_to(*PLATFORM_TRAIN_CALLS)
+        if f.imported("azureml.core", "azureml.pipeline") is not None and not INFERENCE_NAME.search(path):
+            out += method_calls(f, "submit")
+    if train_named and not out:
+        out += launcher_calls(f)
     return sorted(set(out), key=lambda c: c.line)
+
+
+def launcher_calls(f: PyFacts) -> list[Call]:
+    """A train-named script that launches a training program (a compiled trainer such as Marian, torchrun,
+    accelerate, deepspeed) through subprocess or the repo's own command runner."""
+    calls = f.calls_to(*(f"subprocess.{n}" for n in ("run", "Popen", "call", "check_call", "check_output")))
+    calls += f.calls_to("os.system", "os.execvp", "os.execv")
+    calls += [c for c in f.calls if LAUNCHER_NAME.search(c.name.rsplit(".", 1)[-1])]
+    return calls
 
 
 @dataclass(frozen=True)
@@ -143,6 +301,7 @@ class TrainingFile:
     path: str
     line: int
     call: str
+    launcher: bool = False  # only launches or submits training elsewhere (subprocess, platform job)
 
     @property
     def notebook(self) -> bool:
@@ -155,9 +314,13 @@ def training_files(index: RepoIndex) -> list[TrainingFile]:
     def build() -> list[TrainingFile]:
         out = []
         for path in code_files(index):
-            calls = training_calls(path, facts(index, path))
+            f = facts(index, path)
+            calls = training_calls(path, f)
             if calls:
-                out.append(TrainingFile(path, calls[0].line, calls[0].name))
+                launches = set(launcher_calls(f)) | set(f.calls_to(*PLATFORM_TRAIN_CALLS))
+                launches |= set(method_calls(f, *PLATFORM_TRAIN_METHODS, "submit"))
+                launcher = all(c in launches for c in calls)
+                out.append(TrainingFile(path, calls[0].line, calls[0].name, launcher))
         return out
 
     return memo(index, "training_files", build)

@@ -49,6 +49,14 @@ ORCHESTRATORS = {  # (decorator or call or base) prefix -> orchestrator
     "kedro.pipeline.node": "kedro",
     "sagemaker.workflow.pipeline.Pipeline": "sagemaker pipelines",
     "google.cloud.aiplatform.PipelineJob": "vertex pipelines",
+    "google.cloud.aiplatform.pipeline_jobs.PipelineJob": "vertex pipelines",
+    "tfx.orchestration.pipeline.Pipeline": "tfx",
+    "tfx.dsl.Pipeline": "tfx",
+    "tfx.v1.dsl.Pipeline": "tfx",
+    "apache_beam.Pipeline": "beam",
+    "stepfunctions.workflow.Workflow": "step functions",
+    "azureml.pipeline.core.Pipeline": "azure ml pipelines (v1)",
+    "zenml.Model": "zenml",
 }
 AUTOML_CALLS = (
     "AutoMLConfig",

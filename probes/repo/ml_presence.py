@@ -16,7 +16,7 @@ from probes.repo._ml import (
 )
 from probes.repo.ml_pipelines import pipeline_sites
 from probes.repo.ml_training import is_model_file
-from probes.repo.serving_scoring import scoring_sites
+from probes.repo.serving_scoring import online_model_sites, scoring_sites
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
@@ -81,11 +81,19 @@ def ml_present(views: Views) -> list[Finding]:
         "scoring_files": len({s.path for s in scoring}),
         "frameworks": sorted({f for _, used in frameworks.values() for f in used}),
     }
+    online = online_model_sites(index)
+    values["online_model_files"] = len({p for p, _, _ in online})
+    locs += [loc(index, p, line) for p, line, _ in online]
     if locs:
         modules = any(not is_notebook(s.path or "") for s in locs)
+        # Notebooks that really fit models with an ML framework make ML applicable (the notebook discount is
+        # applied by the level criteria); a notebook that only imports sklearn or plots stays low.
+        nb_training = [t for t in training if t.notebook and uses_ml(facts(index, t.path))]
+        values["notebook_training_files"] = len(nb_training)
         what = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in values.items() if isinstance(v, int) and v)
         msg = f"ML in the repo's own code: {what}" + ("" if modules else " (notebooks only)")
-        return [hit(views, "repo.ml.present", locs, msg, confidence="medium" if modules else "low", values=values)]
+        confidence = "medium" if modules or nb_training else "low"
+        return [hit(views, "repo.ml.present", locs, msg, confidence=confidence, values=values)]
     declared = index.declares(*ML_DISTRIBUTIONS)
     if declared:
         msg = "ML libraries are declared as dependencies, but no code calls them"

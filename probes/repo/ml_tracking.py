@@ -17,9 +17,11 @@ from probes.repo._ml import (
     local_imports,
     memo,
     method_calls,
+    module_map,
     repo_of,
     training_files,
 )
+from probes.repo.ml_manifests import dig
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding
@@ -30,6 +32,8 @@ CONSISTENT_SHARE = 0.7
 SPORADIC_SHARE = 0.3
 INTEGRATIONS = {  # logger/callback classes of training frameworks -> tool
     "MLFlowLogger": "mlflow",
+    "MLflowLoggerCallback": "mlflow",
+    "WandbLoggerCallback": "wandb",
     "MlflowCallback": "mlflow",
     "WandbLogger": "wandb",
     "WandbCallback": "wandb",
@@ -47,6 +51,22 @@ STARTERS = {
     "clearml": ("Task.init",),
     "dvclive": ("Live",),
     "aim": ("Run",),
+}
+# Platform SDK experiment tracking counts like the open-source tools: Azure ML v1 runs, SageMaker Experiments,
+# Vertex AI Experiments (a run is started and metrics are logged on it).
+PLATFORM_TRACKING = {
+    "azureml": (
+        ("azureml.core.Run.get_context", "azureml.core.run.Run.get_context", "azureml.core.Experiment.start_logging"),
+        ("log", "log_list", "log_row", "log_table"),
+    ),
+    "sagemaker-experiments": (
+        ("sagemaker.experiments.run.Run", "sagemaker.experiments.Run", "sagemaker.experiments.load_run"),
+        ("log_metric", "log_parameters", "log_parameter"),
+    ),
+    "vertex-experiments": (
+        ("google.cloud.aiplatform.start_run", "google.cloud.aiplatform.init"),
+        ("log_metrics", "log_params", "log_time_series_metrics"),
+    ),
 }
 REPORT_TO = re.compile(r"report_to\s*=\s*\[?\s*['\"](mlflow|wandb|comet_ml|neptune|clearml|dvclive|aim)['\"]")
 WANDB_OFF = re.compile(
@@ -72,7 +92,14 @@ class TrackingUse:
 
 
 def _wandb_off_repo(index: RepoIndex) -> bool:
-    return memo(index, "wandb_off", lambda: bool(index.grep(WANDB_OFF, index.paths(kinds=CODE), limit=1)))
+    """W&B switched off for the whole repo by configuration (CI, env files, Dockerfiles); a Python module that
+    sets WANDB_DISABLED for its own use (e.g. around a Hugging Face Trainer) disables only itself."""
+
+    def build() -> bool:
+        paths = [p for p in index.paths(kinds=CODE) if not p.endswith((".py", ".ipynb"))]
+        return bool(index.grep(WANDB_OFF, paths, limit=1))
+
+    return memo(index, "wandb_off", build)
 
 
 def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
@@ -85,7 +112,7 @@ def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
         mlflow += method_calls(f, "log_metric", "log_metrics", "log_param", "log_params", "log_batch")
     if mlflow:
         lines["mlflow"] = min(c.line for c in mlflow)
-    if not (_wandb_off_repo(index) or _wandb_disabled(f)):
+    if not (_wandb_off_repo(index) or _wandb_disabled(f) or WANDB_OFF.search(index.text(path) or "")):
         inits = f.calls_to("wandb.init")
         logs = f.calls_to("wandb.log") + (method_calls(f, "log") if f.imported("wandb") is not None else [])
         if inits and logs:
@@ -94,6 +121,11 @@ def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
         calls = f.calls_to(*(f"{tool}.{n}" for n in names))
         if calls:
             lines[tool] = min(c.line for c in calls)
+    for tool, (starters, log_methods) in PLATFORM_TRACKING.items():
+        started = f.calls_to(*starters)
+        logged = method_calls(f, *log_methods)
+        if started and logged:
+            lines[tool] = min(c.line for c in started)
     for c in f.calls_to(*INTEGRATIONS):
         tool = INTEGRATIONS[c.name.rsplit(".", 1)[-1]]
         if tool != "wandb" or not _wandb_off_repo(index):
@@ -125,15 +157,46 @@ def tracked_entrypoints(index: RepoIndex) -> tuple[list[str], list[str], dict[st
     uses = tracking_uses(index)
     logging = {p for p, u in uses.items() if u.tools}
     training = training_files(index)
-    scripts = [t.path for t in training if not t.notebook]
-    entry = scripts or [t.path for t in training]
+    # Launchers and job submitters start training that runs elsewhere (often one of these entrypoints):
+    # they count only when nothing trains directly.
+    scripts_all = [t for t in training if not t.notebook]
+    direct = [t.path for t in scripts_all if not t.launcher]
+    entry = direct or [t.path for t in scripts_all] or [t.path for t in training]
     imports = {p: local_imports(index, facts(index, p)) for p in files}
+    scripts = console_scripts(index)
+
+    def logs(path: str) -> bool:
+        return path in logging or bool(imports.get(path, set()) & logging)
+
+    def launches_logger(path: str) -> bool:
+        """The entrypoint runs one of the repo's console scripts (by name) whose module logs: a log parser
+        publishing training metrics to a tracker."""
+        names = {s.split()[0] for _, s in facts(index, path).strings if s.strip()}
+        names |= {a.split()[0] for c in facts(index, path).calls for a in c.str_args if a.strip()}
+        return any(logs(module) for name, module in scripts.items() if name in names)
+
     tracked = [
-        path
-        for path in entry
-        if path in logging or imports.get(path, set()) & logging or any(path in imports[p] for p in logging)
+        path for path in entry if logs(path) or any(path in imports[p] for p in logging) or launches_logger(path)
     ]
     return entry, tracked, uses
+
+
+def console_scripts(index: RepoIndex) -> dict[str, str]:
+    """Console scripts the repo declares (pyproject [project.scripts], Poetry scripts) -> their module file."""
+
+    def build() -> dict[str, str]:
+        mods = module_map(index)
+        out: dict[str, str] = {}
+        for path in index.paths("pyproject.toml", "**/pyproject.toml", kinds=CODE):
+            doc = index.toml(path)
+            for table in (dig(doc, "project", "scripts"), dig(doc, "tool", "poetry", "scripts")):
+                for name, target in (table or {}).items() if isinstance(table, dict) else ():
+                    module = mods.get(str(target).split(":", 1)[0].strip())
+                    if module:
+                        out[str(name)] = module
+        return out
+
+    return memo(index, "console_scripts", build)
 
 
 def _summary(index: RepoIndex) -> tuple[list[str], list[str], dict[str, Any]]:

@@ -18,9 +18,11 @@ from probes.repo._ml import (
     repo_of,
     route_decorators,
     training_files,
+    words,
 )
 from probes.repo.serving_scoring import scoring_sites
 from scanner.collectors.python_facts import PyFacts
+from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import probe, verdict
 from scanner.views import Views
@@ -72,6 +74,22 @@ DEPLOY_SDK = (
     "create_deployment",
     "create_endpoint",
 )
+
+
+DEPLOY_SDK_IMPORTS = words("""azureml azure.ai.ml sagemaker google.cloud.aiplatform mlflow.deployments boto3""")
+
+
+def _ml_deploy_sdk(f: PyFacts) -> bool:
+    """An ML deployment SDK is in use; plain boto3 only with a SageMaker client (API Gateway also has
+    create_deployment)."""
+    if f.imported(*DEPLOY_SDK_IMPORTS[:-1]) is not None:
+        return True
+    sagemaker = any("sagemaker" in a for c in f.calls for a in c.str_args)
+    return f.imported("boto3") is not None and sagemaker
+
+
+def scoring_paths(index: RepoIndex) -> set[str]:
+    return {s.path for s in scoring_sites(index)}
 
 
 def registry_refs(f: PyFacts) -> list[int]:
@@ -207,7 +225,8 @@ def deploy_manual(views: Views) -> list[Finding]:
     notebooks = [p for p in code_files(index) if is_notebook(p)]
     scripts = index.paths("**/*.sh", "**/*.bash", "**/*.ps1", kinds=CODE)
     sites = [loc(index, m.path, m.line) for m in grep_sources(index, DEPLOY_CLI, notebooks + scripts)]
-    for path in notebooks:
+    modules = [p for p in code_files(index, notebooks=False) if p not in scoring_paths(index)]
+    for path in notebooks + modules:
         f = facts(index, path)
         calls = [
             c
@@ -215,6 +234,8 @@ def deploy_manual(views: Views) -> list[Finding]:
             if {"initial_instance_count", "instance_type", "machine_type"} & set(c.kwargs)
         ]
         calls += f.calls_to(*DEPLOY_SDK) + f.calls_to("azureml.core.Model.deploy", "Model.deploy")
+        if not is_notebook(path) and not _ml_deploy_sdk(f):
+            continue  # create_endpoint/create_deployment in a module mean a model endpoint only with an ML SDK
         sites += [loc(index, path, c.line) for c in calls]
     values = {
         "notebooks": len({s.path for s in sites if is_notebook(s.path or "")}),
@@ -225,9 +246,9 @@ def deploy_manual(views: Views) -> list[Finding]:
             views,
             "repo.deploy_manual",
             sites,
-            f"model deploy commands in {values['notebooks']} notebooks and {values['scripts']} shell scripts",
-            "no deploy commands in notebooks or shell scripts",
-            confidence="low",
+            f"model deploy commands in {values['notebooks']} notebooks and {values['scripts']} scripts/modules",
+            "no deploy commands in notebooks, scripts or modules",
+            confidence="low" if not values["scripts"] else "medium",
             values=values,
         )
     ]

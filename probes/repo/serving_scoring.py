@@ -3,20 +3,28 @@ models, web routes that call predict; and the tests that exercise them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from probes.repo._ml import (
     CODE,
+    INFERENCE_NAME,
     code_files,
     confidence_for,
     facts,
     loc,
     memo,
+    method_calls,
+    model_call_path,
     module_map,
     predict_calls,
+    reaching,
     repo_of,
+    route_calls,
     route_decorators,
+    training_calls,
+    words,
 )
 from probes.repo.tests_collect import all_tests
 from scanner.collectors.python_facts import PyFacts
@@ -35,6 +43,45 @@ SERVING_BASES = {
 }
 SERVING_DECORATORS = {"bentoml.service": "BentoML service", "ray.serve.deployment": "Ray Serve deployment"}
 SAGEMAKER_HANDLERS = ("predict_fn", "transform_fn", "input_fn", "output_fn")
+SERVERLESS_HANDLERS = ("lambda_handler", "handler")
+SERVERLESS_IMPORTS = ("aws_lambda_powertools", "azure.functions", "functions_framework", "mangum")
+QUEUE_CONSUMERS = words(
+    """KafkaConsumer confluent_kafka.Consumer AIOKafkaConsumer EventHubConsumerClient ServiceBusClient
+    SubscriberClient basic_consume receive_message receive_messages"""
+)
+ORCHESTRATED_TASKS = words(
+    """dagster.asset dagster.multi_asset dagster.op airflow.decorators.task airflow.sdk.task prefect.task
+    prefect.flow flytekit.task zenml.step metaflow.step"""
+)
+PREDICTION_WRITES = words(
+    """to_csv to_parquet to_sql to_gbq write_parquet write_csv write_database write_delta insert_rows_json
+    put_item batch_write_item"""
+)
+
+
+# Runtime code that ranks or scores with learned statistics: online feature store reads and bandit rankers.
+ONLINE_FEATURE_READS = words(
+    """get_online_features get_online_features_async read_online_features FeatureStoreClient.score_batch"""
+)
+FEATURE_STORE_RUNTIME = "sagemaker-featurestore-runtime"
+BANDIT_NAME = re.compile(r"thompson|bandit|\bucb|epsilon_greedy|exp3", re.I)
+BETA_DRAWS = words("""scipy.stats.beta scipy.stats.beta.rvs numpy.random.beta""")
+
+
+def online_model_sites(index: RepoIndex) -> list[tuple[str, int, str]]:
+    """(path, line, what) for runtime code that reads an online feature store or ranks with a bandit
+    (Thompson sampling over Beta draws): ML in production with no fit() call in the repo."""
+    out = []
+    for path in code_files(index, notebooks=False):
+        f = facts(index, path)
+        reads = f.calls_to(*ONLINE_FEATURE_READS)
+        reads += [c for c in f.calls if FEATURE_STORE_RUNTIME in c.str_args]
+        if reads:
+            out.append((path, reads[0].line, "online feature store read"))
+        draws = f.calls_to(*BETA_DRAWS) + [c for c in method_calls(f, "rvs") if f.imported("scipy.stats") is not None]
+        if draws and any(BANDIT_NAME.search(n) for n in f.functions):
+            out.append((path, draws[0].line, "bandit ranker"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -67,6 +114,69 @@ def _sites_in(path: str, f: PyFacts) -> list[ScoringSite]:
     return out
 
 
+# Commands that start a model server for packaged models (a serving platform that fetches, containerises and
+# serves models it did not train): BentoML, MLflow, TorchServe, Triton, TF Serving, Seldon, or a model-serve CLI.
+MODEL_SERVE_CMD = re.compile(
+    r"\b(bentoml\s+serve|mlflow\s+models\s+serve|torchserve\s+--start|tritonserver\s|tensorflow_model_server\s"
+    r"|seldon-core-microservice\s|[a-z]{1,30}_model_serve\s)"
+)
+
+
+def _serve_launch_sites(path: str, f: PyFacts) -> list[ScoringSite]:
+    lines = sorted({line for line, s in f.strings if MODEL_SERVE_CMD.search(s)})
+    lines += sorted({c.line for c in f.calls if any(MODEL_SERVE_CMD.search(a) for a in c.str_args)})
+    serve_code = "serve" in path.lower() or any(n.startswith("serve") for n in f.functions)
+    if not lines or not serve_code:
+        return []
+    return [ScoringSite(path, min(lines), "model server launcher")]
+
+
+def _batch_named(path: str) -> bool:
+    """A script named for scoring (score_batch.py, predict.py, run_inference.py), not an evaluation script that
+    also predicts on a test set."""
+    return bool(INFERENCE_NAME.search(PurePosixPath(path).stem)) and not _evaluation_named(path)
+
+
+def _evaluation_named(path: str) -> bool:
+    stem = PurePosixPath(path).stem.lower()
+    return any(w in stem for w in ("eval", "metric", "valid", "bench"))
+
+
+def _reaches_model(index: RepoIndex, path: str) -> str | None:
+    """How the file gets to a model call: "" in the file itself, " via <module>" through local modules."""
+    chain = model_call_path(index, path)
+    if not chain:
+        return None
+    return "" if len(chain) == 1 else f" via {chain[-1]}"
+
+
+def _entry_sites(index: RepoIndex, path: str, f: PyFacts) -> list[ScoringSite]:
+    """Entrypoints that end in a model call, in the file or through the repo's own modules (a small call
+    graph): web routes (custom route decorators too), serverless handlers, queue and stream workers,
+    orchestrated batch-scoring tasks and scripts that write predictions. Training files are not scoring."""
+    if index.kind(path) != "code" or path.endswith(".ipynb") or training_calls(path, f):
+        return []
+    out = []
+    routes = route_calls(f)
+    if routes and not (route_decorators(f) and predict_calls(f)):
+        via = _reaches_model(index, path)
+        if via is not None:
+            out.append(ScoringSite(path, routes[0].line, f"web route calling a model{via}"))
+    handlers = [n for n in SERVERLESS_HANDLERS if n in f.functions]
+    serverless = f.imported(*SERVERLESS_IMPORTS) is not None or "lambda" in path.lower()
+    if handlers and serverless and (via := _reaches_model(index, path)) is not None:
+        out.append(ScoringSite(path, f.functions[handlers[0]], f"serverless handler calling a model{via}"))
+    consumers = f.calls_to(*QUEUE_CONSUMERS)
+    if consumers and (via := _reaches_model(index, path)) is not None:
+        out.append(ScoringSite(path, consumers[0].line, f"queue/stream worker calling a model{via}"))
+    tasks = [(n, line) for n, line in f.decorators if n in ORCHESTRATED_TASKS]
+    if tasks and not _evaluation_named(path) and (via := _reaches_model(index, path)) is not None:
+        out.append(ScoringSite(path, tasks[0][1], f"orchestrated batch scoring{via}"))
+    elif _batch_named(path) and f.main_guard and predict_calls(f) and method_calls(f, *PREDICTION_WRITES):
+        out.append(ScoringSite(path, predict_calls(f)[0].line, "batch scoring script writing predictions"))
+    return out
+
+
 def _base_kind(base: str) -> str | None:
     if base.startswith("ts.torch_handler") or base == "BaseHandler":
         return "TorchServe handler"
@@ -81,7 +191,10 @@ def scoring_sites(index: RepoIndex) -> list[ScoringSite]:
         for path in code_files(index):
             f = facts(index, path)
             if f.calls:
-                out += _sites_in(path, f)
+                out += _sites_in(path, f) + _entry_sites(index, path, f)
+                if not path.endswith(".ipynb"):
+                    out += _serve_launch_sites(path, f)
+        out += [ScoringSite(p, line, what) for p, line, what in online_model_sites(index) if what == "bandit ranker"]
         out += [
             ScoringSite(p, 1, "BentoML bentofile")
             for p in index.paths("bentofile.yaml", "**/bentofile.yaml", kinds=CODE)
@@ -115,6 +228,30 @@ def scoring_present(views: Views) -> list[Finding]:
     ]
 
 
+SMOKE_NAME = re.compile(r"smoke|(^|_)e2e(_|$)|end_to_end", re.I)
+SCORING_ENDPOINT = re.compile(r"scoring_uri|/score\b|/predict\b|:predict\b|/infer\b|/invocations\b")
+HTTP_CALLS = words("""requests.post httpx.post urllib.request.urlopen aiohttp.ClientSession.post""")
+PIPELINE_GLOBS = words("""**/*.yml **/*.yaml **/*.sh **/Makefile **/Jenkinsfile **/*.groovy""")
+
+
+def smoke_tests(index: RepoIndex) -> list[tuple[str, int]]:
+    """Post-deployment smoke tests: a smoke/e2e script that posts to the scoring endpoint and is run by a
+    pipeline file (a CD stage calling `python -m ..smoke_test_scoring_service`)."""
+    out = []
+    pipeline_files = index.paths(*PIPELINE_GLOBS, kinds=("code", "test", "ci"))
+    for path in index.python_files(notebooks=False, kinds=("code", "test")):
+        stem = PurePosixPath(path).stem
+        if not SMOKE_NAME.search(stem):
+            continue
+        f = facts(index, path)
+        posts = f.calls_to(*HTTP_CALLS) + method_calls(f, "post")
+        if not posts or not SCORING_ENDPOINT.search(index.text(path) or ""):
+            continue
+        if index.grep(re.compile(re.escape(stem)), pipeline_files, limit=1):
+            out.append((path, posts[0].line))
+    return out
+
+
 @probe("repo.scoring.tested", summary="Real tests import the scoring module or call its entrypoint")
 def scoring_tested(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -123,13 +260,16 @@ def scoring_tested(views: Views) -> list[Finding]:
         return [miss(views, "repo.scoring.tested", "no scoring code to test")]
     real = sorted({t.path for t in all_tests(index) if t.real and t.lang == "python"})
     mods = module_map(index)
+    reach = reaching(index, scoring)  # a test of the CLI or API that ends in the scoring code tests it too
     hits = []
     for path in real:
         f = facts(index, path)
-        lines = [line for m, line in f.imports.items() if mods.get(m) in scoring]
+        lines = [line for m, line in f.imports.items() if mods.get(m) in reach]
         if lines:
             hits.append(loc(index, path, min(lines)))
-    values = {"count": len(hits), "scoring_files": len(scoring)}
+    smoke = smoke_tests(index)
+    hits += [loc(index, p, line) for p, line in smoke]
+    values = {"count": len(hits), "scoring_files": len(scoring), "smoke_tests": len(smoke)}
     if not hits:
         return [
             miss(

@@ -1,10 +1,13 @@
 """Code cells of Jupyter notebooks, joined into one Python source with a line map back to cells.
-Outputs and markdown cells are ignored; shell and magic lines (`!`, `%`) become comments so the code
-still parses. Notebooks are never executed."""
+Outputs and markdown cells are ignored; shell and magic lines (`!`, `%`, `x = !cmd`) become comments
+so the code still parses, and a cell that does not parse is dropped alone, not the whole notebook.
+Notebooks are never executed."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from dataclasses import dataclass
 
 
@@ -20,6 +23,35 @@ class NotebookCode:
             cell, in_cell = self.cells[line - 1]
             return f"cell {cell}, line {in_cell}"
         return f"line {line}"
+
+
+# `x = !ls`, `files = %sx ls`: IPython assignment magics (a line magic after `=`).
+ASSIGN_MAGIC = re.compile(r"^[\w.,\s()\[\]]{1,200}=\s*[!%]")
+# Cell magics whose body is still Python run by the kernel; any other `%%` cell (writefile, bash, sql,
+# html ...) is not code of this notebook.
+PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun", "%%memit", "%%debug", "%%px")
+
+
+def _cell_lines(text_src: str, magics: list[str]) -> list[str]:
+    """A cell's lines with magics commented out; a non-Python cell magic comments out the whole cell; a cell
+    that still does not parse (IPython-only syntax) is dropped, alone, as comments."""
+    raw = text_src.splitlines()
+    first = raw[0].lstrip() if raw else ""
+    if first.startswith("%%") and not first.startswith(PYTHON_CELL_MAGICS):
+        magics.append(first)
+        return ["# " + line for line in raw]
+    out = []
+    for line in raw:
+        stripped = line.lstrip()
+        if stripped.startswith(("!", "%")) or ASSIGN_MAGIC.match(line):
+            magics.append(stripped)
+            line = "# " + line
+        out.append(line)
+    try:
+        ast.parse("\n".join(out))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ["# " + line for line in raw]
+    return out
 
 
 def notebook_code(text: str) -> NotebookCode | None:
@@ -39,11 +71,7 @@ def notebook_code(text: str) -> NotebookCode | None:
         code_cell += 1
         src = cell.get("source", "")
         text_src = "".join(src) if isinstance(src, list) else str(src)
-        for n, line in enumerate(text_src.splitlines(), 1):
-            stripped = line.lstrip()
-            if stripped.startswith(("!", "%")):
-                magics.append(stripped)
-                line = "# " + line
+        for n, line in enumerate(_cell_lines(text_src, magics), 1):
             lines.append(line)
             cells.append((code_cell, n))
         lines.append("")

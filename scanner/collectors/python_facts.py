@@ -105,6 +105,7 @@ class PyFacts:
     decorators: list[tuple[str, int]] = field(default_factory=list)
     main_guard: bool = False
     error: str | None = None
+    dropped_statements: int = 0  # top-level statements skipped as unparsable (e.g. newer syntax)
 
     def _index(self) -> tuple[dict[str, list[Call]], dict[str, list[Call]]]:
         """Calls grouped by last name segment and by root segment, built once per file."""
@@ -295,14 +296,66 @@ def _trivial(body: list[ast.stmt]) -> bool:
     return True
 
 
+MAX_REPAIRS = 20
+
+
+def _blank_statement(lines: list[str], line: int) -> bool:
+    """Blank the top-level statement holding 1-based `line` (with its decorators); False if nothing changed."""
+    if not 1 <= line <= len(lines):
+        return False
+
+    def top(i: int) -> bool:
+        text = lines[i]
+        return bool(text.strip()) and not text[0].isspace() and not text.lstrip().startswith("#")
+
+    start = line - 1
+    while start > 0 and not top(start):
+        start -= 1
+    while start > 0 and lines[start - 1].startswith("@"):
+        start -= 1
+    end = line
+    while end < len(lines) and not (top(end) and not lines[end].startswith(("@", ")", "]", "}"))):
+        end += 1
+    if not any(lines[i].strip() for i in range(start, end)):
+        return False
+    for i in range(start, end):
+        lines[i] = ""
+    return True
+
+
+def _parse_tolerant(source: str, filename: str) -> tuple[ast.Module, int]:
+    """Parse; on a syntax error (often syntax newer than this interpreter, e.g. `type X = ...` or PEP 758
+    excepts), blank the failing top-level statement and retry, so one statement does not drop the file's
+    facts. Returns the tree and the number of statements dropped; raises when the file cannot be repaired."""
+    try:
+        return ast.parse(source, filename=filename), 0
+    except SyntaxError as exc:
+        first: SyntaxError = exc
+    error = first
+    lines = source.splitlines()
+    for dropped in range(1, MAX_REPAIRS + 1):
+        if error.lineno is None or not _blank_statement(lines, error.lineno):
+            break
+        try:
+            tree = ast.parse("\n".join(lines), filename=filename)
+        except SyntaxError as again:
+            error = again
+            continue
+        if not tree.body:
+            break  # nothing parsable is left: the file is not Python
+        return tree, dropped
+    raise first
+
+
 def parse_python(source: str, filename: str = "<repo file>") -> PyFacts:
     facts = PyFacts()
     try:
-        tree = ast.parse(source, filename=filename)
+        tree, dropped = _parse_tolerant(source, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None)
         facts.error = f"not valid Python{f' (line {line})' if line else ''}: {type(exc).__name__}"
         return facts
+    facts.dropped_statements = dropped
     try:
         _Visitor(facts).visit(tree)
     except RecursionError:

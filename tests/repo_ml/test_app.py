@@ -145,6 +145,25 @@ MANUAL = [
     Row("notebook magic deploys", {"nb.ipynb": notebook("!az ml online-endpoint update --traffic 'blue=100'")}, "true"),
     Row("deploy only in docs", {"docs/deploy.sh": "az ml online-deployment create -f d.yml\n"}, "false"),
     Row("no deploy", {"scripts/run.sh": "python train.py\n"}, "false"),
+    Row(
+        "python module deploying a managed endpoint",
+        {
+            "ml_ops/deploy.py": "from azure.ai.ml import MLClient\n\nml_client = MLClient()\n"
+            "ml_client.online_endpoints.begin_create_or_update(endpoint).result()\n"
+        },
+        "true",
+        confidence="medium",
+    ),
+    Row(
+        "boto3 SageMaker endpoint from a module",
+        {"ops/release.py": "import boto3\n\nsm = boto3.client('sagemaker')\nsm.create_endpoint(EndpointName='e')\n"},
+        "true",
+    ),
+    Row(
+        "API Gateway create_deployment is not a model deploy",
+        {"ops/api.py": "import boto3\n\nagw = boto3.client('apigateway')\nagw.create_deployment(restApiId='x')\n"},
+        "false",
+    ),
 ]
 
 

@@ -69,6 +69,20 @@ PIPE_ROWS = [
         "true",
     ),
     Row("ETL-only dag", {"dags/copy.py": AIRFLOW_ETL}, "false"),
+    Row(
+        "tfx pipeline with a trainer",
+        {
+            "pipeline/pipeline.py": "from tfx import v1 as tfx\n\n\ndef create(root):\n"
+            "    trainer = tfx.components.Trainer(module_file='model.py')\n"
+            "    return tfx.dsl.Pipeline(pipeline_name='p', pipeline_root=root, components=[trainer])\n"
+        },
+        "true",
+    ),
+    Row(
+        "beam pipeline copying files (no ML)",
+        {"etl/copy.py": "import apache_beam as beam\n\nwith beam.Pipeline() as p:\n    p | beam.Create([1])\n"},
+        "false",
+    ),
     Row("single-stage dvc", {"dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n"}, "false"),
 ]
 

@@ -10,7 +10,7 @@ from probes.repo._ml import retrain_trigger_senders
 from probes.repo.serving_scoring import scoring_present, scoring_tested
 from probes.repo.serving_triggers import retrain_trigger_sender, scoring_event_driven, scoring_on_alert
 from tests.helpers import index_of
-from tests.repo_ml._util import Row, ids, run
+from tests.repo_ml._util import Row, ids, notebook, run
 
 SCORE = (
     "import joblib\n\n\ndef init():\n    global model\n    model = joblib.load('model.pkl')\n\n\n"
@@ -196,3 +196,184 @@ PATTERNS_ONLY = 'import re\n\nDISPATCH = re.compile(r"gh\\s+api\\s+\\S*/dispatch
 )
 def test_retrain_sender_python_forms(files: dict[str, str], outcome: str, tmp_path: Path) -> None:
     assert run(retrain_trigger_sender, tmp_path, files)["code.retrain_trigger_sender"].outcome.value == outcome
+
+
+EMBED_ROUTE = (
+    "from fastapi import APIRouter\nfrom sentence_transformers import SentenceTransformer\n\n"
+    "router = APIRouter()\nmodel = SentenceTransformer('all-MiniLM-L6-v2')\n\n\n"
+    "@router.post('/embed')\ndef embed(texts: list[str]):\n    return model.encode(texts).tolist()\n"
+)
+TOKEN_ROUTE = (
+    "from fastapi import APIRouter\nfrom tokenizers import Tokenizer\n\nrouter = APIRouter()\n"
+    "tok = Tokenizer.from_pretrained('bert-base-uncased')\n\n\n"
+    "@router.post('/count')\ndef count(text: str):\n    return len(tok.encode(text.encode('utf-8')))\n"
+)
+HELPER = (
+    "import numpy as np\nfrom sklearn.preprocessing import RobustScaler\n\n\n"
+    "def risk_probability(weights, x):\n    z = RobustScaler().fit_transform(x).dot(weights)\n"
+    "    return 1 / (1 + np.exp(-z))\n"
+)
+ASSET = (
+    "from dagster import asset\n\nfrom risk.lib.helper import risk_probability\n\n\n"
+    "@asset\ndef student_risk(context):\n    return risk_probability([1.0], [[1.0]])\n"
+)
+INFER_MODULE = "import joblib\n\nmodel = joblib.load('m.pkl')\n\n\ndef run_model(x):\n    return model.predict(x)\n"
+CUSTOM_ROUTE = (
+    "from myframework import api\n\nfrom svc.inference import run_model\n\n\n"
+    "@api.post('/v1/score')\ndef score(req):\n    return run_model(req.body)\n"
+)
+LAMBDA = (
+    "import boto3\n\nrt = boto3.client('sagemaker-runtime')\n\n\ndef lambda_handler(event, context):\n"
+    "    return rt.invoke_endpoint(EndpointName='e', Body=event['body'])\n"
+)
+WORKER = (
+    "from kafka import KafkaConsumer\n\nfrom svc.inference import run_model\n\n"
+    "for msg in KafkaConsumer('events'):\n    run_model(msg.value)\n"
+)
+BATCH = (
+    "import joblib\nimport pandas as pd\n\nif __name__ == '__main__':\n    df = pd.read_csv('in.csv')\n"
+    "    df['y'] = joblib.load('m.pkl').predict(df)\n    df.to_csv('predictions.csv')\n"
+)
+TRAIN_ASSET = (
+    "from dagster import asset\nfrom sklearn.linear_model import LinearRegression\n\n\n@asset\n"
+    "def model(df):\n    m = LinearRegression().fit(df[['x']], df['y'])\n    return m.predict(df[['x']])\n"
+)
+PLAIN_ROUTE = (
+    "from myframework import api\n\nfrom svc.db import fetch_rows\n\n\n"
+    "@api.get('/rows')\ndef rows():\n    return fetch_rows()\n"
+)
+ENTRYPOINTS = [
+    Row("route calling model.encode", {"server/encoders.py": EMBED_ROUTE}, "true", where=["server/encoders.py:8"]),
+    Row("route encoding with a tokenizer", {"server/tokens.py": TOKEN_ROUTE}, "false"),
+    Row(
+        "dagster asset -> local helper computing probabilities",
+        {
+            "risk/assets/score.py": ASSET,
+            "risk/lib/helper.py": HELPER,
+            "risk/__init__.py": "",
+            "risk/lib/__init__.py": "",
+        },
+        "true",
+        where=["risk/assets/score.py:6"],
+    ),
+    Row(
+        "custom route decorator -> inference module",
+        {"svc/api.py": CUSTOM_ROUTE, "svc/inference.py": INFER_MODULE, "svc/__init__.py": ""},
+        "true",
+        where=["svc/api.py:6"],
+    ),
+    Row("lambda handler invoking a SageMaker endpoint", {"lambda/handler.py": LAMBDA}, "true"),
+    Row(
+        "kafka worker -> inference module",
+        {"svc/worker.py": WORKER, "svc/inference.py": INFER_MODULE, "svc/__init__.py": ""},
+        "true",
+        where=["svc/worker.py:5"],
+    ),
+    Row("batch scoring script writing predictions", {"jobs/score_batch.py": BATCH}, "true"),
+    Row("training asset is not scoring", {"pipe/assets.py": TRAIN_ASSET}, "false"),
+    Row(
+        "custom route with no model behind it",
+        {"svc/api.py": PLAIN_ROUTE, "svc/db.py": "def fetch_rows():\n    return []\n", "svc/__init__.py": ""},
+        "false",
+    ),
+    Row(
+        "notebook predicting to a submission csv",
+        {"sub.ipynb": notebook(BATCH)},
+        "false",
+    ),
+    Row("batch scoring in examples", {"examples/score_batch.py": BATCH}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", ENTRYPOINTS, ids=ids(ENTRYPOINTS))
+def test_scoring_entrypoints(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+
+
+SMOKE = (
+    "import requests\n\n\ndef call(service):\n"
+    "    return requests.post(service.scoring_uri, json={'data': [[1, 2]]}).json()\n"
+)
+CD = "steps:\n  - script: python -m ml_service.util.smoke_test_scoring_service --type ACI\n"
+SMOKE_ROWS = [
+    Row(
+        "smoke test of the deployed service run by the CD pipeline",
+        {"src/score.py": SCORE, "ml_service/util/smoke_test_scoring_service.py": SMOKE, ".pipelines/cd.yml": CD},
+        "true",
+        values={"smoke_tests": 1},
+    ),
+    Row(
+        "smoke script no pipeline runs",
+        {"src/score.py": SCORE, "ml_service/util/smoke_test_scoring_service.py": SMOKE},
+        "false",
+    ),
+    Row(
+        "smoke test of a health endpoint",
+        {
+            "src/score.py": SCORE,
+            "ops/smoke_test.py": "import requests\n\nrequests.post('http://svc/health')\n",
+            "ci.yml": "run: python ops/smoke_test.py\n",
+        },
+        "false",
+    ),
+]
+
+
+@pytest.mark.parametrize("row", SMOKE_ROWS, ids=ids(SMOKE_ROWS))
+def test_scoring_smoke_tests(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_tested, tmp_path, row.files)["repo.scoring.tested"])
+
+
+LAUNCH_SERVER = (
+    "import subprocess\n\n\nclass Service:\n    def serve(self, model_id, port):\n"
+    "        cmd = 'acme_model_serve --bundle_path {0} --port {1}'.format(model_id, port)\n"
+    "        subprocess.run(cmd, shell=True)\n"
+)
+LAUNCHERS = [
+    Row("platform launching a model server", {"hub/serve/services.py": LAUNCH_SERVER}, "true"),
+    Row(
+        "bentoml serve from a serve module",
+        {"app/serve.py": "import os\n\nos.system('bentoml serve service:svc --port 3000')\n"},
+        "true",
+    ),
+    Row(
+        "serve command only in a help text of an unrelated module",
+        {"cli/help.py": "HELP = 'run: bentoml serve service:svc to try it'\n\n\ndef show():\n    print(HELP)\n"},
+        "false",
+    ),
+    Row("launcher in tests", {"tests/serve_test.py": LAUNCH_SERVER}, "false"),
+]
+
+
+@pytest.mark.parametrize("row", LAUNCHERS, ids=ids(LAUNCHERS))
+def test_model_server_launchers(row: Row, tmp_path: Path) -> None:
+    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+
+
+def test_evaluation_script_writing_predictions_is_not_scoring(tmp_path: Path) -> None:
+    found = run(scoring_present, tmp_path, {"src/evaluate.py": BATCH})
+    assert found["repo.scoring.present"].outcome.value == "false"
+
+
+def test_test_of_a_cli_reaching_the_scoring_code_counts(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/serve/__init__.py": "",
+        "pkg/serve/services.py": LAUNCH_SERVER,
+        "pkg/cli/__init__.py": "",
+        "pkg/cli/serve.py": "from ..serve.services import Service\n\n\ndef serve_cmd(m):\n    Service().serve(m, 1)\n",
+        "tests/test_cli.py": (
+            "from pkg.cli.serve import serve_cmd\n\n\ndef test_serve():\n    assert serve_cmd('m') is None\n"
+        ),
+    }
+    assert run(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "true"
+
+
+def test_test_of_an_unrelated_module_does_not_count(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/serve/services.py": LAUNCH_SERVER,
+        "pkg/util.py": "def add(a, b):\n    return a + b\n",
+        "tests/test_util.py": "from pkg.util import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    }
+    assert run(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "false"

@@ -141,3 +141,76 @@ def test_mlruns_environ_assignment_and_docstring(tmp_path: Path) -> None:
     )
     finding = run(mlruns_committed, tmp_path, {"setup.py": code})["repo.mlruns_committed"]
     assert [loc.label() for loc in finding.locations] == ["setup.py:8"]
+
+
+LOG_PUBLISHER = (
+    "import wandb\n\n\ndef main():\n    run = wandb.init(project='p')\n    for step, val in parse():\n"
+    "        run.log({'loss': val}, step=step)\n"
+)
+LAUNCHER = (
+    "import subprocess\n\n\ndef main():\n    trainer = subprocess.Popen(['marian', '-c', 'cfg.yml'])\n"
+    "    subprocess.run(['parse_training_logs', '--from-stream'], stdin=trainer.stdout)\n"
+)
+PYPROJECT = '[project]\nname = "tracking"\n\n[project.scripts]\nparse_training_logs = "tracking.cli:main"\n'
+
+
+def test_training_launcher_tracked_through_console_script(tmp_path: Path) -> None:
+    files = {"pipeline/train.py": LAUNCHER, "tracking/cli.py": LOG_PUBLISHER, "pyproject.toml": PYPROJECT}
+    found = run(tracking_consistency, tmp_path, files)
+    assert found["code.tracking.consistent"].outcome.value == "true"
+
+
+def test_console_script_that_does_not_log_is_not_tracking(tmp_path: Path) -> None:
+    files = {
+        "pipeline/train.py": LAUNCHER,
+        "tracking/cli.py": "def main():\n    print('parsed')\n",
+        "pyproject.toml": PYPROJECT,
+    }
+    found = run(tracking_consistency, tmp_path, files)
+    assert found["code.tracking.consistent"].outcome.value == "false"
+
+
+def test_wandb_disabled_in_one_module_does_not_disable_the_repo(tmp_path: Path) -> None:
+    hf_eval = "import os\n\nos.environ['WANDB_DISABLED'] = 'true'\n\n\ndef score():\n    return 1\n"
+    found = run(tracking_consistency, tmp_path, {"eval/metrics.py": hf_eval, "train.py": WANDB_FIT})
+    assert found["code.tracking.consistent"].outcome.value == "true"
+
+
+AML_V1_TRAIN = (
+    "from azureml.core import Run\nfrom sklearn.linear_model import Ridge\n\nrun = Run.get_context()\n"
+    "model = Ridge().fit(X, y)\nrun.log('mse', 0.1)\n"
+)
+SM_EXP_TRAIN = (
+    "from sagemaker.experiments.run import Run\nfrom sklearn.linear_model import Ridge\n\n"
+    "with Run(experiment_name='e') as run:\n    Ridge().fit(X, y)\n    run.log_metric(name='mse', value=0.1)\n"
+)
+
+
+def test_platform_sdk_tracking_counts(tmp_path: Path) -> None:
+    for i, text in enumerate((AML_V1_TRAIN, SM_EXP_TRAIN)):
+        found = run(tracking_consistency, tmp_path / str(i), {"train.py": text})
+        assert found["code.tracking.consistent"].outcome.value == "true", text
+
+
+def test_azureml_run_context_without_logging_is_not_tracking(tmp_path: Path) -> None:
+    text = AML_V1_TRAIN.replace("run.log('mse', 0.1)\n", "")
+    found = run(tracking_consistency, tmp_path, {"train.py": text})
+    assert found["code.tracking.consistent"].outcome.value == "false"
+
+
+def test_job_submitters_do_not_dilute_tracking_share(tmp_path: Path) -> None:
+    submit = "import subprocess\n\nsubprocess.run(['python', 'train.py'])\n"
+    files = {"src/train.py": MLFLOW_FIT, "scripts/run_training.py": submit, "scripts/train_on_cluster.py": submit}
+    found = run(tracking_consistency, tmp_path, files)
+    assert found["code.tracking.consistent"].outcome.value == "true"
+    assert found["code.tracking.consistent"].values["entrypoints"] == 1
+
+
+def test_ray_mlflow_logger_callback_is_tracking(tmp_path: Path) -> None:
+    text = (
+        "from ray.air.integrations.mlflow import MLflowLoggerCallback\nfrom ray.train.torch import TorchTrainer\n"
+        "import torch\n\ncb = MLflowLoggerCallback(tracking_uri='file:///efs/mlflow', experiment_name='e')\n"
+        "TorchTrainer(loop, run_config=RunConfig(callbacks=[cb])).fit()\n"
+    )
+    found = run(tracking_consistency, tmp_path, {"pkg/train.py": text})
+    assert found["code.tracking.consistent"].outcome.value == "true"

@@ -34,7 +34,31 @@ trainer = Trainer(model=None, args=TrainingArguments("out"))
 trainer.train()
 """
 
+LAUNCH = "import subprocess\n\n\ndef main():\n    subprocess.run(['marian', '-c', 'config.yml'], check=True)\n"
+SAGEMAKER_BOTO = (
+    "import boto3\n\nsm = boto3.client('sagemaker')\n"
+    "sm.create_training_job(TrainingJobName='j', AlgorithmSpecification={})\n"
+)
+AML_V1_SUBMIT = (
+    "from azureml.core import Experiment, Workspace\n\nws = Workspace.from_config()\n"
+    "experiment = Experiment(ws, 'train')\nrun = experiment.submit(config)\n"
+)
+VERTEX_JOB = (
+    "from google.cloud import aiplatform\n\njob = aiplatform.CustomTrainingJob(display_name='t', script_path='t.py')\n"
+    "job.run(replica_count=1)\n"
+)
 TRAINING = [
+    Row("train.py launching a compiled trainer", {"pipeline/train/train.py": LAUNCH}, "true", confidence="medium"),
+    Row("subprocess in a file not named for training", {"tools/convert.py": LAUNCH}, "false"),
+    Row("SageMaker create_training_job (boto3)", {"jobs/submit.py": SAGEMAKER_BOTO}, "true"),
+    Row("Azure ML SDK v1 experiment.submit", {"ml_service/run_pipeline.py": AML_V1_SUBMIT}, "true"),
+    Row("Azure ML v1 submit of a batch-scoring pipeline", {"ml_service/run_batchscore.py": AML_V1_SUBMIT}, "false"),
+    Row("Vertex AI CustomTrainingJob", {"vertex/launch.py": VERTEX_JOB}, "true"),
+    Row(
+        "boto3 without training calls",
+        {"app/s3.py": "import boto3\n\nboto3.client('s3').upload_file('a', 'b', 'c')\n"},
+        "false",
+    ),
     Row(
         "sklearn fit in a script",
         {"src/train.py": SKLEARN_TRAIN},
@@ -169,6 +193,54 @@ PRESENT = [
     Row("imports without calls", {"app.py": "import sklearn\n"}, "false"),
     Row("plain web app", {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}, "false"),
     Row("ML only in docs/examples", {"examples/train.py": SKLEARN_TRAIN, "docs/fit.py": SKLEARN_TRAIN}, "false"),
+    Row(
+        "notebook-only training with a framework",
+        {"Titanic.ipynb": notebook("from sklearn.svm import SVC\nclf = SVC()\nclf.fit(X, y)\n")},
+        "true",
+        confidence="medium",
+        values={"notebook_training_files": 1},
+    ),
+    Row(
+        "notebook that only imports sklearn and plots",
+        {
+            "eda.ipynb": notebook(
+                "import sklearn\nimport matplotlib.pyplot as plt\nfrom sklearn.metrics import accuracy_score\n",
+                "plt.plot([1, 2])\nprint(accuracy_score([1], [1]))\n",
+            )
+        },
+        "true",
+        confidence="low",
+    ),
+    Row(
+        "notebook training magic assignment does not hide the fit",
+        {"nb.ipynb": notebook("files = !ls data\nfrom xgboost import XGBClassifier\nXGBClassifier().fit(X, y)\n")},
+        "true",
+        confidence="medium",
+    ),
+    Row(
+        "bandit ranker over Beta draws",
+        {
+            "app/rankers.py": "from scipy.stats import beta\n\n\ndef thompson_sampling(items):\n"
+            "    return sorted(items, key=lambda i: beta.rvs(i.opens, i.misses))\n"
+        },
+        "true",
+        confidence="medium",
+        values={"online_model_files": 1},
+    ),
+    Row(
+        "online feature store read",
+        {
+            "app/features.py": "import boto3\n\nfs = boto3.client('sagemaker-featurestore-runtime')\n"
+            "fs.get_record(FeatureGroupName='g', RecordIdentifierValueAsString='1')\n"
+        },
+        "true",
+        confidence="medium",
+    ),
+    Row(
+        "beta draws outside a bandit (a simulation)",
+        {"sim.py": "from scipy.stats import beta\n\n\ndef simulate():\n    return beta.rvs(1, 2)\n"},
+        "false",
+    ),
 ]
 
 
