@@ -15,7 +15,8 @@ LLM_DEPS = (
     "langchain-core", "langchain-openai", "langchain-community", "langgraph", "llama-index", "llama-index-core",
     "semantic-kernel", "dspy", "dspy-ai", "haystack-ai", "mistralai", "cohere", "groq", "@anthropic-ai/sdk",
     "ai", "@ai-sdk/openai", "@google/generative-ai", "@google/genai", "@langchain/core", "@langchain/openai",
-    "llamaindex", "@azure/openai", "@aws-sdk/client-bedrock-runtime",
+    "llamaindex", "@azure/openai", "@aws-sdk/client-bedrock-runtime", "ruby-openai", "aws-sdk-bedrockruntime",
+    "langchainrb", "ruby-llm",
 )  # fmt: skip
 KEY_LITERAL = re.compile(
     r"\b(?:sk-(?:proj-|ant-(?:api\d+-)?)?[A-Za-z0-9_\-]{20,}|AIza[0-9A-Za-z_\-]{35}|gsk_[A-Za-z0-9]{40,}"

@@ -45,6 +45,49 @@ PRESENT = [
         "medium",
         ("web/src/chat.ts",),
     ),
+    Case(
+        "ruby anthropic on bedrock (rails, no require)",
+        {
+            "Gemfile": 'source "https://rubygems.org"\ngem "anthropic"\n',
+            "lib/composer.rb": "class Composer\n  def call\n    client.messages.create(model: model_id, messages:)\n"
+            "  end\n\n  def client\n    @client ||= Anthropic::BedrockClient.new(aws_region: ENV['REGION'])\n"
+            "  end\nend\n",
+        },
+        "true",
+        "medium",
+        ("lib/composer.rb",),
+        {"families": ["anthropic"]},
+    ),
+    Case(
+        "ruby bedrock runtime invoke_model",
+        {
+            "lib/judge.rb": "client = Aws::BedrockRuntime::Client.new\n"
+            "client.invoke_model(model_id: MODEL, body: {messages: []}.to_json)\n"
+        },
+        "true",
+        "medium",
+        values={"families": ["bedrock"]},
+    ),
+    Case(
+        "pitfall: ruby twilio messages.create is not an LLM",
+        {"lib/sms.rb": "client = Twilio::REST::Client.new\nclient.messages.create(from: a, to: b, body: 'hello')\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: ruby stubs of the SDK in spec/ only",
+        {"spec/support/stub_claude.rb": "allow(Anthropic::Client).to receive(:new)\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: ruby titan embeddings only",
+        {
+            "lib/embed.rb": "c = Aws::BedrockRuntime::Client.new\n"
+            "c.invoke_model(model_id: 'amazon.titan-embed-text-v2:0', body: '{}')\n"
+        },
+        "true",
+        "low",
+        values={"embedding_only_files": 1},
+    ),
     Case("pitfall: notebook only", {"nb/try.ipynb": notebook(OPENAI_APP)}, "true", "low", values={"notebook_files": 1}),
     Case(
         "pitfall: embeddings only",
