@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from probes.repo._llm import CODE, TEST, Ev, file_ev, find_js, find_py, where
+from probes.repo.llm_judges import framework_judges, hand_judges
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 
@@ -203,4 +204,6 @@ def judge_evidence(index: RepoIndex) -> list[Ev]:
     ]
     evs += [file_ev(index, p, 1, "OpenAI evals model-graded") for p, graded in openai_evals(index) if graded]
     evs += [e for e in find_py(index, judge_calls) if not _only_skipped(index, e.path)]
+    evs += [e for e in find_py(index, framework_judges) if not _only_skipped(index, e.path)]
+    evs += [e for e in hand_judges(index) if not _only_skipped(index, e.path)]
     return evs

@@ -141,6 +141,12 @@ def _trace_env(index: RepoIndex) -> list[Ev]:
     return out
 
 
+FEEDBACK_WORD = re.compile(r"(?i)feedback|ratings?\b|rate_|thumbs|upvote|downvote")
+ROUTE_CALLS = frozenset({"post", "put", "patch", "route", "api_route", "path", "re_path", "add_url_rule"})
+# Front ends posting feedback or ratings (fetch/axios/client calls whose URL names them).
+JS_FEEDBACK_ROUTE = r"""(?:\.(?:post|put|patch)|\bfetch)\s*\(\s*["'`][^"'`\n]{0,200}?(?:feedback|ratings?\b|thumbs)"""
+
+
 @probe(
     "code.llm.feedback_capture",
     summary="User or reviewer feedback recorded against traces: Langfuse scores, LangSmith feedback, "
@@ -158,7 +164,7 @@ def feedback_capture(views: Views) -> list[Finding]:
     )
     if llm_app:
         routes = find_py(index, _feedback_routes)
-        routes += find_js(index, r"""\.(?:post|put)\s*\(\s*["'`][^"'`]*feedback""")
+        routes += find_js(index, JS_FEEDBACK_ROUTE)
         routes += [file_ev(index, p, None, "feedback route") for p in index.paths("**/api/feedback/route.*")]
         evs += routes
     return [weigh(views, "code.llm.feedback_capture", evs, "Feedback capture", "No feedback capture")]
@@ -179,9 +185,7 @@ def _feedback_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
 
 def _feedback_routes(facts: PyFacts) -> Iterable[tuple[int, str]]:
     for call in facts.calls:
-        if call.name.rsplit(".", 1)[-1] in ("post", "put", "route", "api_route") and any(
-            "feedback" in s for s in call.str_args
-        ):
+        if call.name.rsplit(".", 1)[-1] in ROUTE_CALLS and any(FEEDBACK_WORD.search(s) for s in call.str_args):
             yield call.line, f"{call.name}({call.str_args[0]!r})"
 
 

@@ -80,6 +80,36 @@ FEEDBACK = [
     ),
     Case("pitfall: feedback route without llm", {"app/api.py": ROUTE}, "false"),
     Case(
+        "django ratings route in an llm app",
+        {
+            "web/urls.py": "from django.urls import path\nurlpatterns = [path('ratings/<uuid:id>/', rate_message)]\n",
+            "app/chat.py": OPENAI_APP,
+        },
+        "true",
+        "medium",
+        ("web/urls.py",),
+    ),
+    Case(
+        "js front end posts a rating",
+        {
+            "web/src/feedback-buttons.js": "await fetch(`/ratings/${this.dataset.id}/`, {method: 'POST'});\n",
+            "app/chat.py": OPENAI_APP,
+        },
+        "true",
+        "medium",
+        ("web/src/feedback-buttons.js",),
+    ),
+    Case(
+        "pitfall: js rating fetch without llm",
+        {"web/src/stars.js": "await fetch(`/ratings/${id}/`, {method: 'POST'});\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: a route that merely generates in an llm app",
+        {"web/urls.py": "urlpatterns = [path('chat/<uuid:id>/', chat)]\n", "app/chat.py": OPENAI_APP},
+        "false",
+    ),
+    Case(
         "pitfall: notebook only",
         {"nb/f.ipynb": notebook("import mlflow\nmlflow.log_feedback(trace_id=t, name='ok', value=True)\n")},
         "true",
