@@ -24,7 +24,7 @@ MODEL_RE = re.compile(
 )
 PLACEHOLDER_RE = re.compile(
     r"(?i)your|xxx|\.\.\.|[<>{}$*]|change.?me|placeholder|dummy|fake|example|test|none|null|empty"
-    r"|not.?needed|redacted|insert|todo|ollama|lm-studio|secret.?here"
+    r"|not.?needed|redacted|insert|todo|ollama|lm-studio|secret.?here|invalid|(\w)\1{7}"
 )
 KEY_SHAPE_RE = re.compile(r"^[A-Za-z0-9_\-.]{20,}$")
 LLM_KEY_NAMES = (

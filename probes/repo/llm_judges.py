@@ -60,7 +60,7 @@ def _callers(index: RepoIndex) -> dict[str, int]:
     python = index.python_files(notebooks=False)
     frontier = set(hops)
     for hop in range(1, HOPS + 1):
-        found = {p for p in _users(index, frontier, ruby) if p not in hops}
+        found = {p for p in rb_users(index, frontier, ruby) if p not in hops}
         found |= {p for p in _py_users(index, frontier, python) if p not in hops}
         for path in found:
             hops[path] = hop
@@ -70,7 +70,7 @@ def _callers(index: RepoIndex) -> dict[str, int]:
     return hops
 
 
-def _users(index: RepoIndex, defining: Iterable[str], ruby: list[str]) -> dict[str, re.Match[str]]:
+def rb_users(index: RepoIndex, defining: Iterable[str], ruby: list[str]) -> dict[str, re.Match[str]]:
     """Ruby files naming a class that one of the `defining` files declares (first reference)."""
     names = {n for p in defining if p.endswith(RB_SUFFIXES) for n in _rb_names(index.text(p) or "")}
     if not names:
@@ -104,6 +104,24 @@ def _py_users(index: RepoIndex, defining: Iterable[str], python: list[str]) -> s
             member in exported.get(module, ()) for module, _, member in (n.rpartition(".") for n in facts.imports)
         ):
             out.add(path)
+    return out
+
+
+def py_importers(index: RepoIndex, modules: list[str], importers: list[str]) -> dict[str, str]:
+    """Module -> the first of `importers` that imports it (or a name from it)."""
+    by_name = {_py_module(m): m for m in modules}
+    suffixes: dict[str, str] = {}
+    for dotted, path in by_name.items():
+        parts = dotted.split(".")
+        for i in range(max(len(parts) - 1, 1)):
+            suffixes.setdefault(".".join(parts[i:]), path)
+    out: dict[str, str] = {}
+    for importer in importers:
+        facts = index.python(importer) if importer.endswith(".py") else None
+        for name in facts.imports if facts else ():
+            module = suffixes.get(name) or suffixes.get(name.rpartition(".")[0])
+            if module and module != importer:
+                out.setdefault(module, importer)
     return out
 
 
@@ -152,7 +170,7 @@ def online_judges(views: Views) -> list[Finding]:
     callers = [p for p in llm_callers(index) if p not in judge_paths and where(index, p) == CODE]
     jobs = [p for p in callers if JOB_PATH.search(p) or JOB_TEXT.search(index.text(p) or "")]
     evs: list[Ev] = []
-    for path, m in _users(index, judge_paths, [p for p in jobs if p.endswith(RB_SUFFIXES)]).items():
+    for path, m in rb_users(index, judge_paths, [p for p in jobs if p.endswith(RB_SUFFIXES)]).items():
         line = (index.text(path) or "").count("\n", 0, m.start()) + 1
         evs.append(Ev(path, line, f"job runs judge {m.group(0).rstrip('.:')}", CODE))
     py_jobs = [p for p in jobs if p.endswith(".py")]

@@ -208,6 +208,17 @@ KEYS = [
         "false",
     ),
     Case("pitfall: examples", {"examples/k.py": f"import os\nos.environ['OPENAI_API_KEY'] = '{KEY}'\n"}, "false"),
+    Case(
+        "pitfall: fixture keys in tests",
+        {"tests/test_provider.py": f"from openai import OpenAI\nc = OpenAI(api_key='{KEY}')\n"},
+        "false",
+        values={"test_fixtures": 1},
+    ),
+    Case(
+        "pitfall: padded fake key",
+        {"app/k.py": "from openai import OpenAI\nc = OpenAI(api_key='sk-original-stored-key-00000000000000000000')\n"},
+        "false",
+    ),
 ]
 
 
