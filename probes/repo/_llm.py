@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from probes.repo.llm_sdks import GENERATE_ONLY
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -76,7 +77,11 @@ class FileLlm:
             c
             for c in self.calls
             if c.role == "generate"
-            or (c.role == "client" and (generates or not embeds or c.model or c.model_from_config))
+            or (
+                c.role == "client"
+                and c.family not in GENERATE_ONLY
+                and (generates or not embeds or c.model or c.model_from_config)
+            )
         ]
 
     @property

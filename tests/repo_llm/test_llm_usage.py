@@ -88,6 +88,54 @@ PRESENT = [
         "low",
         values={"embedding_only_files": 1},
     ),
+    Case(
+        "self-hosted causal lm generates",
+        {
+            "svc/gen.py": "from transformers import AutoModelForCausalLM, AutoTokenizer\n"
+            "model = AutoModelForCausalLM.from_pretrained(NAME)\nout = model.generate(**inputs, max_new_tokens=64)\n"
+        },
+        "true",
+        "medium",
+        values={"families": ["transformers"]},
+    ),
+    Case(
+        "vllm offline inference",
+        {
+            "svc/serve.py": "from vllm import LLM, SamplingParams\n"
+            "llm = LLM(model=NAME)\nllm.generate(prompts, params)\n"
+        },
+        "true",
+        "medium",
+        values={"families": ["vllm"]},
+    ),
+    Case(
+        "text-generation server through the hub client",
+        {"svc/tgi.py": "from huggingface_hub import InferenceClient\nc = InferenceClient(URL)\nc.text_generation(p)\n"},
+        "true",
+        "medium",
+    ),
+    Case(
+        "pitfall: a causal lm loaded as a component (perplexity), never generating",
+        {
+            "lib/metrics.py": "from transformers import AutoModelForCausalLM\n"
+            "lm = AutoModelForCausalLM.from_pretrained('gpt2')\nloss = lm(**batch).loss\n"
+        },
+        "false",
+        values={"runtime_files": 0},
+    ),
+    Case(
+        "pitfall: a library that defines a model class",
+        {"lib/model.py": "from transformers import PreTrainedModel\n\nclass TinyLM(PreTrainedModel):\n    pass\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: bert classifier",
+        {
+            "app/clf.py": "from transformers import AutoModelForSequenceClassification\n"
+            "m = AutoModelForSequenceClassification.from_pretrained('bert-base')\nm.generate = None\n"
+        },
+        "false",
+    ),
     Case("pitfall: notebook only", {"nb/try.ipynb": notebook(OPENAI_APP)}, "true", "low", values={"notebook_files": 1}),
     Case(
         "pitfall: embeddings only",
