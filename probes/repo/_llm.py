@@ -105,8 +105,12 @@ def index_of(views: Views) -> RepoIndex:
     return views.repo
 
 
+LAB_DIRS = frozenset({"experiments", "experimental", "sandbox", "scratch", "playground", "prototypes", "poc"})
+
+
 def where(index: RepoIndex, path: str) -> str:
-    if path.endswith(".ipynb"):
+    """code, test or notebook; files under experiment/sandbox folders weigh as notebooks (lab work)."""
+    if path.endswith(".ipynb") or any(d.lower() in LAB_DIRS for d in PurePosixPath(path).parts[:-1]):
         return NOTEBOOK
     return TEST if index.kind(path) == "test" else CODE
 

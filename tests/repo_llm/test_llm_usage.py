@@ -136,6 +136,13 @@ PRESENT = [
         },
         "false",
     ),
+    Case(
+        "pitfall: llm calls in an experiments folder are lab work",
+        {"experiments/teacher/run.py": OPENAI_APP},
+        "true",
+        "low",
+        values={"runtime_files": 0, "notebook_files": 1},
+    ),
     Case("pitfall: notebook only", {"nb/try.ipynb": notebook(OPENAI_APP)}, "true", "low", values={"notebook_files": 1}),
     Case(
         "pitfall: embeddings only",
