@@ -58,11 +58,15 @@ TRACE_CALLS = (
     "langfuse.callback.CallbackHandler",
     "langfuse.langchain.CallbackHandler",
 )
-TRACE_ENV_WORDS = ("tracing", "langfuse", "traceloop", "phoenix", "arize", "helicone", "otel_")  # cheap filter
+# cheap filter before TRACE_ENV
+TRACE_ENV_WORDS = ("tracing", "langfuse", "traceloop", "phoenix", "arize", "helicone", "otel_", "braintrust")
 TRACE_ENV = re.compile(
     r"""\b(?:LANGSMITH_TRACING|LANGCHAIN_TRACING_V2)["']?\s*[:=]\s*["']?true|\b(?:LANGFUSE_(?:PUBLIC_KEY|SECRET_KEY"""
     r"""|HOST|BASE_URL)|TRACELOOP_\w+|PHOENIX_COLLECTOR_ENDPOINT|ARIZE_\w+|HELICONE_API_KEY)["']?\s*[:=]\s*\S"""
-    r"""|OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT|AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED""",
+    r"""|OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT|AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED"""
+    # Kubernetes/Helm env entries (`- name: LANGSMITH_TRACING` with the value or a secret on the next line)
+    r"""|\bname:\s{0,4}["']?(?:LANGSMITH_TRACING|LANGCHAIN_TRACING_V2|LANGFUSE_(?:PUBLIC_KEY|SECRET_KEY|HOST|BASE_URL)"""
+    r"""|TRACELOOP_API_KEY|PHOENIX_COLLECTOR_ENDPOINT|BRAINTRUST_API_KEY)\b|\bBRAINTRUST_API_KEY["']?\s*[:=]\s*\S""",
     re.I,
 )
 JS_TRACING = (

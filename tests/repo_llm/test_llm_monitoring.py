@@ -37,6 +37,21 @@ TRACING = [
         {"docker-compose.dev.yml": "services:\n  app:\n    environment:\n      LANGFUSE_HOST: http://localhost:3000\n"},
         "false",
     ),
+    Case(
+        "kubernetes env entry switches langfuse on",
+        {
+            "deploy/k8s/app.yaml": "spec:\n  containers:\n    - env:\n        - name: LANGFUSE_PUBLIC_KEY\n"
+            "          valueFrom:\n            secretKeyRef: {name: lf, key: pk}\n"
+        },
+        "true",
+        "medium",
+        ("deploy/k8s/app.yaml",),
+    ),
+    Case(
+        "pitfall: kubernetes env entry in a dev compose",
+        {"docker-compose.local.yml": "services:\n  app:\n    environment:\n      - name: LANGSMITH_TRACING\n"},
+        "false",
+    ),
     Case("pitfall: generic mlflow autolog", {"app/train.py": "import mlflow\nmlflow.sklearn.autolog()\n"}, "false"),
     Case("none", {"app/chat.py": OPENAI_APP}, "false"),
 ]
