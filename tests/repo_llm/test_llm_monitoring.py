@@ -209,6 +209,21 @@ NEMO = (
 NEMO_EMPTY = "models: []\nrails:\n  input:\n    flows: []\n"
 GUARDRAILS = [
     Case("nemo rails", {"guardrails/config.yml": NEMO}, "true", "medium", ("guardrails/config.yml",)),
+    Case(
+        "hand-written jailbreak guardrail calling an llm",
+        {
+            "lib/pipeline/jailbreak_guardrails.rb": "class JailbreakGuardrails\n  def call\n"
+            "    Anthropic::Client.new.messages.create(model: m, messages: [])\n  end\nend\n"
+        },
+        "true",
+        "medium",
+        ("lib/pipeline/jailbreak_guardrails.rb",),
+    ),
+    Case(
+        "pitfall: a guardrail-named file with no llm call",
+        {"app/guardrails.py": "BLOCKED = ['password']\n\ndef check(text):\n    return text not in BLOCKED\n"},
+        "false",
+    ),
     Case("guardrails-ai Guard", {"app/g.py": "from guardrails import Guard\nguard = Guard()\n"}, "true", "medium"),
     Case(
         "bedrock guardrail in terraform",
