@@ -28,6 +28,7 @@ RB_DEFINES = re.compile(
 )
 JUDGE_NAME = re.compile(
     r"(?i)judge|grader|grading|faithful|groundedness|coherence|hallucinat|evaluator|auto_?eval|llm_?eval|rubric"
+    r"|(?:^|/)evals?/(?:[\w-]{1,60}/){0,3}[\w-]{0,40}metric"  # metrics modules of an eval package
 )
 SCORE = re.compile(r"\b(?:score|scores|verdict|verdicts|grade|rating)\b")
 JOB_PATH = re.compile(r"(?i)(?:^|/)(?:jobs|workers|tasks|background)/|_job\.rb$|_worker\.(?:rb|py)$|(?:^|/)tasks\.py$")

@@ -80,6 +80,21 @@ JUDGES = [
         ("evals/metrics.py",),
     ),
     Case(
+        "llm-judged metric in an eval package's metrics module",
+        {"pipeline/eval/metrics.py": OPENAI_APP + "\ndef llm_ref(a):\n    return {'score': float(answer(a))}\n"},
+        "true",
+        "medium",
+        ("pipeline/eval/metrics.py",),
+    ),
+    Case(
+        "pitfall: bleu metrics module with no llm call",
+        {
+            "pipeline/eval/metrics.py": "import sacrebleu\n\n"
+            "def bleu(h, r):\n    return {'score': sacrebleu.corpus_bleu(h, r)}\n"
+        },
+        "false",
+    ),
+    Case(
         "pitfall: judge-named file with no llm call",
         {"app/judge.py": "def grade(answer):\n    return {'score': len(answer)}\n"},
         "false",
