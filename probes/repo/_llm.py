@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from probes.repo.llm_sdks import GENERATE_ONLY
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -24,7 +25,7 @@ MODEL_RE = re.compile(
 )
 PLACEHOLDER_RE = re.compile(
     r"(?i)your|xxx|\.\.\.|[<>{}$*]|change.?me|placeholder|dummy|fake|example|test|none|null|empty"
-    r"|not.?needed|redacted|insert|todo|ollama|lm-studio|secret.?here"
+    r"|not.?needed|redacted|insert|todo|ollama|lm-studio|secret.?here|invalid|(\w)\1{7}"
 )
 KEY_SHAPE_RE = re.compile(r"^[A-Za-z0-9_\-.]{20,}$")
 LLM_KEY_NAMES = (
@@ -76,7 +77,11 @@ class FileLlm:
             c
             for c in self.calls
             if c.role == "generate"
-            or (c.role == "client" and (generates or not embeds or c.model or c.model_from_config))
+            or (
+                c.role == "client"
+                and c.family not in GENERATE_ONLY
+                and (generates or not embeds or c.model or c.model_from_config)
+            )
         ]
 
     @property
@@ -100,8 +105,12 @@ def index_of(views: Views) -> RepoIndex:
     return views.repo
 
 
+LAB_DIRS = frozenset({"experiments", "experimental", "sandbox", "scratch", "playground", "prototypes", "poc"})
+
+
 def where(index: RepoIndex, path: str) -> str:
-    if path.endswith(".ipynb"):
+    """code, test or notebook; files under experiment/sandbox folders weigh as notebooks (lab work)."""
+    if path.endswith(".ipynb") or any(d.lower() in LAB_DIRS for d in PurePosixPath(path).parts[:-1]):
         return NOTEBOOK
     return TEST if index.kind(path) == "test" else CODE
 

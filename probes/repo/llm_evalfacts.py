@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from probes.repo._llm import CODE, TEST, Ev, file_ev, find_js, find_py, where
+from probes.repo.llm_judges import framework_judges, hand_judges
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 
@@ -105,6 +106,39 @@ def lm_eval_tasks(index: RepoIndex) -> list[str]:
     return out
 
 
+METRIC_KEYS = ("requested_metrics", "metrics", "evaluators", "scorers")
+DATA_KEYS = frozenset({"testdata_path", "dataset", "dataset_path", "data_path", "data", "ground_truth", "testset"})
+JUDGE_METRIC = re.compile(
+    r"(?i)^(?:gpt_|llm_|builtin\.)|groundedness|relevan|coherence|fluency|faithfulness|correctness|hallucination"
+)
+
+
+@dataclass
+class MetricConfig:
+    path: str
+    metrics: list[str]
+    judged: list[str]
+
+
+def metric_configs(index: RepoIndex) -> list[MetricConfig]:
+    """Eval-tool configs (JSON/YAML named *eval*) listing metrics to compute over a test data set."""
+    out = []
+    for path in index.paths("*eval*.json", "**/*eval*.json", "*eval*.y*ml", "**/*eval*.y*ml"):
+        data = index.json(path) if path.endswith(".json") else index.yaml_data(path)
+        if not isinstance(data, dict) or not DATA_KEYS & set(data):
+            continue
+        metrics: list[Any] = next((data[k] for k in METRIC_KEYS if isinstance(data.get(k), list)), [])
+        names = [m if isinstance(m, str) else str(m.get("name", "")) for m in metrics if isinstance(m, str | dict)]
+        if names:
+            out.append(MetricConfig(path, names, [n for n in names if JUDGE_METRIC.search(n)]))
+    return out
+
+
+def _llm_metric_configs(index: RepoIndex) -> list[MetricConfig]:
+    """Metric configs with at least one LLM-judged metric (accuracy/F1 lists are ML evaluation)."""
+    return [c for c in metric_configs(index) if c.judged]
+
+
 def eval_frameworks(facts: PyFacts) -> Iterable[tuple[int, str]]:
     """Calls that run an LLM evaluation (any framework)."""
     langsmith = facts.imported("langsmith") is not None
@@ -123,6 +157,7 @@ def eval_frameworks(facts: PyFacts) -> Iterable[tuple[int, str]]:
             or (name.startswith(("mlflow.genai.", "azure.ai.evaluation.")) and last == "evaluate")
             or (name == "mlflow.evaluate" and bool(LLM_MODEL_TYPES & set(call.str_args)))
             or (langsmith and last in ("evaluate", "aevaluate", "run_on_dataset"))
+            or last in ("run_evaluate_from_config", "run_evaluation_from_config")
         ):
             yield call.line, name
     for name, line in facts.decorators:
@@ -145,6 +180,7 @@ def eval_evidence(index: RepoIndex) -> list[Ev]:
     evs += [file_ev(index, p, 1, "lm-eval task config") for p in lm_eval_tasks(index)]
     evs += [e for e in find_py(index, eval_frameworks) if not _only_skipped(index, e.path)]
     evs += find_js(index, r"\bpromptfoo\.evaluate\s*\(")
+    evs += [file_ev(index, c.path, 1, "eval metrics: " + ", ".join(c.metrics[:4])) for c in _llm_metric_configs(index)]
     return evs
 
 
@@ -203,4 +239,11 @@ def judge_evidence(index: RepoIndex) -> list[Ev]:
     ]
     evs += [file_ev(index, p, 1, "OpenAI evals model-graded") for p, graded in openai_evals(index) if graded]
     evs += [e for e in find_py(index, judge_calls) if not _only_skipped(index, e.path)]
+    evs += [e for e in find_py(index, framework_judges) if not _only_skipped(index, e.path)]
+    evs += [e for e in hand_judges(index) if not _only_skipped(index, e.path)]
+    evs += [
+        file_ev(index, c.path, 1, "judge metrics: " + ", ".join(c.judged[:4]))
+        for c in metric_configs(index)
+        if c.judged
+    ]
     return evs

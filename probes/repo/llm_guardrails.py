@@ -1,5 +1,7 @@
 """Guardrails around LLM calls: NeMo Guardrails, guardrails-ai, llm_guard, content safety services,
-Bedrock guardrails, Azure RAI policies, Llama Guard, Lakera, moderation endpoints (signals-reference §5.5)."""
+Bedrock guardrails, Azure RAI policies, Llama Guard, Lakera, moderation endpoints (signals-reference §5.5),
+and guardrails written by hand: LLM-calling runtime code named as a guardrail, jailbreak or moderation
+check (an LLM classifies the question or the answer before it is used)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,21 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from probes.repo._llm import Ev, basename, file_ev, files_of, find_js, find_py, index_of, tf_blocks, weigh, yaml_docs
+from probes.repo._llm import (
+    CODE,
+    Ev,
+    basename,
+    file_ev,
+    files_of,
+    find_js,
+    find_py,
+    index_of,
+    tf_blocks,
+    weigh,
+    where,
+    yaml_docs,
+)
+from probes.repo.llm_judges import llm_callers
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding
@@ -31,7 +47,7 @@ JS_GUARDS = r"""@azure-rest/ai-content-safety|\bguardrailIdentifier\b|\.moderati
 )
 def guardrails(views: Views) -> list[Finding]:
     index = index_of(views)
-    evs = find_py(index, _guard_calls) + find_js(index, JS_GUARDS)
+    evs = find_py(index, _guard_calls) + find_js(index, JS_GUARDS) + _hand_written(index)
     nemo, empty = _nemo_configs(index)
     evs += nemo
     evs += [file_ev(index, p, None, "guardrails-ai RAIL spec") for p in index.by_suffix(".rail")]
@@ -51,6 +67,17 @@ def guardrails(views: Views) -> list[Finding]:
             "No guardrails around LLM calls",
             values={"empty_rails_configs": empty},
         )
+    ]
+
+
+HAND_GUARD = re.compile(r"(?i)guardrail|jailbreak|moderat|content_?safety|prompt_?injection")
+
+
+def _hand_written(index: RepoIndex) -> list[Ev]:
+    return [
+        Ev(path, None, "hand-written LLM guardrail", CODE)
+        for path in sorted(llm_callers(index))
+        if where(index, path) == CODE and HAND_GUARD.search(basename(path))
     ]
 
 

@@ -58,11 +58,15 @@ TRACE_CALLS = (
     "langfuse.callback.CallbackHandler",
     "langfuse.langchain.CallbackHandler",
 )
-TRACE_ENV_WORDS = ("tracing", "langfuse", "traceloop", "phoenix", "arize", "helicone", "otel_")  # cheap filter
+# cheap filter before TRACE_ENV
+TRACE_ENV_WORDS = ("tracing", "langfuse", "traceloop", "phoenix", "arize", "helicone", "otel_", "braintrust")
 TRACE_ENV = re.compile(
     r"""\b(?:LANGSMITH_TRACING|LANGCHAIN_TRACING_V2)["']?\s*[:=]\s*["']?true|\b(?:LANGFUSE_(?:PUBLIC_KEY|SECRET_KEY"""
     r"""|HOST|BASE_URL)|TRACELOOP_\w+|PHOENIX_COLLECTOR_ENDPOINT|ARIZE_\w+|HELICONE_API_KEY)["']?\s*[:=]\s*\S"""
-    r"""|OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT|AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED""",
+    r"""|OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT|AZURE_TRACING_GEN_AI_CONTENT_RECORDING_ENABLED"""
+    # Kubernetes/Helm env entries (`- name: LANGSMITH_TRACING` with the value or a secret on the next line)
+    r"""|\bname:\s{0,4}["']?(?:LANGSMITH_TRACING|LANGCHAIN_TRACING_V2|LANGFUSE_(?:PUBLIC_KEY|SECRET_KEY|HOST|BASE_URL)"""
+    r"""|TRACELOOP_API_KEY|PHOENIX_COLLECTOR_ENDPOINT|BRAINTRUST_API_KEY)\b|\bBRAINTRUST_API_KEY["']?\s*[:=]\s*\S""",
     re.I,
 )
 JS_TRACING = (
@@ -141,6 +145,12 @@ def _trace_env(index: RepoIndex) -> list[Ev]:
     return out
 
 
+FEEDBACK_WORD = re.compile(r"(?i)feedback|ratings?\b|rate_|thumbs|upvote|downvote")
+ROUTE_CALLS = frozenset({"post", "put", "patch", "route", "api_route", "path", "re_path", "add_url_rule"})
+# Front ends posting feedback or ratings (fetch/axios/client calls whose URL names them).
+JS_FEEDBACK_ROUTE = r"""(?:\.(?:post|put|patch)|\bfetch)\s*\(\s*["'`][^"'`\n]{0,200}?(?:feedback|ratings?\b|thumbs)"""
+
+
 @probe(
     "code.llm.feedback_capture",
     summary="User or reviewer feedback recorded against traces: Langfuse scores, LangSmith feedback, "
@@ -158,7 +168,7 @@ def feedback_capture(views: Views) -> list[Finding]:
     )
     if llm_app:
         routes = find_py(index, _feedback_routes)
-        routes += find_js(index, r"""\.(?:post|put)\s*\(\s*["'`][^"'`]*feedback""")
+        routes += find_js(index, JS_FEEDBACK_ROUTE)
         routes += [file_ev(index, p, None, "feedback route") for p in index.paths("**/api/feedback/route.*")]
         evs += routes
     return [weigh(views, "code.llm.feedback_capture", evs, "Feedback capture", "No feedback capture")]
@@ -179,9 +189,7 @@ def _feedback_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
 
 def _feedback_routes(facts: PyFacts) -> Iterable[tuple[int, str]]:
     for call in facts.calls:
-        if call.name.rsplit(".", 1)[-1] in ("post", "put", "route", "api_route") and any(
-            "feedback" in s for s in call.str_args
-        ):
+        if call.name.rsplit(".", 1)[-1] in ROUTE_CALLS and any(FEEDBACK_WORD.search(s) for s in call.str_args):
             yield call.line, f"{call.name}({call.str_args[0]!r})"
 
 

@@ -1,12 +1,16 @@
 """Prompt files loaded by code: prompts/** assets, *.prompty, Dotprompt *.prompt, Semantic Kernel
-skprompt.txt, prompt flow flow.dag.yaml, and Jinja templates read by LLM code (signals-reference §5.3).
-A prompt file that no code loads is intent, not practice (low confidence)."""
+skprompt.txt, prompt flow flow.dag.yaml, and Jinja templates read by LLM code (signals-reference §5.3);
+also a package of prompt modules (prompts/*.py, two or more) imported by LLM code, and prompts that LLM
+code resolves by name from versioned configuration (`config.llm_prompts.fetch(...)`). A prompt file
+that no code loads is intent, not practice (low confidence)."""
 
 from __future__ import annotations
 
 import re
 
 from probes.repo._llm import CODE, Ev, basename, file_ev, files_of, index_of
+from probes.repo.llm_judges import llm_callers, py_importers, rb_users
+from probes.repo.llm_rbscan import RB_SUFFIXES
 from probes.repo.llm_scan import scan
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding
@@ -43,6 +47,8 @@ def prompt_files(views: Views) -> list[Finding]:
         "ignored_non_practice": ignored,
     }
     runtime = {a: e for a, e in loaded.items() if e.where == CODE}
+    runtime |= {a: e for a, e in _prompt_modules(index).items() if a not in runtime}
+    values["prompt_modules_or_config"] = len(runtime) - sum(1 for e in loaded.values() if e.where == CODE)
     chosen = runtime or loaded
     if chosen:
         locs = [index.location(a, None, f"loaded by {e.path}:{e.line}") for a, e in sorted(chosen.items())]
@@ -146,3 +152,32 @@ def _flows(index: RepoIndex, assets: list[str], found: dict[str, Ev]) -> None:
             path = source.get("path") if isinstance(source, dict) else None
             if isinstance(path, str) and index.has(folder + path):
                 found.setdefault(folder + path, file_ev(index, flow, 1, f"node {node.get('name')}"))
+
+
+CONFIG_PROMPTS = re.compile(r"\b(?:configuration|config|settings|conf)\.(?:\w{1,40}\.){0,3}\w{0,30}prompts\b", re.I)
+
+
+def _prompt_modules(index: RepoIndex) -> dict[str, Ev]:
+    """Prompt modules of a prompts package imported by LLM code, and configuration-resolved prompts."""
+    callers = {p for p in llm_callers(index) if index.kind(p) == "code"}
+    out: dict[str, Ev] = {}
+    modules = [
+        p
+        for p in index.by_suffix(".py", kinds=(CODE,))
+        if any(d in PROMPT_DIRS for d in p.lower().split("/")[:-1]) and not basename(p).startswith("__init__")
+    ]
+    if len(modules) >= 2:
+        for module, importer in py_importers(index, modules, sorted(callers)).items():
+            out[module] = file_ev(index, importer, None, f"imports prompt module {module}")
+    callers_rb = sorted(p for p in callers if p.endswith(RB_SUFFIXES))
+    for path in index.by_suffix(".py", *RB_SUFFIXES, kinds=(CODE,)):
+        text = index.text(path) or ""
+        m = CONFIG_PROMPTS.search(text) if "prompts" in text.lower() else None
+        used = m is not None and (
+            path in callers
+            or (path.endswith(RB_SUFFIXES) and bool(rb_users(index, [path], callers_rb)))
+            or (path.endswith(".py") and bool(py_importers(index, [path], sorted(callers))))
+        )
+        if m and used:
+            out.setdefault(path, file_ev(index, path, text.count("\n", 0, m.start()) + 1, m.group(0)))
+    return out

@@ -1,7 +1,8 @@
 """The LLM scan of one repo, built once per RepoIndex and shared by every LLM probe; no probes here.
 
 Python modules and notebooks go through the AST pass (llm_pyscan); TS/JS files through the regexes
-below (imports, SDK calls, `model:` literals, system prompts, tool schemas).
+below (imports, SDK calls, `model:` literals, system prompts, tool schemas); Ruby files through the
+Ruby regexes of llm_rbscan (SDK constants, client calls).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from probes.repo._llm import (
     where,
 )
 from probes.repo.llm_pyscan import scan_python
+from probes.repo.llm_rbscan import RB_SUFFIXES, scan_ruby
 from probes.repo.llm_sdks import module_family
 from scanner.collectors.repo_index import RepoIndex
 
@@ -123,6 +125,10 @@ def _build(index: RepoIndex) -> dict[str, FileLlm]:
             files[path] = found
     for path in files_of(index, JS_SUFFIXES):
         found = scan_js(index.text(path) or "", path, where(index, path))
+        if found.families or found.calls:
+            files[path] = found
+    for path in files_of(index, RB_SUFFIXES):
+        found = scan_ruby(index.text(path) or "", path, where(index, path))
         if found.families or found.calls:
             files[path] = found
     return files

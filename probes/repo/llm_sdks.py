@@ -28,7 +28,22 @@ PY_FAMILIES: dict[str, str] = {
     "groq": "groq",
     "azure.ai.inference": "azure-ai-inference",
     "pydantic_ai": "pydantic_ai",
+    # self-hosted inference engines and text-generation servers
+    "vllm": "vllm",
+    "llama_cpp": "llama_cpp",
+    "text_generation": "tgi",
+    "transformers.AutoModelForCausalLM": "transformers",
+    "transformers.AutoModelForSeq2SeqLM": "transformers",
+    "huggingface_hub.InferenceClient": "hf_inference",
+    "huggingface_hub.AsyncInferenceClient": "hf_inference",
 }
+# Self-hosted model classes that load an LLM; for transformers only `.generate` counts as LLM use (a causal
+# LM loaded to score perplexity or as a component of a library is not).
+SELF_HOSTED_CLIENTS = frozenset(
+    {"LLM", "AsyncLLMEngine", "Llama", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "InferenceClient"}
+    | {"AsyncInferenceClient"}
+)
+GENERATE_ONLY = frozenset({"transformers"})
 FRAMEWORKS = _words("langchain llama_index semantic_kernel dspy haystack pydantic_ai")
 
 # Method chains on client objects: suffix, role, families (comma-separated), and whether the file
@@ -81,7 +96,7 @@ PROMPT_RE = re.compile(
 # Methods that run a client held in a variable (`llm = ChatOpenAI(...)`, then `llm.invoke(...)`).
 INVOKE_LAST = _words(
     "invoke ainvoke stream astream batch predict complete acomplete chat achat generate_content "
-    "query run arun create acreate"
+    "query run arun create acreate generate agenerate text_generation chat_completion create_chat_completion"
 )
 MODEL_KWARGS = _words(
     "model model_name modelId model_id deployment_name azure_deployment engine deployment_id llm_model"
@@ -111,6 +126,12 @@ def role_in_family(family: str, parts: list[str]) -> str | None:
     before = parts[-2] if len(parts) >= 2 else ""
     if any("embed" in p.lower() for p in parts[1:]):
         return "embed"
+    if family in ("vllm", "llama_cpp", "transformers", "tgi", "hf_inference") and (
+        last in SELF_HOSTED_CLIENTS
+        or (last == "from_pretrained" and before in SELF_HOSTED_CLIENTS)
+        or (family == "tgi" and last in ("Client", "AsyncClient"))
+    ):
+        return "client"
     if family in FRAMEWORKS and PROMPT_RE.match(last):
         return "prompt"
     if (CLIENT_RE.match(last) or (last == "from_pretrained" and CLIENT_RE.match(before))) and not NOT_CLIENT_RE.search(

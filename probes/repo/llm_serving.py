@@ -199,14 +199,15 @@ def _is_gateway(url: str, hosts: set[str]) -> bool:
 
 @probe(
     "code.runtime_config_switch",
-    summary="Model or prompt chosen at runtime without a redeploy: prompt aliases/labels, feature-flag SDKs in an "
-    "LLM app.",
+    summary="Model or prompt chosen at runtime without a redeploy: prompt aliases/labels, feature-flag SDKs, or "
+    "LLM providers/models kept in the app's database (admin-switchable) in an LLM app.",
     remediation="Resolve prompts by alias and models through flags or gateway routes, so changes need no redeploy.",
 )
 def runtime_config_switch(views: Views) -> list[Finding]:
     index = index_of(views)
     llm_app = any(f.generation for f in scan(index).of(CODE))
     evs = find_py(index, alias_uses) + find_py(index, _flags) + find_js(index, JS_FLAGS)
+    evs += find_py(index, _model_tables) + _rb_model_tables(index)
     if not llm_app:  # flags in a repo with no LLM runtime code do not switch models or prompts
         evs = [Ev(e.path, e.line, e.snippet, "no-llm-runtime") for e in evs]
     return [
@@ -219,6 +220,33 @@ def runtime_config_switch(views: Views) -> list[Finding]:
             values={"llm_runtime_code": llm_app},
         )
     ]
+
+
+# Database tables of LLM providers or model settings (Django/SQLAlchemy/SQLModel/ActiveRecord models): the
+# model an app uses is then switched by an admin at run time, not by a redeploy.
+LLM_TABLE = re.compile(
+    r"^(?:\w*(?:LLM|Llm)\w*(?:Provider|Backend|Config|Configuration|Model|Setting)s?"
+    r"|(?:Chat|Language)Model(?:Provider|Config|Configuration|Setting)s?|ModelConfiguration)$"
+)
+TABLE_BASES = re.compile(r"(?:^|\.)(?:Model|Base|DeclarativeBase|SQLModel|Document)$")
+RB_TABLE = re.compile(r"^\s{0,8}class\s+(\w{3,60})\s*<\s*(?:ApplicationRecord|ActiveRecord::Base)\b", re.M)
+
+
+def _model_tables(facts: PyFacts) -> Iterable[tuple[int, str]]:
+    for name, bases, line in facts.classes:
+        if LLM_TABLE.match(name) and any(TABLE_BASES.search(b) for b in bases):
+            yield line, f"class {name}({', '.join(bases)}): LLM settings in the database"
+
+
+def _rb_model_tables(index: RepoIndex) -> list[Ev]:
+    out = []
+    for path in index.by_suffix(".rb"):
+        text = index.text(path) or ""
+        for m in RB_TABLE.finditer(text) if "Record" in text else ():
+            if LLM_TABLE.match(m.group(1)):
+                line = text.count("\n", 0, m.start()) + 1
+                out.append(Ev(path, line, f"class {m.group(1)}: LLM settings in the database", where(index, path)))
+    return out
 
 
 def _flags(facts: PyFacts) -> Iterable[tuple[int, str]]:

@@ -1,5 +1,5 @@
 """Dependency manifests: requirements*.txt, pyproject.toml, setup.cfg, environment.yml, Pipfile and
-package.json. Only declarations are read; nothing is resolved or installed."""
+package.json and Gemfile. Only declarations are read; nothing is resolved or installed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from scanner.collectors.repo_index import RepoIndex
 
 NOT_PACKAGES = frozenset({"python", "pip"})
+GEM_LINE = re.compile(r"""^\s*gem\s+["']([A-Za-z0-9][A-Za-z0-9._-]*)["']""")
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -55,6 +56,11 @@ def collect_dependencies(index: RepoIndex) -> dict[str, list[Location]]:
                 for section in ("dependencies", "devDependencies", "peerDependencies"):
                     for dep in data.get(section) or {}:
                         add(normalise(dep), path, _line_of(text, f'"{dep}"'))
+        elif name == "Gemfile":
+            for n, line in enumerate(text.splitlines(), 1):
+                m = GEM_LINE.match(line)
+                if m:
+                    add(normalise(m.group(1)), path, n)
         elif name == "Pipfile":
             for n, line in enumerate(text.splitlines(), 1):
                 m = re.match(r'^\s*"?([A-Za-z0-9][A-Za-z0-9._-]*)"?\s*=', line)

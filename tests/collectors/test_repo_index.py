@@ -38,6 +38,8 @@ def messy(tmp_path: Path) -> Path:
             ),
             "environment.yml": "dependencies:\n  - python=3.11\n  - pip:\n    - wandb\n",
             "package.json": '{"dependencies": {"openai": "^4"}}',
+            "Gemfile": 'source "https://rubygems.org"\n\ngem "rails", "8.0"\n  gem "aws-sdk-bedrockruntime"\n'
+            '# gem "nope"\n',
             "examples/demo.py": "import mlflow\n",
             "vendor/lib.py": "import mlflow\n",
         },
@@ -77,7 +79,8 @@ def test_notebook_code_cells_map_back_to_cells(messy: Path) -> None:
 
 def test_dependencies_from_every_manifest(messy: Path) -> None:
     deps = build_index(messy).dependencies
-    assert {"mlflow", "scikit-learn", "pandas", "pytest", "wandb", "openai"} <= set(deps)
+    assert {"mlflow", "scikit-learn", "pandas", "pytest", "wandb", "openai", "aws-sdk-bedrockruntime"} <= set(deps)
+    assert deps["rails"][0].line == 3 and "nope" not in deps
     assert deps["mlflow"][0].line == 1
     assert "python" not in deps
 

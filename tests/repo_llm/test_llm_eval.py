@@ -49,6 +49,16 @@ SKIPPED = (
 )
 EVAL_CONFIG = [
     Case(
+        "eval-tool run from config",
+        {
+            "evals/evaluate.py": "from evaltools.eval.evaluate import run_evaluate_from_config\n"
+            "run_evaluate_from_config(d, c)\n"
+        },
+        "true",
+        "medium",
+    ),
+    Case("pitfall: ml metrics config", {"evals/eval_config.json": '{"dataset": "d.csv", "metrics": ["f1"]}'}, "false"),
+    Case(
         "promptfoo config", {"evals/promptfooconfig.yaml": PROMPTFOO}, "true", "medium", ("evals/promptfooconfig.yaml",)
     ),
     Case("deepeval tests", {"tests/test_llm_quality.py": DEEPEVAL}, "true", "medium"),
@@ -131,7 +141,13 @@ def test_multi_model_eval(tmp_path: Path, case: Case) -> None:
     check(tmp_path, multi_model_eval, case)
 
 
+RAG_EVAL_CONFIG = (
+    '{"testdata_path": "ground_truth.jsonl", "requested_metrics": ["gpt_groundedness", "gpt_relevance", "latency"]}'
+)
+ML_EVAL_CONFIG = '{"dataset": "data/test.csv", "metrics": ["accuracy", "f1"]}'
 JUDGE = [
+    Case("eval-tool config with gpt judge metrics", {"evals/eval_config.json": RAG_EVAL_CONFIG}, "true", "medium"),
+    Case("pitfall: ml metrics config is not an llm judge", {"evals/eval_config.json": ML_EVAL_CONFIG}, "false"),
     Case("promptfoo llm-rubric", {"promptfooconfig.yaml": PROMPTFOO}, "true", "medium", ("promptfooconfig.yaml",)),
     Case("deepeval metric", {"tests/test_q.py": DEEPEVAL}, "true", "medium"),
     Case(

@@ -37,6 +37,21 @@ TRACING = [
         {"docker-compose.dev.yml": "services:\n  app:\n    environment:\n      LANGFUSE_HOST: http://localhost:3000\n"},
         "false",
     ),
+    Case(
+        "kubernetes env entry switches langfuse on",
+        {
+            "deploy/k8s/app.yaml": "spec:\n  containers:\n    - env:\n        - name: LANGFUSE_PUBLIC_KEY\n"
+            "          valueFrom:\n            secretKeyRef: {name: lf, key: pk}\n"
+        },
+        "true",
+        "medium",
+        ("deploy/k8s/app.yaml",),
+    ),
+    Case(
+        "pitfall: kubernetes env entry in a dev compose",
+        {"docker-compose.local.yml": "services:\n  app:\n    environment:\n      - name: LANGSMITH_TRACING\n"},
+        "false",
+    ),
     Case("pitfall: generic mlflow autolog", {"app/train.py": "import mlflow\nmlflow.sklearn.autolog()\n"}, "false"),
     Case("none", {"app/chat.py": OPENAI_APP}, "false"),
 ]
@@ -79,6 +94,36 @@ FEEDBACK = [
         ("app/api.py",),
     ),
     Case("pitfall: feedback route without llm", {"app/api.py": ROUTE}, "false"),
+    Case(
+        "django ratings route in an llm app",
+        {
+            "web/urls.py": "from django.urls import path\nurlpatterns = [path('ratings/<uuid:id>/', rate_message)]\n",
+            "app/chat.py": OPENAI_APP,
+        },
+        "true",
+        "medium",
+        ("web/urls.py",),
+    ),
+    Case(
+        "js front end posts a rating",
+        {
+            "web/src/feedback-buttons.js": "await fetch(`/ratings/${this.dataset.id}/`, {method: 'POST'});\n",
+            "app/chat.py": OPENAI_APP,
+        },
+        "true",
+        "medium",
+        ("web/src/feedback-buttons.js",),
+    ),
+    Case(
+        "pitfall: js rating fetch without llm",
+        {"web/src/stars.js": "await fetch(`/ratings/${id}/`, {method: 'POST'});\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: a route that merely generates in an llm app",
+        {"web/urls.py": "urlpatterns = [path('chat/<uuid:id>/', chat)]\n", "app/chat.py": OPENAI_APP},
+        "false",
+    ),
     Case(
         "pitfall: notebook only",
         {"nb/f.ipynb": notebook("import mlflow\nmlflow.log_feedback(trace_id=t, name='ok', value=True)\n")},
@@ -164,6 +209,21 @@ NEMO = (
 NEMO_EMPTY = "models: []\nrails:\n  input:\n    flows: []\n"
 GUARDRAILS = [
     Case("nemo rails", {"guardrails/config.yml": NEMO}, "true", "medium", ("guardrails/config.yml",)),
+    Case(
+        "hand-written jailbreak guardrail calling an llm",
+        {
+            "lib/pipeline/jailbreak_guardrails.rb": "class JailbreakGuardrails\n  def call\n"
+            "    Anthropic::Client.new.messages.create(model: m, messages: [])\n  end\nend\n"
+        },
+        "true",
+        "medium",
+        ("lib/pipeline/jailbreak_guardrails.rb",),
+    ),
+    Case(
+        "pitfall: a guardrail-named file with no llm call",
+        {"app/guardrails.py": "BLOCKED = ['password']\n\ndef check(text):\n    return text not in BLOCKED\n"},
+        "false",
+    ),
     Case("guardrails-ai Guard", {"app/g.py": "from guardrails import Guard\nguard = Guard()\n"}, "true", "medium"),
     Case(
         "bedrock guardrail in terraform",

@@ -9,7 +9,7 @@ import pytest
 
 from probes.repo.llm_promptfiles import prompt_files
 from probes.repo.llm_prompts import prompt_alias_resolution, prompt_optimization, prompt_registry, prompts_inline
-from tests.repo_llm.util import Case, check, notebook
+from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
 
 SYSTEM_APP = """from openai import OpenAI
 
@@ -153,6 +153,54 @@ FILES = [
         message="ignored",
     ),
     Case("none", {"app/a.py": "x = 1\n"}, "false"),
+    Case(
+        "package of prompt modules imported by llm code",
+        {
+            "app/prompts/chat_prompts.py": 'SYSTEM = "You are a helpful assistant for the docs."\n',
+            "app/prompts/tool_prompts.py": 'TOOLS = "Use the search tool when unsure of an answer."\n',
+            "app/chat.py": "from app.prompts.chat_prompts import SYSTEM\n" + OPENAI_APP,
+        },
+        "true",
+        "medium",
+        ("app/prompts/chat_prompts.py",),
+    ),
+    Case(
+        "pitfall: a single prompts module stays inline prompting",
+        {
+            "app/prompts/chat_prompts.py": 'SYSTEM = "You are a helpful assistant for the docs."\n',
+            "app/chat.py": "from app.prompts.chat_prompts import SYSTEM\n" + OPENAI_APP,
+        },
+        "false",
+    ),
+    Case(
+        "pitfall: prompt modules no llm code imports",
+        {
+            "app/prompts/a.py": 'A = "You are a helpful assistant for the docs."\n',
+            "app/prompts/b.py": 'B = "Use the search tool when unsure of an answer."\n',
+            "app/chat.py": OPENAI_APP,
+        },
+        "false",
+    ),
+    Case(
+        "ruby prompts resolved by name from versioned configuration",
+        {
+            "lib/prompts.rb": "module Prompts\n  def self.config(name)\n"
+            "    Rails.configuration.private_gem.llm_prompts.fetch(name)\n  end\nend\n",
+            "lib/router.rb": "class Router\n  def call\n    client.messages.create(system: Prompts.config(:router))\n"
+            "  end\n\n  def client = Anthropic::Client.new\nend\n",
+        },
+        "true",
+        "medium",
+        ("lib/prompts.rb",),
+    ),
+    Case(
+        "pitfall: prompt configuration no llm code uses",
+        {
+            "lib/prompts.rb": "module Prompts\n"
+            "  def self.config(name) = Rails.configuration.llm_prompts.fetch(name)\nend\n"
+        },
+        "false",
+    ),
 ]
 
 

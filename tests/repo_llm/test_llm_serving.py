@@ -116,6 +116,37 @@ def test_uses_gateway(tmp_path: Path, case: Case) -> None:
 FLAGS = "import ldclient\nmodel = ldclient.get().variation('llm-model', ctx, 'gpt-4o')\n"
 SWITCH = [
     Case(
+        "llm providers kept in the app database",
+        {
+            "app/db/models.py": "from app.db.base import Base\n\nclass LLMProvider(Base):\n    name = 1\n"
+            "    default_model_name = 2\n",
+            "app/chat.py": OPENAI_APP,
+        },
+        "true",
+        "medium",
+        ("app/db/models.py",),
+    ),
+    Case(
+        "rails table of llm settings",
+        {
+            "app/models/llm_setting.rb": "class LlmSetting < ApplicationRecord\nend\n",
+            "lib/chat.rb": "c = Anthropic::Client.new\nc.messages.create(model: m, messages: [])\n",
+        },
+        "true",
+        "medium",
+    ),
+    Case(
+        "pitfall: llm provider table without llm runtime code",
+        {"app/db/models.py": "from django.db import models\n\nclass LLMProvider(models.Model):\n    name = 1\n"},
+        "true",
+        "low",
+    ),
+    Case(
+        "pitfall: a plain config class is not a table",
+        {"app/config.py": "class LLMConfig:\n    model = 'gpt-4o'\n", "app/chat.py": OPENAI_APP},
+        "false",
+    ),
+    Case(
         "prompt alias at runtime",
         {"app/p.py": "import mlflow\np = mlflow.genai.load_prompt('prompts:/qa@prod')\n", "app/chat.py": OPENAI_APP},
         "true",

@@ -45,6 +45,104 @@ PRESENT = [
         "medium",
         ("web/src/chat.ts",),
     ),
+    Case(
+        "ruby anthropic on bedrock (rails, no require)",
+        {
+            "Gemfile": 'source "https://rubygems.org"\ngem "anthropic"\n',
+            "lib/composer.rb": "class Composer\n  def call\n    client.messages.create(model: model_id, messages:)\n"
+            "  end\n\n  def client\n    @client ||= Anthropic::BedrockClient.new(aws_region: ENV['REGION'])\n"
+            "  end\nend\n",
+        },
+        "true",
+        "medium",
+        ("lib/composer.rb",),
+        {"families": ["anthropic"]},
+    ),
+    Case(
+        "ruby bedrock runtime invoke_model",
+        {
+            "lib/judge.rb": "client = Aws::BedrockRuntime::Client.new\n"
+            "client.invoke_model(model_id: MODEL, body: {messages: []}.to_json)\n"
+        },
+        "true",
+        "medium",
+        values={"families": ["bedrock"]},
+    ),
+    Case(
+        "pitfall: ruby twilio messages.create is not an LLM",
+        {"lib/sms.rb": "client = Twilio::REST::Client.new\nclient.messages.create(from: a, to: b, body: 'hello')\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: ruby stubs of the SDK in spec/ only",
+        {"spec/support/stub_claude.rb": "allow(Anthropic::Client).to receive(:new)\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: ruby titan embeddings only",
+        {
+            "lib/embed.rb": "c = Aws::BedrockRuntime::Client.new\n"
+            "c.invoke_model(model_id: 'amazon.titan-embed-text-v2:0', body: '{}')\n"
+        },
+        "true",
+        "low",
+        values={"embedding_only_files": 1},
+    ),
+    Case(
+        "self-hosted causal lm generates",
+        {
+            "svc/gen.py": "from transformers import AutoModelForCausalLM, AutoTokenizer\n"
+            "model = AutoModelForCausalLM.from_pretrained(NAME)\nout = model.generate(**inputs, max_new_tokens=64)\n"
+        },
+        "true",
+        "medium",
+        values={"families": ["transformers"]},
+    ),
+    Case(
+        "vllm offline inference",
+        {
+            "svc/serve.py": "from vllm import LLM, SamplingParams\n"
+            "llm = LLM(model=NAME)\nllm.generate(prompts, params)\n"
+        },
+        "true",
+        "medium",
+        values={"families": ["vllm"]},
+    ),
+    Case(
+        "text-generation server through the hub client",
+        {"svc/tgi.py": "from huggingface_hub import InferenceClient\nc = InferenceClient(URL)\nc.text_generation(p)\n"},
+        "true",
+        "medium",
+    ),
+    Case(
+        "pitfall: a causal lm loaded as a component (perplexity), never generating",
+        {
+            "lib/metrics.py": "from transformers import AutoModelForCausalLM\n"
+            "lm = AutoModelForCausalLM.from_pretrained('gpt2')\nloss = lm(**batch).loss\n"
+        },
+        "false",
+        values={"runtime_files": 0},
+    ),
+    Case(
+        "pitfall: a library that defines a model class",
+        {"lib/model.py": "from transformers import PreTrainedModel\n\nclass TinyLM(PreTrainedModel):\n    pass\n"},
+        "false",
+    ),
+    Case(
+        "pitfall: bert classifier",
+        {
+            "app/clf.py": "from transformers import AutoModelForSequenceClassification\n"
+            "m = AutoModelForSequenceClassification.from_pretrained('bert-base')\nm.generate = None\n"
+        },
+        "false",
+    ),
+    Case(
+        "pitfall: llm calls in an experiments folder are lab work",
+        {"experiments/teacher/run.py": OPENAI_APP},
+        "true",
+        "low",
+        values={"runtime_files": 0, "notebook_files": 1},
+    ),
     Case("pitfall: notebook only", {"nb/try.ipynb": notebook(OPENAI_APP)}, "true", "low", values={"notebook_files": 1}),
     Case(
         "pitfall: embeddings only",
@@ -165,6 +263,17 @@ KEYS = [
         "false",
     ),
     Case("pitfall: examples", {"examples/k.py": f"import os\nos.environ['OPENAI_API_KEY'] = '{KEY}'\n"}, "false"),
+    Case(
+        "pitfall: fixture keys in tests",
+        {"tests/test_provider.py": f"from openai import OpenAI\nc = OpenAI(api_key='{KEY}')\n"},
+        "false",
+        values={"test_fixtures": 1},
+    ),
+    Case(
+        "pitfall: padded fake key",
+        {"app/k.py": "from openai import OpenAI\nc = OpenAI(api_key='sk-original-stored-key-00000000000000000000')\n"},
+        "false",
+    ),
 ]
 
 
