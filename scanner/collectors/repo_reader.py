@@ -20,7 +20,7 @@ TEXT_EXTENSIONS = frozenset(  # file endings worth reading as text
     (
         "py ipynb yml yaml toml json jsonl cfg ini txt md rst sql tf tfvars hcl bicep sh bash ps1 js jsx "
         "ts tsx mjs cjs go java cs kt scala r j2 jinja jinja2 prompty prompt xml properties env conf cron "
-        "timer dvc mdx html qmd rail co gradle sbt mk make dockerfile"
+        "timer dvc mdx html qmd rail co gradle sbt mk make dockerfile rb rake"
     ).split()
 )
 TEXT_NAMES = frozenset(
