@@ -103,6 +103,15 @@ MODEL_CODE_GLOBS = (
     "**/serve*.py",
     "**/scoring/**/*.py",
 )
+TRANSFORMATION_GLOBS = (
+    *ORCHESTRATOR_GLOBS,
+    "models/**/*.sql",
+    "**/models/**/*.sql",
+    "snapshots/**/*.sql",
+    "**/snapshots/**/*.sql",
+    "macros/**/*.sql",
+    "**/macros/**/*.sql",
+)
 SCORING_GLOBS = ("**/score.py", "**/inference.py", "**/serve*.py", "**/scoring/**/*.py", "**/predict.py")
 SCORING_IMPORTS = ("fastapi", "flask", "starlette", "bentoml", "kserve", "litserve", "ray.serve", "django")
 TRAINING_GLOBS = ("**/train*.py", "**/training/**/*.py")
@@ -205,6 +214,12 @@ def model_code_files(index: RepoIndex) -> FileClass:
     """Model, training, serving and integration code (for the bus factor)."""
     found = scoring_files(index).at_head | training_files(index).at_head
     return FileClass("model and serving code", MODEL_CODE_GLOBS, found)
+
+
+def transformation_files(index: RepoIndex) -> FileClass:
+    """Data transformation code (dbt models, snapshots, macros; DAGs and other pipeline definitions): what a
+    data platform integrates and releases in place of a model."""
+    return FileClass("data transformation code", TRANSFORMATION_GLOBS, orchestrator_files(index).at_head)
 
 
 def prompt_files(index: RepoIndex) -> FileClass:

@@ -151,6 +151,34 @@ def platform_infra(views: Views) -> list[Finding]:
     ]
 
 
+@probe(
+    "repo.codeowners.cross_team",
+    summary="A CODEOWNERS rule on the organisation's code names two or more teams of different (or unstated) "
+    "roles: changes there need reviews across teams",
+    needs=("repo", "history"),
+)
+def cross_team(views: Views) -> list[Finding]:
+    return [
+        _check(
+            views,
+            "repo.codeowners.cross_team",
+            "code files",
+            is_code,
+            _teams_across_roles,
+            "name two or more teams of different roles",
+        )
+    ]
+
+
+def _teams_across_roles(roles: dict[str, str | None]) -> bool:
+    """Two or more teams, not all of one known role (a role unstated by a team's name may differ)."""
+    teams = {owner: role for owner, role in roles.items() if is_team(owner)}
+    if len(teams) < 2:
+        return False
+    known = [role for role in teams.values() if role is not None]
+    return len(known) < len(teams) or len(set(known)) > 1
+
+
 def _ds_and_de(roles: dict[str, str | None]) -> bool:
     return {"DS", "DE"} <= set(roles.values())
 

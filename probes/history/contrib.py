@@ -10,7 +10,14 @@ from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views
 
 from ._common import commit_locations, missing_history, names, window_words
-from ._files import FileClass, model_code_files, model_config_files, monitoring_files, orchestrator_files
+from ._files import (
+    FileClass,
+    model_code_files,
+    model_config_files,
+    monitoring_files,
+    orchestrator_files,
+    transformation_files,
+)
 
 BUS_SHARE = 0.8
 
@@ -79,7 +86,8 @@ def sme_contrib(views: Views) -> list[Finding]:
 
 @probe(
     "git.bus_factor.model_paths",
-    summary="How many authors cover 80% of the commits on model, training and serving code (true: 2 or more)",
+    summary="How many authors cover 80% of the commits on model, training and serving code, or on the data "
+    "transformation code of a data platform without models (true: 2 or more)",
     needs=("repo", "history"),
 )
 def bus_factor(views: Views) -> list[Finding]:
@@ -92,25 +100,31 @@ def _bus_finding(views: Views, signal: str) -> Finding:
         return missing_history(views, [signal])[0]
     files = model_code_files(index)
     touched = history.touching(files)
+    # a data platform: its transformations, the larger body of work, are what is integrated and released
+    transformations = transformation_files(index)
+    transformed = history.touching(transformations)
+    if len(transformed) > len(touched) or not (touched or files.present(index)):
+        files, touched = transformations, transformed
     if not touched and not files.present(index):
-        return not_applicable(views, signal, "no model, training or serving code")
+        return not_applicable(views, signal, "no model, training, serving or data transformation code")
     credit: Counter[str] = Counter(k for c, _ in touched for k in c.identities)
     factor = _bus_factor(credit)
     values = {
         "bus_factor": factor,
+        "code": files.name,
         "commits": len(touched),
         "authors": len(credit),
         "roles": dict(sorted(Counter(history.role_of(k) for k in credit).items())),
     }
     locs = commit_locations(history, ((c, paths[0]) for c, paths in touched))
     if factor >= 2:
-        msg = f"{factor} authors cover {BUS_SHARE:.0%} of {len(touched)} commits on model/serving code"
+        msg = f"{factor} authors cover {BUS_SHARE:.0%} of {len(touched)} commits on {files.name}"
         return hit(views, signal, locs, msg, values={**values, "count": factor})
     if not touched:
-        msg = f"no commit on model/serving code in {window_words(history)}"
+        msg = f"no commit on {files.name} in {window_words(history)}"
     else:
         top = credit.most_common(1)[0][0]
-        msg = f"one author ({names(history, [top])}) covers {BUS_SHARE:.0%} of {len(touched)} commits on model code"
+        msg = f"one author ({names(history, [top])}) covers {BUS_SHARE:.0%} of {len(touched)} commits on {files.name}"
     return miss(views, signal, msg, values=values, locations=locs or None)
 
 

@@ -13,7 +13,15 @@ from scanner.views import Views
 
 from ._common import missing_history, window_words
 
-VERSION_TAG = re.compile(r"^v?\d+\.\d+(?:\.\d+)?(?:[-+._][0-9A-Za-z.+-]*)?$")
+# Any release numbering: semantic versions (v1.2.3, 1.2), build or deploy numbers (v1004, 199259, release-42),
+# and component-prefixed versions (api/1.2, worker-v2.0.1). GTO registry tags (model@v1.0.0) are not releases.
+VERSION_TAG = re.compile(
+    r"^(?:v?\d+\.\d+(?:\.\d+)?(?:[-+._][0-9A-Za-z.+-]{0,40})?"
+    r"|v?\d{1,9}"
+    r"|release[-_/]?v?\d+(?:\.\d+){0,3}"
+    r"|[A-Za-z][\w.-]{0,60}[/_-]v?\d+\.\d+(?:\.\d+)?(?:[-+._][0-9A-Za-z.+-]{0,40})?)$",
+    re.I,
+)
 GTO_TAG = re.compile(r"^[\w-]+@v\d+\.\d+\.\d+$|^[\w-]+#[\w-]+#\d+$")
 REGULAR_MIN_TAGS = 4
 REGULAR_MAX_CV = 0.5
@@ -34,7 +42,7 @@ def tags(views: Views) -> list[Finding]:
 
 
 def version_tags(history: History) -> list[Tag]:
-    return [t for t in history.tags if VERSION_TAG.match(t.name)]
+    return [t for t in history.tags if VERSION_TAG.match(t.name) and not GTO_TAG.match(t.name)]
 
 
 def _locations(history: History, tags: list[Tag]) -> list[Location]:
@@ -49,9 +57,8 @@ def _present(views: Views, history: History) -> Finding:
         latest = max(found, key=lambda t: t.date)
         msg = f"{len(found)} version tag(s), latest {latest.name} ({latest.date.date()}); {len(recent)} in the window"
         return hit(views, "git.tags.present", _locations(history, found), msg, values={**values, "count": len(found)})
-    return miss(
-        views, "git.tags.present", f"no version tag (v1.2.3 style) among {len(history.tags)} tag(s)", values=values
-    )
+    msg = f"no version or release tag (v1.2.3, v1004, release-42, api/1.2) among {len(history.tags)} tag(s)"
+    return miss(views, "git.tags.present", msg, values=values)
 
 
 def _gto(views: Views, history: History) -> Finding:

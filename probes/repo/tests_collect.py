@@ -14,12 +14,23 @@ from scanner.collectors.python_facts import PyFacts, TestFunction
 from scanner.collectors.repo_index import RepoIndex
 
 INTEGRATION_PATH = re.compile(
-    r"(^|/)(integration|integration_tests|e2e|end_to_end|system_tests?)(/|_|\.|$)"
+    r"(^|/)(integration|integration_tests|e2e|end_to_end|system_tests?|functional(_tests)?|acceptance|smoke)(/|_|\.|$)"
     r"|integration|e2e|IT\.(java|kt)$|(^|/)cypress/",
     re.I,
 )
-INTEGRATION_MARKERS = ("integration", "e2e", "system")
-PYTESTMARK = re.compile(r"^pytestmark\s*=.*\bmark\.((integration|e2e|system)\b)", re.M)
+INTEGRATION_MARKERS = ("integration", "e2e", "system", "smoke", "functional", "acceptance", "end_to_end")
+PYTESTMARK = re.compile(
+    r"^pytestmark\s*=.*\bmark\.((integration|e2e|system|smoke|functional|acceptance|end_to_end)\b)", re.M
+)
+# Rails request, system and feature specs (and minitest integration/system tests) drive the whole app.
+RUBY_INTEGRATION_PATH = re.compile(r"(^|/)(spec|test)/(requests|system|features|integration)/")
+RUBY_TEST = re.compile(
+    r"^[ \t]*(x?)(it|specify|scenario|test)\b[ \t(]{0,4}(?:(['\"])([^\n]{0,200}?)\3)?[^\n]{0,200}?\b(do|\{)"
+    r"[ \t]*(\|[^|\n]{0,80}\|)?[ \t]*$"
+    r"|^[ \t]*def (test_\w+)",
+    re.M,
+)
+RUBY_SKIP = re.compile(r"^\s*(skip|pending)\b", re.M)
 MODULE_SKIP = re.compile(r"^pytestmark\s*=.*mark\.(skip|xfail)\b|^pytest\.skip\(.*allow_module_level", re.M)
 LIVE_HTTP = ("requests.get", "requests.post", "requests.put", "httpx.get", "httpx.post", "urllib.request.urlopen")
 DB_CONNECT = (
@@ -74,6 +85,8 @@ def all_tests(index: RepoIndex) -> list[FoundTest]:
                 out += _annotated(index, path, r"@(Test|ParameterizedTest|RepeatedTest)\b", r"@(Disabled|Ignore)\b")
             elif lower.endswith(".cs"):
                 out += _annotated(index, path, r"\[(Fact|Theory|Test|TestMethod|TestCase)\b", r"Skip\s*=|\[Ignore")
+            elif lower.endswith(("_spec.rb", "_test.rb")):
+                out += _ruby(index, path)
         return out
 
     return memo(index, "all_tests", build)
@@ -168,6 +181,21 @@ def _go(index: RepoIndex, path: str) -> list[FoundTest]:
                 path, text.count("\n", 0, m.start()) + 1, m.group(1), "go", skipped, not body.strip(), integration
             )
         )
+    return out
+
+
+def _ruby(index: RepoIndex, path: str) -> list[FoundTest]:
+    """RSpec examples (`it "..." do`, `xit` skipped) and minitest tests (`test "..." do`, `def test_x`). A test
+    whose first line is `skip`/`pending` counts as skipped."""
+    text = index.text(path) or ""
+    integration = bool(INTEGRATION_PATH.search(path) or RUBY_INTEGRATION_PATH.search(path))
+    out = []
+    for m in RUBY_TEST.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        following = text[m.end() : m.end() + 200].lstrip("\n")
+        skipped = bool(m.group(1)) or bool(RUBY_SKIP.match(following))
+        name = m.group(4) or m.group(7) or m.group(2) or "?"
+        out.append(FoundTest(path, line, name, "ruby", skipped, False, integration))
     return out
 
 

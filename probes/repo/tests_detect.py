@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from probes.repo._ml import facts, loc, method_calls, repo_of
+from probes.repo.llm_sdks import PY_FAMILIES
 from probes.repo.tests_collect import FoundTest, all_tests
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -24,7 +25,39 @@ MODEL_LOADS = (
     "xgboost.Booster",
     "lightgbm.Booster",
 )
-ENDPOINT = re.compile(r"/(score|scoring|predict\w*|invocations|inference|infer|v[12]/models)\b", re.I)
+# Pretrained models loaded by name (a hub id or a package): the real model is exercised.
+PRETRAINED_LOADS = (
+    "transformers.pipeline",
+    "sentence_transformers.SentenceTransformer",
+    "sentence_transformers.CrossEncoder",
+    "spacy.load",
+    "torch.hub.load",
+)
+ENDPOINT = re.compile(
+    r"/(score|scoring|predict\w*|invocations|inference|infer|v[12]/models|chat|ask|answer\w*|generate\w*"
+    r"|completions?|recommend\w*|rank\w*|classify\w*|embed\w*)\b",
+    re.I,
+)
+# LLM clients replaced by mocks or recorded responses: the application's integration of the LLM (prompt
+# assembly, parsing, tools) is exercised without calling the provider.
+LLM_MODULES = (
+    *PY_FAMILIES,
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+    "langchain_anthropic",
+    "langchain_aws",
+    "langchain_community",
+    "llama_index",
+    "haystack",
+)
+LLM_TARGET = re.compile(
+    r"openai|anthropic|bedrock|litellm|langchain|llama_index|vertexai|genai|ollama|mistral|cohere|(^|[._])llm($|[._])",
+    re.I,
+)
+MOCK_MODULES = ("unittest.mock", "mock", "pytest_mock")
+REPLAY_MODULES = ("vcr", "pytest_recording", "respx", "syrupy")
+MOCK_CALLS = ("patch", "patch.object", "MagicMock", "AsyncMock", "Mock", "mocker.patch", "mocker.patch.object")
 COMPOSE_TEST = (
     "**/docker-compose.test*.y*ml",
     "**/docker-compose.ci*.y*ml",
@@ -100,12 +133,13 @@ def tests_integration(views: Views) -> list[Finding]:
 
 
 def model_integration_sites(index: RepoIndex) -> list[tuple[str, int, str]]:
-    """(path, line, what) in test files with real tests: model artifacts loaded, or scoring endpoints called."""
+    """(path, line, what) in test files with real tests: model artifacts or pretrained models loaded, or
+    scoring endpoints called."""
     real_files = {t.path for t in all_tests(index) if t.real and t.lang == "python"}
     out = []
     for path in sorted(real_files):
         f = facts(index, path)
-        for c in f.calls_to(*MODEL_LOADS) + method_calls(f, "load_model"):
+        for c in f.calls_to(*MODEL_LOADS, *PRETRAINED_LOADS) + method_calls(f, "load_model", "from_pretrained"):
             out.append((path, c.line, c.name))
         for c in method_calls(f, "post", "get", "put"):
             if any(ENDPOINT.search(s) for s in c.str_args):
@@ -113,16 +147,45 @@ def model_integration_sites(index: RepoIndex) -> list[tuple[str, int, str]]:
     return sorted(set(out))
 
 
-@probe("repo.tests.model_integration", summary="Tests that load the real model artifact or call the scoring endpoint")
+def llm_replay_sites(index: RepoIndex) -> list[tuple[str, int, str]]:
+    """(path, line, what) in test files with real tests that drive the LLM integration against a mocked
+    client or recorded responses: an LLM SDK imported or patched, beside a mock or a replay library."""
+    real_files = {t.path for t in all_tests(index) if t.real and t.lang == "python"}
+    out = []
+    for path in sorted(real_files):
+        f = facts(index, path)
+        mocks = f.calls_to(*MOCK_CALLS)
+        replay = f.imported(*REPLAY_MODULES)
+        vcr = [line for name, line in f.decorators if name.endswith("mark.vcr")]
+        if not (mocks or replay is not None or vcr or f.imported(*MOCK_MODULES) is not None):
+            continue
+        patched = [c for c in mocks if any(LLM_TARGET.search(s) for s in c.str_args)]
+        sdk = f.imported(*LLM_MODULES)
+        if patched:
+            out.append((path, patched[0].line, f"{patched[0].name}({patched[0].str_args[0]!r})"))
+        elif sdk is not None and (mocks or replay is not None or vcr):
+            out.append((path, sdk, "LLM client with mocked or recorded responses"))
+    return sorted(set(out))
+
+
+@probe(
+    "repo.tests.model_integration",
+    summary="Tests that load the real model artifact or a pretrained model, call the scoring endpoint, "
+    "or drive the LLM integration against mocked clients or recorded responses (low confidence)",
+)
 def tests_model_integration(views: Views) -> list[Finding]:
     index = repo_of(views)
     sites = model_integration_sites(index)
-    files = sorted({p for p, _, _ in sites})
-    if sites:
-        kinds = sorted({w for _, _, w in sites})[:5]
-        msg = f"{len(files)} test files load a model or call a scoring endpoint: {', '.join(kinds)}"
-        locs = [loc(index, p, line) for p, line, _ in sites]
-        return [hit(views, "repo.tests.model_integration", locs, msg, values={"count": len(files)})]
+    replays = llm_replay_sites(index)
+    files = sorted({p for p, _, _ in sites + replays})
+    if sites or replays:
+        kinds = sorted({w for _, _, w in sites + replays})[:5]
+        msg = f"{len(files)} test files load a model, call a scoring endpoint or drive a mocked LLM: {', '.join(kinds)}"
+        locs = [loc(index, p, line) for p, line, _ in sites + replays]
+        values = {"count": len(files), "llm_replays": len({p for p, _, _ in replays})}
+        # a mocked or recorded LLM exercises the integration code, not the model itself
+        confidence = "medium" if sites else "low"
+        return [hit(views, "repo.tests.model_integration", locs, msg, confidence=confidence, values=values)]
     return [
         miss(
             views,

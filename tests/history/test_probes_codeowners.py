@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from probes.history.codeowners import platform_infra, prompts, release_paths, shared_ds_de
+from probes.history.codeowners import cross_team, platform_infra, prompts, release_paths, shared_ds_de
 from scanner.model import Outcome
 from scanner.views import Views
 from tests.helpers import git, write_files
@@ -104,3 +104,22 @@ def test_prompts(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) 
 )
 def test_platform_infra(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
     assert run(platform_infra, _views(base, tmp_path, codeowners))["repo.codeowners.platform_infra"].outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("codeowners", "outcome"),
+    [
+        ("/pipelines/ @acme/releng @acme/translations-training\n", T),  # roles unstated by the names
+        ("/dags/ @acme/data-eng @acme/data-science\n", T),
+        ("/src/ @acme/backend @acme/frontend\n", F),  # two teams of one role
+        ("/src/ @sam @ada\n", F),  # people, not teams
+        ("* @acme/releng @acme/training\n", F),  # a catch-all says nothing
+        ("/docs/ @acme/releng @acme/training\n", F),  # no code under docs/
+    ],
+)
+def test_cross_team(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
+    assert run(cross_team, _views(base, tmp_path, codeowners))["repo.codeowners.cross_team"].outcome is outcome
+
+
+def test_cross_team_without_codeowners(base: Path, tmp_path: Path) -> None:
+    assert run(cross_team, _views(base, tmp_path, None))["repo.codeowners.cross_team"].outcome is F

@@ -93,3 +93,31 @@ def test_bus_factor_of_one(tmp_path: Path) -> None:
 def test_bus_factor_not_applicable(tmp_path: Path) -> None:
     found = run(bus_factor, build(tmp_path, [Step({"src/util.py": "1\n"}, SAM, 0)]))["git.bus_factor.model_paths"]
     assert found.outcome is NA
+
+
+def test_bus_factor_of_transformations_in_a_data_platform(tmp_path: Path) -> None:
+    steps = [Step({"warehouse/dbt_project.yml": "name: w\n"}, DAN, 0)]
+    steps += [Step({f"warehouse/models/m{i}.sql": f"select {i}\n"}, DAN if i % 2 else SAM, i + 1) for i in range(6)]
+    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    assert found.outcome is T and found.values["bus_factor"] == 2
+    assert found.values["code"] == "data transformation code"
+
+
+def test_bus_factor_of_transformations_by_one_author(tmp_path: Path) -> None:
+    steps = [Step({f"dags/d{i}.py": f"x = {i}\n"}, DAN, i) for i in range(6)]
+    steps.append(Step({"README.md": "docs\n", "src/app.py": "1\n"}, SAM, 7))  # not transformation code
+    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    assert found.outcome is F and found.values["bus_factor"] == 1
+
+
+def test_bus_factor_ignores_example_transformations(tmp_path: Path) -> None:
+    steps = [Step({"examples/models/m.sql": f"select {i}\n"}, DAN if i % 2 else SAM, i) for i in range(4)]
+    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    assert found.outcome is NA
+
+
+def test_model_code_wins_over_transformations(tmp_path: Path) -> None:
+    steps = [Step({"src/model.py": f"v = {i}\n"}, ADA, i) for i in range(4)]
+    steps += [Step({f"models/m{i}.sql": "select 1\n"}, DAN if i % 2 else SAM, 5 + i) for i in range(4)]
+    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    assert found.outcome is F and found.values["code"] == "model and serving code"

@@ -45,6 +45,27 @@ def test_non_version_and_gto_tags(tmp_path: Path) -> None:
     assert out["git.gto_tags"].outcome is T and out["git.gto_tags"].values["count"] == 2
 
 
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [
+        ("v1.2.3", True),
+        ("1.4", True),
+        ("v1004", True),  # deploy numbers
+        ("199259", True),  # CI build ids
+        ("release-42", True),
+        ("gtfs-rt-archive/1.0", True),  # component-prefixed
+        ("worker-v2.0.1-rc1", True),
+        ("feature-2", False),
+        ("backup/feat-metrics1", False),
+        ("nightly", False),
+        ("churn@v1.0.0", False),  # a GTO registration
+    ],
+)
+def test_version_tag_schemes(tmp_path: Path, name: str, version: bool) -> None:
+    out = run(tags, build(tmp_path, _tagged([0], names=[name])))
+    assert (out["git.tags.present"].outcome is T) is version
+
+
 def test_lightweight_gto_tags_do_not_count(tmp_path: Path) -> None:
     out = run(tags, build(tmp_path, _tagged([0], annotated=False, names=["churn@v1.0.0"])))
     assert out["git.gto_tags"].outcome is F and out["git.gto_tags"].values["lightweight_ignored"] == 1

@@ -37,6 +37,11 @@ CSHARP = (
     "public class CalcTests {\n  [Fact]\n  public void Adds() { Assert.Equal(2, 1 + 1); }\n\n"
     '  [Fact(Skip = "later")]\n  public void Later() {}\n}\n'
 )
+RSPEC = (
+    'RSpec.describe Answer do\n  it "composes an answer" do\n    expect(answer.text).to eq("x")\n  end\n\n'
+    "  xit 'later' do\n  end\n\n  it \"is pending\" do\n    pending\n  end\nend\n"
+)
+MINITEST = 'class AnswerTest < ActiveSupport::TestCase\n  test "answers" do\n    assert true\n  end\nend\n'
 
 UNIT = [
     Row("pytest functions", {"tests/test_calc.py": REAL}, "true", count=1, where=["tests/test_calc.py:1"]),
@@ -57,6 +62,9 @@ UNIT = [
     Row("junit", {"src/test/java/CalcTest.java": JAVA}, "true", count=1, where=["src/test/java/CalcTest.java:2"]),
     Row("xunit", {"Calc.Tests/CalcTests.cs": CSHARP}, "true", count=1),
     Row("tests only in examples", {"examples/tests/test_x.py": REAL}, "false"),
+    Row("rspec", {"spec/models/answer_spec.rb": RSPEC}, "true", count=1, values={"skipped": 2}),
+    Row("minitest", {"test/models/answer_test.rb": MINITEST}, "true", count=1),
+    Row("ruby helper in spec/ is not a spec", {"spec/support/helpers.rb": RSPEC}, "false"),
     Row("conftest only", {"tests/conftest.py": "import pytest\n", "pytest.ini": "[pytest]\n"}, "false"),
 ]
 
@@ -89,6 +97,10 @@ INTEGRATION = [
         confidence="low",
     ),
     Row("unit tests only", {"tests/test_a.py": REAL}, "false"),
+    Row("functional tests folder", {"tests/functional/test_api.py": REAL}, "true"),
+    Row("smoke marker", {"tests/test_s.py": MARKED.replace("integration", "smoke")}, "true", count=1),
+    Row("rails request spec", {"spec/requests/answers_spec.rb": RSPEC}, "true", count=1),
+    Row("rails model spec", {"spec/models/answer_spec.rb": RSPEC}, "false"),
 ]
 
 
@@ -111,8 +123,41 @@ SKIPPED_LOAD = (
 MOCK_LOAD = (
     "from unittest import mock\n\n\ndef test_model():\n    with mock.patch('joblib.load'):\n        assert run()\n"
 )
+PRETRAINED = (
+    "from transformers import AutoModelForSequenceClassification\n\n\ndef test_classifier():\n"
+    "    model = AutoModelForSequenceClassification.from_pretrained('org/tagger')\n    assert model.config\n"
+)
+CHAT_ENDPOINT = (
+    "from fastapi.testclient import TestClient\nfrom app.main import app\n\n\ndef test_chat():\n"
+    "    r = TestClient(app).post('/api/chat', json={'q': 'hi'})\n    assert r.status_code == 200\n"
+)
+OTHER_ENDPOINT = (
+    "from fastapi.testclient import TestClient\nfrom app.main import app\n\n\ndef test_users():\n"
+    "    r = TestClient(app).get('/users')\n    assert r.status_code == 200\n"
+)
+MOCKED_LLM = (
+    "from unittest.mock import patch\n\nfrom app.answer import answer\n\n\ndef test_answer():\n"
+    "    with patch('app.answer.openai.OpenAI') as client:\n        client.return_value.x = 1\n"
+    "        assert answer('q')\n"
+)
+RECORDED_LLM = (
+    "import pytest\nfrom openai import OpenAI\n\n\n@pytest.mark.vcr\ndef test_reply():\n"
+    "    assert OpenAI().chat.completions.create(model='m', messages=[])\n"
+)
+SDK_NO_MOCK = "from openai import OpenAI\n\n\ndef test_client_type():\n    assert OpenAI is not None\n"
+MOCKED_DB = (
+    "from unittest.mock import patch\n\n\ndef test_save():\n    with patch('app.db.session'):\n        assert save()\n"
+)
 MODEL_INT = [
     Row("loads the artefact", {"tests/test_model.py": LOADS}, "true", where=["tests/test_model.py:5"]),
+    Row("pretrained model by name", {"tests/test_tagger.py": PRETRAINED}, "true", confidence="medium"),
+    Row("calls the chat endpoint", {"tests/test_chat.py": CHAT_ENDPOINT}, "true", where=["tests/test_chat.py:6"]),
+    Row("a non-model endpoint", {"tests/test_users.py": OTHER_ENDPOINT}, "false"),
+    Row("mocked LLM client", {"tests/test_answer.py": MOCKED_LLM}, "true", confidence="low"),
+    Row("recorded LLM responses", {"tests/test_reply.py": RECORDED_LLM}, "true", confidence="low"),
+    Row("LLM SDK imported, nothing mocked or replayed", {"tests/test_types.py": SDK_NO_MOCK}, "false"),
+    Row("a mocked database is not an LLM", {"tests/test_save.py": MOCKED_DB}, "false"),
+    Row("mocked LLM in examples", {"examples/tests/test_answer.py": MOCKED_LLM}, "false"),
     Row("calls the scoring endpoint", {"tests/test_api.py": ENDPOINT}, "true", where=["tests/test_api.py:6"]),
     Row("skipped test", {"tests/test_model.py": SKIPPED_LOAD}, "false"),
     Row("mocked loader", {"tests/test_model.py": MOCK_LOAD}, "false"),
