@@ -113,7 +113,8 @@ def _reads(index: RepoIndex) -> list[Location]:
         ]
         if facts.imported(*VECTOR_SDKS) is not None:
             calls += facts.calls_to(*INDEX_WRITES)
-            calls += [c for c in facts.calls_to(*VECTOR_UPSERTS) if "." in c.name and {"ids", "documents"} & set(c.kwargs)]
+            upserts = facts.calls_to(*VECTOR_UPSERTS)
+            calls += [c for c in upserts if "." in c.name and {"ids", "documents"} & set(c.kwargs)]
         if calls:
             first = min(calls, key=lambda c: c.line)
             out.append(loc(index, path, first.line, f"{first.name}(...)"))

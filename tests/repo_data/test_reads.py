@@ -81,7 +81,7 @@ def test_notebook_reads_are_low_confidence(tmp_path: Path) -> None:
 
 
 def test_ingestion_into_a_vector_index_counts_and_a_plain_add_does_not(tmp_path: Path) -> None:
-    ingest = "import chromadb\n\nc = chromadb.HttpClient()\ncol = c.get_collection('x')\ncol.add(ids=['1'], documents=['t'])\n"
+    ingest = "import chromadb\n\ncol = chromadb.HttpClient().get_collection('x')\ncol.add(ids=['1'], documents=['t'])\n"
     assert outcome(run(data_reads, tmp_path / "a", {"ingest/build.py": ingest})[READS])
     plain = "s = set()\ns.add(1)\n"
     assert not outcome(run(data_reads, tmp_path / "b", {"app/x.py": plain})[READS])
