@@ -8,7 +8,8 @@ code.data_reads: the repo's own code (not tests, examples or docs) reads dataset
 writes into a vector index (`add_documents`, `collection.add(ids=..., documents=...)`).
 Medium in modules, low when only notebooks read data.
 code.shared_store_io: code reads or writes a shared remote store through its SDK: object storage
-(boto3 S3 transfers, `google.cloud.storage`, `azure.storage.blob`) or a warehouse client (BigQuery,
+(boto3 S3 transfers, `google.cloud.storage`, `azure.storage.blob`, obstore clients, Delta tables opened
+with `storage_options`) or a warehouse client (BigQuery,
 Snowflake, Redshift, Athena, Databricks SQL, `to_gbq`). Only calls count; an import alone does not.
 repo.app_database: the application keeps its data in a database it defines in code: ORM models
 (Django `models.Model`, SQLAlchemy declarative classes) or schema migrations (Alembic versions, Django
@@ -98,6 +99,8 @@ WAREHOUSE_PREFIXES = (
     "pyathena.connect",
 )
 WAREHOUSE_METHODS = ("to_gbq", "read_gbq")
+OBJECT_STORE_CLIENTS = ("obstore.store.S3Store", "obstore.store.GCSStore", "obstore.store.AzureStore")
+LAKE_IO = ("write_deltalake", "write_delta", "read_delta", "scan_delta", "DeltaTable")  # remote with storage_options
 ORM_BASES = ("models.Model", "django.db.models.Model", "DeclarativeBase", "Base", "SQLModel")
 
 
@@ -134,6 +137,11 @@ def _store_io(index: RepoIndex) -> tuple[list[Location], set[str]]:
             if transfers:
                 found.append(transfers[0])
                 kinds.add("object_storage")
+        lake = facts.calls_under(*OBJECT_STORE_CLIENTS)
+        lake += [c for c in facts.calls_to(*LAKE_IO) if "storage_options" in c.kwargs]
+        if lake:
+            found.append(lake[0])
+            kinds.add("object_storage")
         warehouse = facts.calls_under(*WAREHOUSE_PREFIXES) + facts.calls_to(*WAREHOUSE_METHODS)
         if warehouse:
             found.append(warehouse[0])

@@ -43,6 +43,13 @@ CASES = [
         {STORE_IO: True},
         {STORE_IO: ["jobs/sync.py:3"]},
     ),
+    (
+        "delta table on object storage",
+        {"pkg/store.py": "import deltalake\n\ndeltalake.write_deltalake('t', df, storage_options=o)\n"},
+        {STORE_IO: True},
+        {},
+    ),
+    ("local delta table", {"pkg/store.py": "import deltalake\n\ndeltalake.write_deltalake('data/t', df)\n"}, {}, {}),
     ("boto3 imported but unused", {"jobs/sync.py": "import boto3\n"}, {}, {}),
     ("upload_file without a storage SDK", {"app.py": "def f(x):\n    x.upload_file('a')\n"}, {}, {}),
     (
