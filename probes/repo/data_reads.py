@@ -182,6 +182,11 @@ def _migrations(index: RepoIndex) -> list[Location]:
     return [index.location(p, None, "schema migration") for p in sorted(found.values())]
 
 
+def data_io_files(index: RepoIndex) -> set[str]:
+    """Files of the repo's own code that read datasets or do shared-store I/O."""
+    return {x.path or "" for x in _reads(index)} | {x.path or "" for x in _store_io(index)[0]}
+
+
 @probe(
     "repo.data.reads",
     summary="Data work outside data platforms: dataset reads in code, shared-store SDK I/O, databases the app "

@@ -1,5 +1,6 @@
 """Scheduled data jobs outside data orchestrators: Celery beat entries, APScheduler jobs, Kubernetes
-CronJobs and Taskcluster cron jobs that ingest, index, sync, refresh, export or expire data.
+CronJobs and Taskcluster cron jobs that ingest, index, sync, refresh, export or expire data, and
+scheduled GitHub Actions workflows that run a repo script doing data I/O.
 
 repo.scheduled_data_jobs: a schedule in the repo's own code or manifests (not tests, examples or docs)
 runs a job whose task name or command names data work. A scheduler that sends e-mails or warms a cache
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from probes.repo._data import grep_code, hit_locs, unavailable_all
+from probes.repo._data import grep_code, hit_locs, unavailable_all, yaml_docs
+from probes.repo.data_reads import data_io_files
 from scanner.collectors.paths import CODE
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -19,7 +21,7 @@ from scanner.views import Views
 
 JOBS = "repo.scheduled_data_jobs"
 DATA_WORK = re.compile(
-    r"(?i)(index|ingest|sync|import|load|refresh|etl|prun|export|retention|expire|expired|crawl|scrape|backfill|"
+    r"(?i)(index|ingest|sync|import|load|refresh|etl|export|retention|expire|expired|crawl|scrape|backfill|"
     r"dump|update[_-]?db|rebuild|reindex|harvest)"
 )
 # a schedule entry: the task of a Celery beat entry, an APScheduler job, a cron-decorated function
@@ -70,6 +72,32 @@ def taskcluster_cron(index: RepoIndex) -> list[Location]:
     return out
 
 
+SCRIPT = re.compile(r"[\w./-]{1,200}\.py\b")
+
+
+def scheduled_workflows(index: RepoIndex) -> list[Location]:
+    """GitHub Actions workflows triggered on a schedule whose steps run a repo script that does data I/O
+    (reads datasets, or writes to object storage or a warehouse)."""
+    io_files: set[str] | None = None
+    out: list[Location] = []
+    for path, doc in yaml_docs(index, index.paths(".github/workflows/*.yml", ".github/workflows/*.yaml", kinds=None)):
+        triggers = doc.data.get("on", doc.data.get(True))
+        if not (isinstance(triggers, dict) and triggers.get("schedule")):
+            continue
+        runs = [
+            step.get("run", "")
+            for job in (doc.data.get("jobs") or {}).values()
+            if isinstance(job, dict)
+            for step in job.get("steps") or []
+            if isinstance(step, dict) and isinstance(step.get("run"), str)
+        ]
+        scripts = {m.removeprefix("./") for run in runs for m in SCRIPT.findall(run)}
+        io_files = data_io_files(index) if io_files is None else io_files
+        if scripts & io_files:
+            out.append(index.location(path, None, f"scheduled workflow runs {', '.join(sorted(scripts & io_files))}"))
+    return out
+
+
 @probe(
     "repo.data.schedules",
     summary="Scheduled data jobs outside data orchestrators (Celery beat, APScheduler, Kubernetes CronJobs that "
@@ -81,7 +109,7 @@ def data_schedules(views: Views) -> list[Finding]:
     index = views.repo
     if index is None:
         return unavailable_all(views, (JOBS,))
-    found = python_schedules(index) + cron_jobs(index) + taskcluster_cron(index)
+    found = python_schedules(index) + cron_jobs(index) + taskcluster_cron(index) + scheduled_workflows(index)
     if found:
         return [hit(views, JOBS, found, f"{len(found)} scheduled data job(s)", values={"count": len(found)})]
     return [miss(views, JOBS, "No scheduled ingestion, sync or refresh jobs in the repo's own code or manifests")]

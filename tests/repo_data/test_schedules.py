@@ -35,7 +35,37 @@ TC_CRON = (
     "jobs:\n  - name: update-db\n    when:\n      - {hour: 0}\n  - name: run-tests\n    when:\n      - {hour: 1}\n"
 )
 
+WORKFLOW = """name: sync
+on:
+  schedule:
+    - cron: '0 2 * * *'
+jobs:
+  sync:
+    runs-on: ubuntu-latest
+    steps:
+      - run: python .github/scripts/publish.py
+"""
+PUBLISH = "import boto3\n\nboto3.client('s3').put_object(Bucket='b', Key='k', Body=b'')\n"
+
 CASES = [
+    (
+        "scheduled workflow publishing data",
+        {".github/workflows/s.yml": WORKFLOW, ".github/scripts/publish.py": PUBLISH},
+        True,
+    ),
+    (
+        "scheduled workflow running a script without data i/o",
+        {".github/workflows/s.yml": WORKFLOW, ".github/scripts/publish.py": "print('hello')\n"},
+        False,
+    ),
+    (
+        "push-triggered workflow publishing data",
+        {
+            ".github/workflows/s.yml": WORKFLOW.replace("schedule:\n    - cron: '0 2 * * *'", "push:"),
+            ".github/scripts/publish.py": PUBLISH,
+        },
+        False,
+    ),
     ("celery beat indexing task", {"app/beat.py": BEAT}, True),
     ("celery beat mailing task", {"app/beat.py": BEAT_MAIL}, False),
     ("beat schedule in tests", {"tests/beat.py": BEAT}, False),
