@@ -10,7 +10,8 @@ Medium in modules, low when only notebooks read data.
 code.shared_store_io: code reads or writes a shared remote store through its SDK: object storage
 (boto3 S3 transfers, `google.cloud.storage`, `azure.storage.blob`, obstore clients, Delta tables opened
 with `storage_options`) or a warehouse client (BigQuery,
-Snowflake, Redshift, Athena, Databricks SQL, `to_gbq`). Only calls count; an import alone does not.
+Snowflake, Redshift, Athena, Databricks SQL, `to_gbq`) or a feature store (Feast, SageMaker Feature Store
+records). Only calls count; an import alone does not.
 repo.app_database: the application keeps its data in a database it defines in code: ORM models
 (Django `models.Model`, SQLAlchemy declarative classes) or schema migrations (Alembic versions, Django
 migrations, Rails `db/migrate`, Prisma schemas).
@@ -99,6 +100,8 @@ WAREHOUSE_PREFIXES = (
     "pyathena.connect",
 )
 WAREHOUSE_METHODS = ("to_gbq", "read_gbq")
+FEATURE_STORE_CALLS = ("get_online_features", "get_historical_features", "batch_get_record", "get_record", "put_record")
+FEATURE_STORE_HINTS = ("sagemaker-featurestore-runtime", "feast", "FeatureStoreClient", "featurestore")
 OBJECT_STORE_CLIENTS = ("obstore.store.S3Store", "obstore.store.GCSStore", "obstore.store.AzureStore")
 LAKE_IO = ("write_deltalake", "write_delta", "read_delta", "scan_delta", "DeltaTable")  # remote with storage_options
 ORM_BASES = ("models.Model", "django.db.models.Model", "DeclarativeBase", "Base", "SQLModel")
@@ -142,6 +145,12 @@ def _store_io(index: RepoIndex) -> tuple[list[Location], set[str]]:
         if lake:
             found.append(lake[0])
             kinds.add("object_storage")
+        text = index.text(path) or ""
+        if any(h in text for h in FEATURE_STORE_HINTS):
+            features = facts.calls_to(*FEATURE_STORE_CALLS)
+            if features:
+                found.append(features[0])
+                kinds.add("feature_store")
         warehouse = facts.calls_under(*WAREHOUSE_PREFIXES) + facts.calls_to(*WAREHOUSE_METHODS)
         if warehouse:
             found.append(warehouse[0])

@@ -15,6 +15,8 @@ def notebook(*cells: str) -> str:
     return json.dumps({"cells": [{"cell_type": "code", "source": c} for c in cells]})
 
 
+FEATURE_STORE = "c = s.client('sagemaker-featurestore-runtime')\nc.batch_get_record(Identifiers=[])\n"
+
 CASES = [
     (
         "torchvision dataset in a training script",
@@ -50,6 +52,13 @@ CASES = [
         {},
     ),
     ("local delta table", {"pkg/store.py": "import deltalake\n\ndeltalake.write_deltalake('data/t', df)\n"}, {}, {}),
+    (
+        "sagemaker feature store records",
+        {"app/features.py": FEATURE_STORE},
+        {STORE_IO: True},
+        {},
+    ),
+    ("get_record without a feature store", {"app/cache.py": "def f(c):\n    return c.get_record('k')\n"}, {}, {}),
     ("boto3 imported but unused", {"jobs/sync.py": "import boto3\n"}, {}, {}),
     ("upload_file without a storage SDK", {"app.py": "def f(x):\n    x.upload_file('a')\n"}, {}, {}),
     (
