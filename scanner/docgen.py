@@ -35,7 +35,7 @@ def probes_markdown(specs: list[ProbeSpec]) -> str:
 
 def _condition(cond: dict[str, Any]) -> str:
     if "signal" in cond:
-        extra = [f"{k}={cond[k]}" for k in ("min_count", "min_confidence") if k in cond]
+        extra = [f"{k}={cond[k]}" for k in ("min_count", "min_confidence", "unobserved") if k in cond]
         return f"`{cond['signal']}`" + (f" ({', '.join(extra)})" if extra else "")
     if "not" in cond:
         return f"not {_condition(cond['not'])}"

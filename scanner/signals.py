@@ -48,6 +48,7 @@ EXTERNAL_SIGNALS: dict[str, str] = {
     "mlflow.traces.assessments": "mlflow",
     "mlflow.traces.recent": "mlflow",
     "catalog.access_request_workflow": "catalog",
+    "catalog.assets.present": "catalog",
     "catalog.audit.enabled": "catalog",
     "catalog.classification.auto_confirmed": "catalog",
     "catalog.classification.present": "catalog",

@@ -3,7 +3,8 @@
 Reports counts and redacted locations only: a snippet names the rule and the key, never the value
 ("password=*** in connection URI"). Placeholders (changeme, <...>, ${VAR}, {{ }}, env-var names, stock
 values such as `password`) and template files (`.env.example`, `*.sample`) are not credentials.
-Test files are counted apart: fixtures routinely hold fake secrets.
+Test files and CI-only configuration (workflow files, `values-ci.yaml`) are counted apart: fixtures and
+throwaway service containers routinely hold fake secrets. Dependency pins and printf verbs are not values.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ PEM_BODY = re.compile(r"\s*(?:\\n|\n\s*)[\"']?[A-Za-z0-9+/=]{40,}")
 SEQUENCE = re.compile(r"(?i)1234567|abcdefg|0123456")
 NOT_SECRET_KEY = re.compile(r"(?i)page|next|cursor|csrf|continuation|type|name|url|endpoint|header|field")
 WORDY = re.compile(r"(?i)passw|secret|token|api_?key|access_?key|private")
+VERSION_SPEC = re.compile(r"^[\^~<>=!]{0,2}\d+(?:\.[\dx*]+)+")  # `tiktoken = "^0.7.0"` is a dependency pin
+FORMAT_VERB = re.compile(r"^%[-+#0-9.]*[a-zA-Z]$")  # printf verbs: `postgresql://%s:%s@...`
+# CI-only configuration: service containers and throwaway databases of test jobs, counted apart like tests
+CI_FILE = re.compile(r"^\.github/workflows/|^\.gitlab-ci\.ya?ml$|^\.circleci/|[._-]ci\.(?:ya?ml|json|env)$")
 CONFIG_SUFFIXES = (".env", ".ini", ".cfg", ".conf", ".properties", ".yml", ".yaml", ".toml", ".tfvars", ".config")
 
 
@@ -99,6 +104,8 @@ def _real(secret: str, rule: Rule, rest: str) -> bool:
         return bool(PEM_BODY.match(rest))  # a key body follows, not just the BEGIN marker
     if is_placeholder(secret) or "{" in secret or SEQUENCE.search(secret):
         return False
+    if VERSION_SPEC.match(secret) or FORMAT_VERB.match(secret):
+        return False
     if rule.id in FORMATTED:
         return True  # provider formats (AKIA..., ghp_..., sk-...) are credentials by shape
     classes = sum(bool(re.search(c, secret)) for c in ("[a-z]", "[A-Z]", "[0-9]", r"[^\w.\-/]"))
@@ -136,7 +143,7 @@ def scan_text(path: str, text: str) -> list[Leak]:
 
 
 def leaks(index: RepoIndex) -> tuple[list[Leak], int]:
-    """Leaks in the org's own code and config, and the number seen in test files."""
+    """Leaks in the org's own code and config, and the number seen in test files and CI-only config."""
     found: list[Leak] = []
     in_tests = 0
     for path in index.paths(kinds={CODE, TEST}):
@@ -146,7 +153,7 @@ def leaks(index: RepoIndex) -> tuple[list[Leak], int]:
         if not text:
             continue
         items = scan_text(path, text)
-        if index.kind(path) == TEST:
+        if index.kind(path) == TEST or CI_FILE.search(path):
             in_tests += len(items)
         else:
             found += items

@@ -21,7 +21,7 @@ from scanner.probekit import hit, miss, probe
 from scanner.views import Views
 
 DBT, DE, ETL, CRON = "repo.dbt.project", "repo.de_artifacts.present", "repo.etl_scripts_unorchestrated", "repo.crontab"
-DB_IO = ("read_sql", "read_sql_query", "read_sql_table", "to_sql")
+DB_IO = ("read_sql", "read_sql_query", "read_sql_table", "to_sql", "read_gbq", "to_gbq")
 SHELL_ETL = re.compile(r"(?i)\bCOPY\s+INTO\b|^\s*(?:bcp|sqlcmd)\s|\\copy\b|\bBULK\s+INSERT\b")
 CRON_LINE = re.compile(
     r"^\s*(@(?:reboot|yearly|annually|monthly|weekly|daily|hourly)|"

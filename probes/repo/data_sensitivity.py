@@ -91,6 +91,37 @@ def policy_hits(index: RepoIndex) -> dict[tuple[str, str], list[Hit]]:
             out[key].append(h)
     if out["postgres", "enable"] and out["postgres", "policy"]:  # Postgres RLS needs both statements
         out[ROWS, "attached"] += out["postgres", "enable"] + out["postgres", "policy"]
+    for signal in (ROWS, MASKS, AGG):
+        out[signal, "attached"] += hooked(index, out[signal, "defined"])
+    return out
+
+
+MACRO = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(")
+HOOK = re.compile(r"\b(?:post|pre)[-_]hook\b[^\n]{0,300}")
+
+
+def hooked(index: RepoIndex, defined: list[Hit]) -> list[Hit]:
+    """Policies defined in dbt macros that a model or project runs as a pre/post hook: the hook puts the
+    policy on the model's table each build. A macro nobody hooks stays a definition."""
+    names: set[str] = set()
+    for path in {h.path for h in defined if h.path.endswith(".sql")}:
+        names.update(MACRO.findall(index.text(path) or ""))
+    if not names:
+        return []
+    calls = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
+    out: list[Hit] = []
+    for path in index.by_suffix(".sql", ".yml", ".yaml", kinds={CODE}):
+        if path in {h.path for h in defined}:
+            continue
+        text = index.text(path) or ""
+        if "hook" not in text:
+            continue
+        for m in HOOK.finditer(text):
+            window = text[m.start() : m.end() + 200]
+            if calls.search(window):
+                line = text.count("\n", 0, m.start()) + 1
+                out.append(Hit(path, line, text[m.start() : m.end()].strip()[:200], m.group(0)[:200]))
+                break
     return out
 
 

@@ -3,14 +3,17 @@
 Terraform blocks are matched to their policies by reference (`aws_s3_bucket_policy` naming
 `aws_s3_bucket.raw`, a role assignment scoped to `azurerm_storage_container.raw`, ...). A resource
 switched off (`count = 0`) is not storage. Bicep/ARM storage and role assignments are read by type.
+CloudFormation templates (`Type: AWS::S3::Bucket`, `AWS::S3::BucketPolicy`, `AWS::LakeFormation::Permissions`)
+and CDK code (`s3.Bucket(...)`, `bucket.grant_read(...)`, `add_to_resource_policy`) are read by pattern.
 """
 
 from __future__ import annotations
 
 import re
 
-from probes.repo._data import unavailable_all
+from probes.repo._data import grep_code, unavailable_all
 from probes.repo.infra_iac import AzureResource, Block, azure_resources, resources, tf_blocks
+from scanner.collectors.paths import CODE
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
@@ -48,6 +51,19 @@ PUBLIC_TF = re.compile(
 PUBLIC_ARM = re.compile(
     r"(?i)[\"']?allowBlobPublicAccess[\"']?\s*:\s*true|[\"']?publicAccess[\"']?\s*:\s*[\"'](?:blob|container)"
 )
+CFN_TYPE = re.compile(
+    r"""(?m)^\s*["']?Type["']?\s*:\s*["']?(AWS::S3::Bucket(?:Policy)?|AWS::LakeFormation::Permissions)\b"""
+)
+CFN_PUBLIC = re.compile(
+    r"""(?m)^\s*["']?(?:AccessControl["']?\s*:\s*["']?PublicRead|(?:BlockPublicAcls|BlockPublicPolicy|"""
+    r"""IgnorePublicAcls|RestrictPublicBuckets)["']?\s*:\s*["']?false)"""
+)
+CDK_BUCKET = re.compile(r"\bs3\.Bucket\s*\(")
+CDK_GRANT = re.compile(
+    r"\.(?:grant_(?:read|write|read_write|put|delete)|grant(?:Read|Write|ReadWrite|Put|Delete)|"
+    r"add_to_resource_policy|addToResourcePolicy)\s*\(|\bs3\.BucketPolicy\s*\("
+)
+CDK_PUBLIC = re.compile(r"\bpublic_read_access\s*=\s*True|\bpublicReadAccess\s*:\s*true")
 ARM_STORAGE = ("microsoft.storage/storageaccounts", "microsoft.storage/storageaccounts/blobservices/containers")
 
 
@@ -60,7 +76,7 @@ def _acl_for(policy: Block, storage: list[Block]) -> list[Block]:
     return direct + [s for s in storage if s.type == "azurerm_storage_account" and any(d.refers_to(s) for d in direct)]
 
 
-def storage_acls(index: RepoIndex) -> tuple[list[Block], list[Location], list[Location]]:
+def storage_acls(index: RepoIndex) -> tuple[list[Location], list[Location], list[Location]]:
     """(storage blocks without any policy, dataset-ACL locations, public-access locations)."""
     blocks = tf_blocks(index)
     storage = resources(blocks, *STORAGE)
@@ -98,7 +114,47 @@ def storage_acls(index: RepoIndex) -> tuple[list[Block], list[Location], list[Lo
         for r in arm
         if r.type.lower() in ARM_STORAGE and PUBLIC_ARM.search(r.body)
     ]
-    return [s for s in storage if s.address not in covered], acl, public
+    cfn_bare, cfn_acl, cfn_public = aws_templates(index)
+    bare = [index.location(s.path, s.line, s.address) for s in storage if s.address not in covered]
+    return bare + cfn_bare, acl + cfn_acl, public + cfn_public
+
+
+def aws_templates(index: RepoIndex) -> tuple[list[Location], list[Location], list[Location]]:
+    """CloudFormation and CDK storage: (buckets of a file with no policy or grant, policies/grants, public)."""
+    bare: list[Location] = []
+    acl: list[Location] = []
+    public: list[Location] = []
+    for path in index.by_suffix(".yml", ".yaml", ".json", ".template", kinds={CODE}):
+        text = index.text(path) or ""
+        if "AWS::S3::" not in text and "AWS::LakeFormation::" not in text:
+            continue
+        found = [(m.group(1), text.count("\n", 0, m.start()) + 1) for m in CFN_TYPE.finditer(text)]
+        buckets = [ln for t, ln in found if t == "AWS::S3::Bucket"]
+        policies = [(t, ln) for t, ln in found if t != "AWS::S3::Bucket"]
+        acl += [index.location(path, ln, t) for t, ln in policies]
+        if buckets and not policies:
+            bare += [index.location(path, ln, "AWS::S3::Bucket") for ln in buckets]
+        public += [
+            index.location(path, text.count("\n", 0, m.start()) + 1, m.group(0).strip())
+            for m in CFN_PUBLIC.finditer(text)
+        ]
+    cdk = [
+        p
+        for p in index.by_suffix(".ts", ".py", kinds={CODE})
+        if "aws_s3" in (index.text(p) or "") or "aws-s3" in (index.text(p) or "")
+    ]
+    for hit_ in grep_code(index, CDK_BUCKET, cdk, words=("bucket",)):
+        text = index.text(hit_.path) or ""
+        if not CDK_GRANT.search(text):
+            bare.append(index.location(hit_.path, hit_.line, "CDK s3.Bucket"))
+    acl += [
+        index.location(h.path, h.line, h.text[:120])
+        for h in grep_code(index, CDK_GRANT, cdk, words=("grant", "resource_policy", "resourcepolicy", "bucketpolicy"))
+    ]
+    public += [
+        index.location(h.path, h.line, h.text[:120]) for h in grep_code(index, CDK_PUBLIC, cdk, words=("public",))
+    ]
+    return bare, acl, public
 
 
 def _names_arn(doc: Block, bucket: Block) -> bool:
@@ -126,7 +182,7 @@ def storage(views: Views) -> list[Finding]:
         hit(
             views,
             NO_ACL,
-            [index.location(b.path, b.line, b.address) for b in bare],
+            bare,
             f"{len(bare)} storage resource(s) with no access policy or role assignment",
         )
         if bare

@@ -3,7 +3,8 @@
 A `signal` term is met when the true findings of that signal (at or above the confidence threshold)
 count at least `min_count`; unknown when the signal could not be observed (not_available, error, or
 no probe ran for it) and not met otherwise. `all`/`any`/`not` follow Kleene logic, so "could not look"
-is never read as "no".
+is never read as "no". A term with `unobserved: unmet` reads a signal nobody could observe as unmet: for
+applicability gates on optional sources (a catalog that was not given does not make an area apply).
 """
 
 from __future__ import annotations
@@ -78,12 +79,13 @@ def _term(cond: dict[str, Any], evidence: Evidence, floor_confidence: str) -> Re
     need = max(_rank(cond.get("min_confidence", "low")), _rank(floor_confidence))
     min_count = int(cond.get("min_count", 1))
     findings = evidence.get(signal)
+    blind_as = UNMET if cond.get("unobserved") == UNMET else UNKNOWN
     if not findings:
-        return Result(UNKNOWN, (), (evidence.why_missing(signal),))
+        return Result(blind_as, (), (evidence.why_missing(signal),))
     strong = [f for f in findings if f.outcome is Outcome.TRUE and _rank(f.confidence) >= need]
     if strong and sum(f.count for f in strong) >= min_count:
         return Result(MET, tuple(f.id for f in strong))
     blind = [f for f in findings if f.outcome in (Outcome.NOT_AVAILABLE, Outcome.ERROR)]
     if blind:
-        return Result(UNKNOWN, tuple(f.id for f in blind), tuple(f.message for f in blind))
+        return Result(blind_as, tuple(f.id for f in blind), tuple(f.message for f in blind))
     return Result(UNMET, tuple(f.id for f in findings))

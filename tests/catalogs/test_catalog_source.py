@@ -123,3 +123,21 @@ def test_dbt_artifacts_in_a_plain_folder_are_read_from_disk(tmp_path: Path) -> N
     assert document["targets"][0]["dbt_artifacts"] == "warehouse/target"
     found = {f["signal"]: f["outcome"] for f in document["findings"]}
     assert found["catalog.dbt.tests.executed"] == "true"
+
+
+def test_a_catalog_counts_for_a_single_repo_with_no_data_work_of_its_own(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"app/main.py": "def handler(event):\n    return {'ok': True}\n"})
+    plain, with_catalog = tmp_path / "plain.json", tmp_path / "catalog.json"
+    assert main(["scan", str(repo), "--json", str(plain), "--quiet"]) == EXIT_OK
+    code = main(["scan", str(repo), "--catalog", f"dbt={DBT_ARTIFACTS}", "--json", str(with_catalog), "--quiet"])
+    assert code in (EXIT_OK, EXIT_PARTIAL)
+
+    def area(path: Path) -> dict[str, Any]:
+        document = json.loads(path.read_text())
+        (assessment,) = [a for a in document["assessments"] if not a["scope"].startswith("org:")]
+        return assessment["areas"][DM]
+
+    assert area(plain)["status"] == "not_applicable"  # no catalog given: nothing shows data work
+    assessed = area(with_catalog)
+    assert assessed["status"] == "assessed"
+    assert assessed["dimensions"]["data_sensitivity"]["level"] in ("minimal", "procedural")

@@ -36,6 +36,9 @@ CASES: list[tuple[dict[str, Any], str]] = [
     ({"signal": "blind"}, UNKNOWN),
     ({"signal": "broken"}, UNKNOWN),
     ({"signal": "never.seen"}, UNKNOWN),
+    ({"signal": "never.seen", "unobserved": "unmet"}, UNMET),  # an optional source that was not given
+    ({"signal": "blind", "unobserved": "unmet"}, UNMET),
+    ({"signal": "yes", "unobserved": "unmet"}, MET),
     ({"signal": "weak"}, MET),
     ({"signal": "weak", "min_confidence": "medium"}, UNMET),
     ({"signal": "three", "min_count": 3}, MET),

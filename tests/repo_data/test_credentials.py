@@ -55,6 +55,15 @@ CASES = [
     ("aws documentation key", {"src/x.py": 'KEY = "AKIAIOSFODNN7EXAMPLE"\n'}, []),
     ("test fixtures", {"tests/test_db.py": f'URI = "postgresql://etl:{PASSWORD}@db/x"\n'}, []),
     ("docs", {"docs/setup.py": f'URI = "postgresql://etl:{PASSWORD}@db/x"\n'}, []),
+    ("dependency pin", {"pyproject.toml": '[tool.poetry.dependencies]\ntiktoken = "^0.7.0"\n'}, []),
+    ("printf verbs", {"tools/pg.go": 'return fmt.Sprintf("postgresql://%s:%s@%s/%s", u, p, h, d)\n'}, []),
+    ("ci workflow service", {".github/workflows/e2e.yml": f'env:\n  DB_URI: "postgresql://u:{PASSWORD}@db/x"\n'}, []),
+    ("ci helm values", {"charts/app/values-ci.yaml": f"db_password: {PASSWORD}\n"}, []),
+    (
+        "prod helm values",
+        {"charts/app/values-prod.yaml": f"db_password: {PASSWORD}\n"},
+        ["charts/app/values-prod.yaml:1 db_password=***"],
+    ),
 ]
 
 

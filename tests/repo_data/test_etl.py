@@ -50,6 +50,12 @@ ETL_CASES = [
         {},
     ),
     (
+        "warehouse write from a module",
+        {"src/prep.py": "def save(df):\n    df.to_gbq('ds.table', project_id='p')\n"},
+        {DBT: False, DE: True, ETL: True, CRON: False},
+        {ETL: ["src/prep.py:2"]},
+    ),
+    (
         "to_csv alone is not etl",
         {"analysis.py": "import pandas as pd\npd.DataFrame().to_csv('x.csv')\n"},
         {DBT: False, DE: False, ETL: False, CRON: False},

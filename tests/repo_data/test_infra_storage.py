@@ -63,6 +63,9 @@ VERSIONING_OFF = (
     'resource "aws_s3_bucket_versioning" "v" {\n  versioning_configuration {\n    enabled = false\n  }\n}\n'
 )
 
+CFN_BUCKET = "Resources:\n  RawBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: acme-raw\n"
+CFN_POLICY = "  RawPolicy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref RawBucket\n"
+
 STORAGE_CASES = [
     (
         "s3 with and without policy",
@@ -112,6 +115,32 @@ STORAGE_CASES = [
         },
         {DATASET_ACL: True},
         {DATASET_ACL: ["infra/lf.tf:1"]},
+    ),
+    (
+        "cloudformation bucket with a bucket policy",
+        {"infra/stack.yaml": CFN_BUCKET + CFN_POLICY},
+        {DATASET_ACL: True},
+        {DATASET_ACL: ["infra/stack.yaml:7"]},
+    ),
+    ("cloudformation bucket alone", {"infra/stack.yaml": CFN_BUCKET}, {NO_ACL: True}, {NO_ACL: ["infra/stack.yaml:3"]}),
+    (
+        "cloudformation public bucket",
+        {"infra/stack.yaml": CFN_BUCKET + "      AccessControl: PublicRead\n"},
+        {NO_ACL: True, PUBLIC: True},
+        {},
+    ),
+    ("cloudformation in examples", {"examples/stack.yaml": CFN_BUCKET}, {}, {}),
+    (
+        "cdk bucket granted to a role",
+        {"infra/app.py": "from aws_cdk import aws_s3 as s3\n\nb = s3.Bucket(self, 'Raw')\nb.grant_read(role)\n"},
+        {DATASET_ACL: True},
+        {DATASET_ACL: ["infra/app.py:4"]},
+    ),
+    (
+        "cdk bucket without grants",
+        {"infra/app.ts": "import * as s3 from 'aws-cdk-lib/aws-s3';\nconst b = new s3.Bucket(this, 'Raw');\n"},
+        {NO_ACL: True},
+        {},
     ),
 ]
 

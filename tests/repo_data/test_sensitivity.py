@@ -39,7 +39,35 @@ TF_MASK = (
     'resource "snowflake_tag_masking_policy_association" "a" {\n  tag_id = "x"\n}\n'
 )
 
+DBT_RAP_MACRO = """{% macro create_rap(col, value, principals) %}
+create or replace row access policy
+    {{ this.schema }}_{{ this.identifier }}_{{ col }}
+on
+    {{ this }}
+grant to ('{{ principals }}')
+filter using ({{ col }} = '{{ value }}')
+{% endmacro %}
+
+{% macro payments_rap() %}
+{{ create_rap(col='agency', value='mst', principals='serviceAccount:mst@x.iam') }};
+{% endmacro %}
+"""
+HOOKED_MODEL = '{{ config(materialized="table",\n    post_hook="{{ payments_rap() }}") }}\nselect 1 as agency\n'
+
 CASES = [
+    (
+        "dbt macro hooked on a model",
+        {"warehouse/macros/rap.sql": DBT_RAP_MACRO, "warehouse/models/fct_payments.sql": HOOKED_MODEL},
+        {ROWS: True},
+        {},
+    ),
+    ("dbt macro never hooked", {"warehouse/macros/rap.sql": DBT_RAP_MACRO}, {}, {}),
+    (
+        "dbt macro hooked only in tests",
+        {"warehouse/macros/rap.sql": DBT_RAP_MACRO, "tests/models/fct.sql": HOOKED_MODEL},
+        {},
+        {},
+    ),
     ("policy doc", {"docs/data-classification.md": POLICY_DOC}, {DOC: True}, {DOC: ["docs/data-classification.md:1"]}),
     ("readme mentioning public", {"README.md": README}, {}, {}),
     ("policy doc in examples", {"examples/classification.md": POLICY_DOC}, {}, {}),

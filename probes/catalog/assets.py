@@ -1,0 +1,37 @@
+"""Whether a data catalog holds the organisation's data assets at all.
+
+A catalog that lists tables is evidence that the organisation manages data, whatever the scanned
+repository's own code shows; the Data Management area uses it to apply when the target is a single
+repository with no data work of its own.
+"""
+
+from __future__ import annotations
+
+from scanner.model import Finding
+from scanner.probekit import probe, verdict
+from scanner.views import Views
+
+from ._common import blind, facts, names
+
+ASSETS = "catalog.assets.present"
+
+
+@probe(
+    "catalog.assets.present",
+    summary="the catalog lists data assets (tables) of the organisation",
+    needs=("catalog",),
+    remediation="Register the organisation's datasets in a data catalog.",
+)
+def catalog_assets(views: Views) -> list[Finding]:
+    cat = facts(views)
+    if why := cat.missing("tables"):
+        return blind(views, [ASSETS], why)
+    return [
+        verdict(
+            views,
+            ASSETS,
+            [t.location() for t in cat.tables[:10]],
+            f"The {cat.kind} catalog lists {len(cat.tables)} table(s): {names(t.fqn for t in cat.tables)}",
+            f"The {cat.kind} catalog lists no tables",
+        )
+    ]
