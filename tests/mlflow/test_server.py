@@ -50,6 +50,21 @@ def test_every_mlflow_signal_is_observed_from_the_seeded_server(evidence: dict[s
     assert outcomes["mlflow.genai.eval_datasets"] == "false"
 
 
+def test_a_repo_whose_runs_the_server_holds_is_assessed_for_model_creation(
+    mlflow_server: Server, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path, {"README.md": "# Fraud\n", "Makefile": "train:\n\tpython -m fraud\n"}, name="fraud")
+    alone = scan_sources([], [str(repo)])
+    git(repo, "remote", "add", "origin", REPO)  # the repo the server's fraud runs come from
+    joined = scan_sources([mlflow_server.url], [str(repo)])
+    assert area_status(alone, "fraud", "model_creation") == "not_applicable"
+    assert area_status(joined, "fraud", "model_creation") == "assessed"
+
+
+def area_status(evidence: dict[str, Any], scope: str, area: str) -> str:
+    return str(next(a for a in evidence["assessments"] if a["scope"] == scope)["areas"][area]["status"])
+
+
 def test_findings_cite_the_mlflow_objects_and_their_urls(evidence: dict[str, Any], mlflow_server: Server) -> None:
     found = findings(evidence)
     for finding in found.values():
