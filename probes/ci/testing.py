@@ -28,6 +28,10 @@ from scanner.probekit import hit, probe
 from scanner.views import Views
 
 COMPOSE_UP = re.compile(r"\bdocker[- ]compose\b[^|;]*\bup\b")
+# `docker compose run SERVICE pytest ...` starts the services SERVICE depends on (databases, caches, ...).
+COMPOSE_RUN = re.compile(r"\bdocker[- ]compose\b[^|;]*\srun\s")
+COMPOSE_FILES = ("docker-compose*.y*ml", "compose.y*ml", "compose*.y*ml")
+DEPENDS_ON = re.compile(r"^\s+depends_on\s*:", re.MULTILINE)
 COVERAGE_CONFIG = (
     "**/pyproject.toml",
     "**/setup.cfg",
@@ -76,7 +80,7 @@ def runs_tests(views: Views) -> list[Finding]:
     "testcontainers), or tests beside service containers.",
 )
 def runs_integration_tests(views: Views) -> list[Finding]:
-    _, ci = views_of(views)
+    repo, ci = views_of(views)
     found = [s for s in sites(ci, cmd.INTEGRATION) if s.gate]
     if found:
         return [
@@ -89,7 +93,17 @@ def runs_integration_tests(views: Views) -> list[Finding]:
                 values={"jobs": job_ids(found)},
             )
         ]
-    beside = [s for s in sites(ci, cmd.TEST) if s.gate and _with_services(s)]
+    compose_deps: list[bool] = []  # read lazily: whether the repo's compose files declare depends_on
+
+    def composed(site: Site) -> bool:
+        if not COMPOSE_RUN.search(site.hit.text):
+            return False
+        if not compose_deps:
+            files = repo.paths(*COMPOSE_FILES, kinds=None)
+            compose_deps.append(any(DEPENDS_ON.search(repo.text(f) or "") for f in files))
+        return compose_deps[0]
+
+    beside = [s for s in sites(ci, cmd.TEST) if s.gate and (_with_services(s) or composed(s))]
     if beside:
         return [
             jobs_hit(

@@ -54,6 +54,9 @@ COMMAND_RULES: tuple[Rule, ...] = (
     _r(TEST, r"\bmvnw?\b[^|;]*\s(?:test|verify)\b|\bgradlew?\b[^|;]*\s(?:test|check|integrationTest)\b"),
     _r(TEST, r"\bgo\s+test\b|\bdotnet\s+test\b|\bcargo\s+test\b|\b(?:rspec|phpunit|ctest)\b|\bhatch\s+test\b"),
     _r(TEST, r"\bmake\s+(?:-\S+\s+)*[\w-]*tests?\b|\bmake\s+(?:-\S+\s+)*check\b"),
+    # task runners: rake/rails test tasks, Meltano's plugin tests and `meltano run <plugin>:test` jobs
+    _r(TEST, r"\b(?:rake|rails)\s+(?:-\S+\s+)*(?:spec|test)(?::[\w:-]+)?(?:\s|$)"),
+    _r(TEST, r"\bmeltano\s+test\b|\bmeltano\s+run\b[^|;]*\s[\w-]+:test(?:\s|$)"),
     # coverage
     _r(
         COVERAGE_GATE,
