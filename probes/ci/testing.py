@@ -32,6 +32,11 @@ COMPOSE_UP = re.compile(r"\bdocker[- ]compose\b[^|;]*\bup\b")
 COMPOSE_RUN = re.compile(r"\bdocker[- ]compose\b[^|;]*\srun\s")
 COMPOSE_FILES = ("docker-compose*.y*ml", "compose.y*ml", "compose*.y*ml")
 DEPENDS_ON = re.compile(r"^\s+depends_on\s*:", re.MULTILINE)
+DATASTORE = re.compile(
+    r"postgres|mysql|mariadb|mongo|redis|valkey|memcache|elastic|opensearch|solr|cassandra|scylla|kafka"
+    r"|rabbit|nats|localstack|minio|azurite|qdrant|weaviate|milvus|chroma|neo4j|clickhouse|(?<![a-z])db(?![a-z])",
+    re.IGNORECASE,
+)
 COVERAGE_CONFIG = (
     "**/pyproject.toml",
     "**/setup.cfg",
@@ -105,13 +110,16 @@ def runs_integration_tests(views: Views) -> list[Finding]:
 
     beside = [s for s in sites(ci, cmd.TEST) if s.gate and (_with_services(s) or composed(s))]
     if beside:
+        # Real dependencies (a database, a search engine, a broker, a cloud emulator) started for the suite
+        # make it an integration suite; an unnamed or unknown service is only a hint.
+        real = any(composed(s) or any(DATASTORE.search(n) for n in s.job.services) for s in beside)
         return [
             jobs_hit(
                 views,
                 "ci.runs_integration_tests",
                 beside,
                 "run tests beside service containers",
-                confidence="low",
+                confidence="medium" if real else "low",
                 values={"jobs": job_ids(beside), "heuristic": "services"},
             )
         ]

@@ -88,6 +88,13 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
         runs_integration_tests,
         gha(PUSH_MAIN, {"t": gjob("pytest", services={"db": {"image": "postgres"}})}),
         "true",
+        "medium",
+    ),
+    (
+        "integration_unknown_service",
+        runs_integration_tests,
+        gha(PUSH_MAIN, {"t": gjob("pytest", services={"helper": {"image": "busybox"}})}),
+        "true",
         "low",
     ),
     ("integration_plain_tests", runs_integration_tests, gha(PUSH_MAIN, {"t": gjob("pytest")}), "false", None),
@@ -99,7 +106,7 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
             "docker-compose.yml": "services:\n  app:\n    build: .\n    depends_on:\n      - db\n  db:\n    image: x\n",
         },
         "true",
-        "low",
+        "medium",
     ),
     (
         "integration_compose_no_deps",
