@@ -91,7 +91,11 @@ ROWS: list[tuple[str, str, dict[str, str], set[str], set[str]]] = [
     ("bundle exec rake assets:precompile", "", {}, set(), {cmd.TEST}),
     ("meltano test airflow", "", {}, {cmd.TEST}, set()),
     ("meltano run dbt-snowflake:run dbt-snowflake:test", "", {}, {cmd.TEST}, set()),
-    ("meltano run tap-x target-y", "", {}, set(), {cmd.TEST}),
+    ("meltano run tap-x target-y", "", {}, set(), {cmd.TEST, cmd.DATA_DEPLOY, cmd.DATA_QUALITY}),
+    ("meltano run dbt-snowflake:run dbt-snowflake:test", "", {}, {cmd.DATA_DEPLOY, cmd.DATA_QUALITY}, set()),
+    ("meltano invoke dbt-postgres test", "", {}, {cmd.DATA_QUALITY}, {cmd.DATA_DEPLOY}),
+    ("meltano run dbt-snowflake:deps", "", {}, set(), {cmd.DATA_DEPLOY, cmd.DATA_QUALITY}),
+    ("meltano run dbt-snowflake:run_dbt_artifacts", "", {}, set(), {cmd.DATA_DEPLOY}),
     ("meltano invoke sqlfluff lint", "", {}, set(), {cmd.TEST}),
     # remote reusable workflows, by file name
     ("", "org/infra/.github/workflows/deploy.yml@main", {}, {cmd.DEPLOY}, set()),
