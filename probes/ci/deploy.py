@@ -9,8 +9,9 @@ the platform, not the YAML, so they cannot be seen here.
 
 from __future__ import annotations
 
-from probes.ci._common import NEEDS, absent, describe, location, trigger_kinds, views_of
+from probes.ci._common import NEEDS, absent, describe, location, sites, trigger_kinds, views_of
 from probes.ci._deploy import Deploy, data_deploys, deploys, one_per_job, summary
+from scanner.collectors.ci import commands as cmd
 from scanner.collectors.ci.model import RELEASE, TAG
 from scanner.model import Finding
 from scanner.probekit import hit, probe
@@ -57,6 +58,8 @@ def deploy_on_merge(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
     all_deploys = deploys(repo, ci)
     on_merge = [d for d in all_deploys if _on_default_branch(views, d)]
+    chained = _release_chain(views, [d for d in all_deploys if d not in on_merge])
+    on_merge += chained
     found = [d for d in on_merge if d.prod_or_unnamed]
     if not found:
         staged = len(one_per_job(on_merge))
@@ -76,7 +79,7 @@ def deploy_on_merge(views: Views) -> list[Finding]:
             [location(repo, d.site) for d in found],
             f"{len(one_per_job(found))} deploy job(s) run on push to the default branch: "
             f"{describe(d.site for d in found)}",
-            values=summary(found),
+            values={**summary(found), "via_release": len(one_per_job([d for d in found if d in chained]))},
         )
     ]
 
@@ -87,6 +90,32 @@ def _on_default_branch(views: Views, d: Deploy) -> bool:
         return False
     triggers = ci.effective_triggers(d.site.pipeline, d.site.job, d.site.step)
     return any(t.automatic and t.covers_default_branch() for t in triggers)
+
+
+def _release_chain(views: Views, candidates: list[Deploy]) -> list[Deploy]:
+    """Deploys started by a release or a tag that CI itself cuts on every merge: release tooling
+    (semantic-release, a release workflow, ...) runs automatically on the default branch (directly or
+    after the CI workflow succeeds there), and the release/tag it creates starts the deploy."""
+    _, ci = views_of(views)
+    on_release = [
+        d
+        for d in candidates
+        if not ci.is_gated(d.site.pipeline, d.site.job, d.site.step)
+        and any(
+            t.kind in (TAG, RELEASE) and t.automatic
+            for t in ci.effective_triggers(d.site.pipeline, d.site.job, d.site.step)
+        )
+    ]
+    if not on_release:
+        return []
+    cuts = [
+        s
+        for s in sites(ci, cmd.RELEASE)
+        if s.gate
+        and not ci.is_gated(s.pipeline, s.job, s.step)
+        and any(t.automatic and t.covers_default_branch() for t in ci.effective_triggers(s.pipeline, s.job, s.step))
+    ]
+    return on_release if cuts else []
 
 
 @probe(

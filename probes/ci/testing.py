@@ -28,6 +28,15 @@ from scanner.probekit import hit, probe
 from scanner.views import Views
 
 COMPOSE_UP = re.compile(r"\bdocker[- ]compose\b[^|;]*\bup\b")
+# `docker compose run SERVICE pytest ...` starts the services SERVICE depends on (databases, caches, ...).
+COMPOSE_RUN = re.compile(r"\bdocker[- ]compose\b[^|;]*\srun\s")
+COMPOSE_FILES = ("docker-compose*.y*ml", "compose.y*ml", "compose*.y*ml")
+DEPENDS_ON = re.compile(r"^\s+depends_on\s*:", re.MULTILINE)
+DATASTORE = re.compile(
+    r"postgres|mysql|mariadb|mongo|redis|valkey|memcache|elastic|opensearch|solr|cassandra|scylla|kafka"
+    r"|rabbit|nats|localstack|minio|azurite|qdrant|weaviate|milvus|chroma|neo4j|clickhouse|(?<![a-z])db(?![a-z])",
+    re.IGNORECASE,
+)
 COVERAGE_CONFIG = (
     "**/pyproject.toml",
     "**/setup.cfg",
@@ -76,7 +85,7 @@ def runs_tests(views: Views) -> list[Finding]:
     "testcontainers), or tests beside service containers.",
 )
 def runs_integration_tests(views: Views) -> list[Finding]:
-    _, ci = views_of(views)
+    repo, ci = views_of(views)
     found = [s for s in sites(ci, cmd.INTEGRATION) if s.gate]
     if found:
         return [
@@ -89,15 +98,28 @@ def runs_integration_tests(views: Views) -> list[Finding]:
                 values={"jobs": job_ids(found)},
             )
         ]
-    beside = [s for s in sites(ci, cmd.TEST) if s.gate and _with_services(s)]
+    compose_deps: list[bool] = []  # read lazily: whether the repo's compose files declare depends_on
+
+    def composed(site: Site) -> bool:
+        if not COMPOSE_RUN.search(site.hit.text):
+            return False
+        if not compose_deps:
+            files = repo.paths(*COMPOSE_FILES, kinds=None)
+            compose_deps.append(any(DEPENDS_ON.search(repo.text(f) or "") for f in files))
+        return compose_deps[0]
+
+    beside = [s for s in sites(ci, cmd.TEST) if s.gate and (_with_services(s) or composed(s))]
     if beside:
+        # Real dependencies (a database, a search engine, a broker, a cloud emulator) started for the suite
+        # make it an integration suite; an unnamed or unknown service is only a hint.
+        real = any(composed(s) or any(DATASTORE.search(n) for n in s.job.services) for s in beside)
         return [
             jobs_hit(
                 views,
                 "ci.runs_integration_tests",
                 beside,
                 "run tests beside service containers",
-                confidence="low",
+                confidence="medium" if real else "low",
                 values={"jobs": job_ids(beside), "heuristic": "services"},
             )
         ]

@@ -84,6 +84,25 @@ ROWS: list[tuple[str, str, dict[str, str], set[str], set[str]]] = [
     ("mlflow artifacts download -u models:/churn@champion -d model", "", {}, {cmd.MODEL_FETCH}, set()),
     ("gh workflow run retrain.yml", "", {}, {cmd.DISPATCH}, set()),
     ("# pytest\n# kubectl apply -f k8s/", "", {}, set(), {cmd.TEST, cmd.DEPLOY}),
+    # task runners: rake/rails test tasks and Meltano plugin tests
+    ("bundle exec rake spec", "", {}, {cmd.TEST}, set()),
+    ("bin/rails test:system", "", {}, {cmd.TEST}, set()),
+    ("bundle exec rails db:setup", "", {}, set(), {cmd.TEST}),
+    ("bundle exec rake assets:precompile", "", {}, set(), {cmd.TEST}),
+    ("meltano test airflow", "", {}, {cmd.TEST}, set()),
+    ("meltano run dbt-snowflake:run dbt-snowflake:test", "", {}, {cmd.TEST}, set()),
+    ("meltano run tap-x target-y", "", {}, set(), {cmd.TEST, cmd.DATA_DEPLOY, cmd.DATA_QUALITY}),
+    ("meltano run dbt-snowflake:run dbt-snowflake:test", "", {}, {cmd.DATA_DEPLOY, cmd.DATA_QUALITY}, set()),
+    ("meltano invoke dbt-postgres test", "", {}, {cmd.DATA_QUALITY}, {cmd.DATA_DEPLOY}),
+    ("meltano run dbt-snowflake:deps", "", {}, set(), {cmd.DATA_DEPLOY, cmd.DATA_QUALITY}),
+    ("meltano run dbt-snowflake:run_dbt_artifacts", "", {}, set(), {cmd.DATA_DEPLOY}),
+    ("meltano invoke sqlfluff lint", "", {}, set(), {cmd.TEST}),
+    # remote reusable workflows, by file name
+    ("", "org/infra/.github/workflows/deploy.yml@main", {}, {cmd.DEPLOY}, set()),
+    ("", "org/infra/.github/workflows/release.yml@main", {}, {cmd.RELEASE}, {cmd.DEPLOY}),
+    ("", "org/infra/.github/workflows/deploy-docs.yml@main", {}, set(), {cmd.DEPLOY}),
+    ("", "org/infra/.github/workflows/release-notes.yml@main", {}, set(), {cmd.RELEASE}),
+    ("", "org/release@v1", {}, set(), {cmd.RELEASE}),
 ]
 
 

@@ -88,9 +88,36 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
         runs_integration_tests,
         gha(PUSH_MAIN, {"t": gjob("pytest", services={"db": {"image": "postgres"}})}),
         "true",
+        "medium",
+    ),
+    (
+        "integration_unknown_service",
+        runs_integration_tests,
+        gha(PUSH_MAIN, {"t": gjob("pytest", services={"helper": {"image": "busybox"}})}),
+        "true",
         "low",
     ),
     ("integration_plain_tests", runs_integration_tests, gha(PUSH_MAIN, {"t": gjob("pytest")}), "false", None),
+    (
+        "integration_compose_depends_on",
+        runs_integration_tests,
+        {
+            **gha(PUSH_MAIN, {"t": gjob("docker-compose run app pytest tests")}),
+            "docker-compose.yml": "services:\n  app:\n    build: .\n    depends_on:\n      - db\n  db:\n    image: x\n",
+        },
+        "true",
+        "medium",
+    ),
+    (
+        "integration_compose_no_deps",
+        runs_integration_tests,
+        {
+            **gha(PUSH_MAIN, {"t": gjob("docker-compose run app pytest tests")}),
+            "docker-compose.yml": "services:\n  app:\n    build: .\n",
+        },
+        "false",
+        None,
+    ),
     ("integration_allow_failure", runs_integration_tests, {".gitlab-ci.yml": GITLAB_INTEGRATION}, "false", None),
     # ci.coverage_gate
     (

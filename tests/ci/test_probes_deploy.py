@@ -34,6 +34,19 @@ workflows:
       - hold: {type: approval, filters: {tags: {only: /^v.*/}, branches: {ignore: /.*/}}}
       - ship: {requires: [hold], filters: {tags: {only: /^v.*/}, branches: {ignore: /.*/}}}
 """
+ON_RELEASE = {"release": {"types": ["released"]}}
+REMOTE_DEPLOY = {"runs-on": "x", "uses": "org/infra/.github/workflows/deploy.yml@main", "with": {"tag": "v1"}}
+REMOTE_RELEASE = {
+    "uses": "org/infra/.github/workflows/release.yml@main",
+    "if": "github.event.workflow_run.conclusion == 'success'",
+}
+AFTER_CI = {"workflow_run": {"workflows": ["ci"], "types": ["completed"], "branches": ["main"]}}
+# CI on main -> a release workflow after CI succeeds -> a deploy workflow on the release it creates
+RELEASE_CHAIN = {
+    **gha({**PUSH_MAIN, "pull_request": None}, {"t": gjob("pytest")}),
+    **gha(AFTER_CI, {"release": REMOTE_RELEASE}, ".github/workflows/release.yml"),
+    **gha({**DISPATCH, **ON_RELEASE}, {"deploy": REMOTE_DEPLOY}, ".github/workflows/deploy.yml"),
+}
 MERGED_PR = {"pull_request": {"types": ["closed"], "branches": ["main"]}}
 CHAIN = {
     "build": gjob("docker build -t app ."),
@@ -72,6 +85,28 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
     ),
     ("model_docs_only", model_deploy_job, gha(PUSH_MAIN, {"docs": gjob("mkdocs gh-deploy")}), "false", None),
     # ci.deploy_on_merge
+    ("merge_release_chain", deploy_on_merge, RELEASE_CHAIN, "true", "medium"),
+    ("release_chain_on_release", deploy_on_release, RELEASE_CHAIN, "true", None),
+    (
+        "merge_release_cut_by_hand",
+        deploy_on_merge,
+        {
+            **gha(DISPATCH, {"release": gjob("npx semantic-release")}, ".github/workflows/release.yml"),
+            **gha(ON_RELEASE, {"deploy": REMOTE_DEPLOY}, ".github/workflows/deploy.yml"),
+        },
+        "false",
+        None,
+    ),
+    (
+        "merge_release_chain_deploy_manual",
+        deploy_on_merge,
+        {
+            **gha(PUSH_MAIN, {"release": gjob("npx semantic-release")}, ".github/workflows/release.yml"),
+            **gha(DISPATCH, {"deploy": REMOTE_DEPLOY}, ".github/workflows/deploy.yml"),
+        },
+        "false",
+        None,
+    ),
     ("merge_push_main", deploy_on_merge, gha(PUSH_MAIN, {"d": gjob(APP)}), "true", "medium"),
     (
         "merge_merged_pr",

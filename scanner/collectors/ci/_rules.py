@@ -54,6 +54,9 @@ COMMAND_RULES: tuple[Rule, ...] = (
     _r(TEST, r"\bmvnw?\b[^|;]*\s(?:test|verify)\b|\bgradlew?\b[^|;]*\s(?:test|check|integrationTest)\b"),
     _r(TEST, r"\bgo\s+test\b|\bdotnet\s+test\b|\bcargo\s+test\b|\b(?:rspec|phpunit|ctest)\b|\bhatch\s+test\b"),
     _r(TEST, r"\bmake\s+(?:-\S+\s+)*[\w-]*tests?\b|\bmake\s+(?:-\S+\s+)*check\b"),
+    # task runners: rake/rails test tasks, Meltano's plugin tests and `meltano run <plugin>:test` jobs
+    _r(TEST, r"\b(?:rake|rails)\s+(?:-\S+\s+)*(?:spec|test)(?::[\w:-]+)?(?:\s|$)"),
+    _r(TEST, r"\bmeltano\s+test\b|\bmeltano\s+run\b[^|;]*\s[\w-]+:test(?:\s|$)"),
     # coverage
     _r(
         COVERAGE_GATE,
@@ -177,7 +180,10 @@ COMMAND_RULES: tuple[Rule, ...] = (
     ),
     # a dbt Cloud job started from CI (API call or CLI): the job builds the models in its environment
     _r(DATA_DEPLOY, r"cloud\.getdbt\.com/api/v\d/accounts/\S*/jobs/\S*/run\b|\bdbt-cloud\s+job\s+run\b"),
+    # dbt run through Meltano: `meltano run dbt-snowflake:run dbt-snowflake:test`, `meltano invoke dbt-x test`
+    _r(DATA_DEPLOY, r"\bmeltano\s+(?:run|invoke)\b[^|;]*\bdbt[\w-]*[:\s]+(?:build|run|seed|snapshot)(?:\s|$)"),
     _r(SLIM_CI, r"\bdbt\b[^|;]*(?:--defer\b|--state\b|state:modified)"),
+    _r(DATA_QUALITY, r"\bmeltano\s+(?:run|invoke)\b[^|;]*\bdbt[\w-]*[:\s]+(?:test|build)(?:\s|$)"),
     _r(
         DATA_QUALITY,
         r"\bdbt\s+(?:test|build|source\s+freshness)\b|\bsoda\s+scan\b|\b(?:great_expectations|gx)\b"

@@ -243,6 +243,10 @@ def classify(step: Step) -> tuple[Hit, ...]:
     return tuple(out)
 
 
+_WORKFLOW_EXT = re.compile(r"\.ya?ml$")
+_REUSABLE = re.compile(r"/\.github/workflows/")
+# A reusable workflow that cuts the release (tags, changelog, GitHub release), by its file name.
+_RELEASE_NAME = re.compile(r"^(?:(?:create|cut|publish|tag)[-_])?releases?(?:[-_](?:tag|please|create))?$")
 _DEPLOY_NAME = re.compile(r"(?:^|[/_-])(?:deploy|codepipeline|codedeploy)(?:$|[/_:-])")
 _TERRAFORM_APPLY = re.compile(r"terraform[-_]apply|apply[-_]terraform|(?:^|[/_-])(?:tf|iac)[-_]apply")
 _BUILD_NAME = re.compile(
@@ -265,6 +269,9 @@ def _by_inputs(step: Step, name: str, found: list[Hit]) -> list[tuple[str, str, 
     that restarts or pulls the service. Returns (prefix, category, target, model) rows."""
     if any(h.category in (DEPLOY, DOCS) for h in found):
         return []
+    name = _WORKFLOW_EXT.sub("", name)
+    if _REUSABLE.search(name) and _RELEASE_NAME.search(name.rsplit("/", 1)[-1]):
+        return [(name, RELEASE, "", False)]
     if "ssh" in name and any(_SSH_DEPLOY.search(v) for _, v in step.inputs):
         return [(name, DEPLOY, "ssh", False)]
     if _DOCS_WORDS.search(name):
