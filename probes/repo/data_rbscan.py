@@ -6,6 +6,8 @@ counts only in a file that names that SDK. Every regex is bounded.
   `Google::Cloud::Storage`, `@google-cloud/bigquery`, `@aws-sdk/client-s3`...) named and used (a client
   constructor, a load/insert/query, an object transfer) in the repo's own code;
 - ActiveRecord models (`class X < ApplicationRecord` / `ActiveRecord::Base`);
+- message-queue consumers that ingest data (Bunny subscriptions, Sneakers/Karafka/Racecar consumers,
+  a message-queue consumer gem, kafkajs/amqplib/SQS consumers);
 - rake tasks doing data work: a `task` block that bulk-writes or deletes records (`delete_all`,
   `insert_all`, `upsert_all`...) or hands over to an exporter/importer/sync class.
 """
@@ -49,6 +51,19 @@ STORE_SDKS: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = tuple(
         ),
     )
 )
+# (broker client mention, consumption in the same file)
+QUEUE_CONSUMERS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(client), re.compile(use))
+    for client, use in (
+        (r"\bBunny\.new\b", r"\.subscribe\s{0,3}[(\s]"),
+        (r"\bSneakers::Worker\b", r"\bdef\s{1,3}work\b"),
+        (r"\bKarafka::BaseConsumer\b|\bRacecar::Consumer\b", r"\bdef\s{1,3}(?:consume|process)\b"),
+        (r"\bMessageQueueConsumer::Consumer\b", r"\bMessageQueueConsumer::Consumer\.new\b"),
+        (r"\bkafkajs\b", r"\.consumer\s{0,3}\("),
+        (r"\bamqplib\b", r"\.consume\s{0,3}\("),
+        (r"@aws-sdk/client-sqs", r"\bReceiveMessageCommand\b"),
+    )
+)
 AR_MODEL = re.compile(r"(?m)^\s{0,8}class\s{1,3}(\w{1,80})\s{0,3}<\s{0,3}(?:ApplicationRecord|ActiveRecord::Base)\b")
 TASK = re.compile(r"(?m)^\s{0,8}task\s{1,3}:?[\"']?(\w{1,80})")
 # data written or deleted in bulk, or a hand-over to a class that moves data
@@ -81,6 +96,18 @@ def store_io(index: RepoIndex) -> tuple[list[Location], set[str]]:
                 out.append(index.location(path, line_of(text, m.start()), m.group(0).strip()))
                 break
     return out, kinds
+
+
+def queue_consumers(index: RepoIndex) -> list[Location]:
+    """Files of the repo's own code that consume a message queue (data ingested from a broker)."""
+    out: list[Location] = []
+    for path, text in _texts(index, (*RB_JS, ".rake")):
+        for client, use in QUEUE_CONSUMERS:
+            m = use.search(text) if client.search(text) else None
+            if m:
+                out.append(index.location(path, line_of(text, m.start()), m.group(0).strip()))
+                break
+    return out
 
 
 def active_record_models(index: RepoIndex) -> list[Location]:

@@ -5,7 +5,8 @@ code.data_reads: the repo's own code (not tests, examples or docs) reads dataset
 (`pd.read_csv`, `pl.read_parquet`...), dataset libraries (`torchvision.datasets.*`, `tfds.load`,
 `datasets.load_dataset`, `sklearn.datasets.fetch_*`), downloads (`urlretrieve`), warehouse queries
 (`read_gbq`), document loaders of ingestion code (LangChain loaders, `pymupdf4llm`, `unstructured`) and
-writes into a vector index (`add_documents`, `collection.add(ids=..., documents=...)`).
+writes into a vector index (`add_documents`, `collection.add(ids=..., documents=...)`), and, in Ruby
+and TypeScript/JavaScript, message-queue consumers ingesting data (data_rbscan.py).
 Medium in modules, low when only notebooks read data.
 code.shared_store_io: code reads or writes a shared remote store through its SDK: object storage
 (boto3 S3 transfers, `google.cloud.storage`, `azure.storage.blob`, obstore clients, Delta tables opened
@@ -126,7 +127,7 @@ def _reads(index: RepoIndex) -> list[Location]:
         if calls:
             first = min(calls, key=lambda c: c.line)
             out.append(loc(index, path, first.line, f"{first.name}(...)"))
-    return out
+    return out + data_rbscan.queue_consumers(index)
 
 
 def _store_io(index: RepoIndex) -> tuple[list[Location], set[str]]:

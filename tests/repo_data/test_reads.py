@@ -134,3 +134,29 @@ def test_ruby_and_js_data_work(tmp_path: Path, name: str, files: dict[str, str],
     found = run(data_reads, tmp_path, files)
     for signal in (READS, STORE_IO, APP_DB):
         assert outcome(found[signal]) is expected.get(signal, False), (name, signal, found[signal].message)
+
+
+CONSUMER_RAKE = "task consume: :environment do\n  MessageQueueConsumer::Consumer.new(queue_name: q).run\nend\n"
+BUNNY = "ch = Bunny.new.start.create_channel\n"
+KAFKA_TS = "import { Kafka } from 'kafkajs';\nconst consumer = kafka.consumer({ groupId: 'ingest' });\n"
+CONSUMER_CASES = [
+    ("message-queue consumer in a rake task", {"lib/tasks/message_queue.rake": CONSUMER_RAKE}, True),
+    ("kafkajs consumer in typescript", {"src/ingest.ts": KAFKA_TS}, True),
+    (
+        "bunny subscription",
+        {"lib/listener.rb": BUNNY + "q.subscribe(block: true) { }\n"},
+        True,
+    ),
+    ("consumer only in spec/", {"spec/lib/mq_spec.rb": CONSUMER_RAKE}, False),
+    (
+        "a bunny publisher that never consumes",
+        {"lib/pub.rb": BUNNY + "x.publish(m)\n"},
+        False,
+    ),
+    ("subscribe without a broker client", {"app/x.rb": "class X\n  def f = events.subscribe(:y)\nend\n"}, False),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "expected"), CONSUMER_CASES, ids=[c[0] for c in CONSUMER_CASES])
+def test_queue_consumers_are_data_reads(tmp_path: Path, name: str, files: dict[str, str], expected: bool) -> None:
+    assert outcome(run(data_reads, tmp_path, files)[READS]) is expected, name
