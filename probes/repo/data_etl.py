@@ -1,7 +1,8 @@
 """ETL tasks: dbt projects, data-engineering artefacts, unorchestrated ETL scripts and crontabs.
 
-An ETL script reads or writes a database (`read_sql*`, `to_sql`, `COPY INTO`, `bcp`, `sqlcmd`);
-`to_csv` alone is everyday analysis, not ETL. Scripts count as unorchestrated only when the repo has
+An ETL script reads or writes a database (`read_sql*`, `to_sql`, `COPY INTO`, `bcp`, `sqlcmd`), or
+is a rake task that bulk-writes, deletes or exports records (data_rbscan.py); `to_csv` alone is
+everyday analysis, not ETL. Scripts count as unorchestrated only when the repo has
 no orchestrator and no dbt project.
 """
 
@@ -14,6 +15,7 @@ from probes.repo._data import code_confidence, grep_code, hit_locs, loc, unavail
 from probes.repo.data_dbt_files import DbtFacts, collect_dbt
 from probes.repo.data_orchestrators import detect_orchestrators
 from probes.repo.data_quality import detect_checks
+from probes.repo.data_rbscan import rake_data_tasks
 from scanner.collectors.paths import CODE
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -132,6 +134,8 @@ def etl(views: Views) -> list[Finding]:
         out.append(miss(views, DE, "No orchestrator, dbt, data-quality or ETL artefacts in the repo's own code"))
 
     scheduler = sorted(orchestrated) + (["dbt"] if facts.projects else [])
+    # rake tasks of an application are its ETL scripts, not data-engineering artefacts of the repo
+    scripts = scripts + rake_data_tasks(index)
     if scripts and not scheduler:
         paths = [s.path or "" for s in scripts]
         out.append(

@@ -5,22 +5,25 @@ code.data_reads: the repo's own code (not tests, examples or docs) reads dataset
 (`pd.read_csv`, `pl.read_parquet`...), dataset libraries (`torchvision.datasets.*`, `tfds.load`,
 `datasets.load_dataset`, `sklearn.datasets.fetch_*`), downloads (`urlretrieve`), warehouse queries
 (`read_gbq`), document loaders of ingestion code (LangChain loaders, `pymupdf4llm`, `unstructured`) and
-writes into a vector index (`add_documents`, `collection.add(ids=..., documents=...)`).
+writes into a vector index (`add_documents`, `collection.add(ids=..., documents=...)`), and, in Ruby
+and TypeScript/JavaScript, message-queue consumers ingesting data (data_rbscan.py).
 Medium in modules, low when only notebooks read data.
 code.shared_store_io: code reads or writes a shared remote store through its SDK: object storage
 (boto3 S3 transfers, `google.cloud.storage`, `azure.storage.blob`, obstore clients, Delta tables opened
 with `storage_options`) or a warehouse client (BigQuery,
 Snowflake, Redshift, Athena, Databricks SQL, `to_gbq`) or a feature store (Feast, SageMaker Feature Store
-records). Only calls count; an import alone does not.
+records); in Ruby and TypeScript/JavaScript, BigQuery, S3, GCS and Azure Blob clients (data_rbscan.py).
+Only calls count; an import or a Gemfile line alone does not.
 repo.app_database: the application keeps its data in a database it defines in code: ORM models
-(Django `models.Model`, SQLAlchemy declarative classes) or schema migrations (Alembic versions, Django
-migrations, Rails `db/migrate`, Prisma schemas).
+(Django `models.Model`, SQLAlchemy declarative classes, ActiveRecord models) or schema migrations
+(Alembic versions, Django migrations, Rails `db/migrate`, Prisma schemas).
 """
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from probes.repo import data_rbscan
 from probes.repo._data import code_confidence, loc, unavailable_all
 from scanner.collectors.paths import CODE
 from scanner.collectors.repo_index import RepoIndex
@@ -124,7 +127,7 @@ def _reads(index: RepoIndex) -> list[Location]:
         if calls:
             first = min(calls, key=lambda c: c.line)
             out.append(loc(index, path, first.line, f"{first.name}(...)"))
-    return out
+    return out + data_rbscan.queue_consumers(index)
 
 
 def _store_io(index: RepoIndex) -> tuple[list[Location], set[str]]:
@@ -158,7 +161,8 @@ def _store_io(index: RepoIndex) -> tuple[list[Location], set[str]]:
         if found:
             first = min(found, key=lambda c: c.line)
             out.append(loc(index, path, first.line, f"{first.name}(...)"))
-    return out, kinds
+    other, other_kinds = data_rbscan.store_io(index)
+    return out + other, kinds | other_kinds
 
 
 def _orm_models(index: RepoIndex) -> list[Location]:
@@ -235,7 +239,7 @@ def data_reads(views: Views) -> list[Finding]:
         if io
         else miss(views, STORE_IO, "No object-storage transfers or warehouse clients in the repo's own code")
     )
-    models, migrations = _orm_models(index), _migrations(index)
+    models, migrations = _orm_models(index) + data_rbscan.active_record_models(index), _migrations(index)
     out.append(
         hit(
             views,

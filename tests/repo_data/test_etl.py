@@ -174,3 +174,29 @@ def test_targets(
     assert {s: outcome(f) for s, f in found.items()} == expected
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
+
+
+RETENTION_RAKE = """namespace :data_retention do
+  desc "Delete questions older than 1 year"
+  task delete_old_questions: :environment do
+    count = Question.where("created_at < ?", 1.year.ago).delete_all
+    p "#{count} deleted"
+  end
+end
+"""
+EXPORT_RAKE = "namespace :bigquery do\n  task export: :environment do\n    Bigquery::Exporter.call\n  end\nend\n"
+PRINT_RAKE = "namespace :report do\n  task stats: :environment do\n    puts Question.count\n  end\nend\n"
+RAKE_CASES = [
+    ("retention rake task", {"lib/tasks/retention.rake": RETENTION_RAKE}, True),
+    ("export rake task", {"lib/tasks/bigquery.rake": EXPORT_RAKE}, True),
+    ("a rake task that only prints", {"lib/tasks/report.rake": PRINT_RAKE}, False),
+    ("a data rake task in spec/", {"spec/fixtures/retention.rake": RETENTION_RAKE}, False),
+    ("delete_all in a comment", {"lib/tasks/x.rake": "task :x do\n  # Question.delete_all\n  puts 1\nend\n"}, False),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "expected"), RAKE_CASES, ids=[c[0] for c in RAKE_CASES])
+def test_rake_data_tasks_are_etl_scripts(tmp_path: Path, name: str, files: dict[str, str], expected: bool) -> None:
+    found = run(etl, tmp_path, files)
+    assert outcome(found[ETL]) is expected, (name, found[ETL].message)
+    assert outcome(found[DE]) is False  # an app's rake tasks are not data-engineering artefacts

@@ -101,3 +101,62 @@ def test_ingestion_into_a_vector_index_counts_and_a_plain_add_does_not(tmp_path:
     assert outcome(run(data_reads, tmp_path / "a", {"ingest/build.py": ingest})[READS])
     plain = "s = set()\ns.add(1)\n"
     assert not outcome(run(data_reads, tmp_path / "b", {"app/x.py": plain})[READS])
+
+
+BQ_RB = (
+    'require "google/cloud/bigquery"\n\nclass Uploader\n  def call\n'
+    "    dataset = Google::Cloud::Bigquery.new.dataset('d')\n    dataset.load_job('t', file)\n  end\nend\n"
+)
+RUBY_CASES = [
+    ("bigquery client in a Rails lib", {"lib/bigquery/uploader.rb": BQ_RB}, {STORE_IO: True}),
+    ("bigquery client only in spec/", {"spec/lib/uploader_spec.rb": BQ_RB}, {}),
+    ("bigquery gem in the Gemfile only", {"Gemfile": 'gem "google-cloud-bigquery"\n'}, {}),
+    ("bigquery named in a comment only", {"lib/x.rb": "# Google::Cloud::Bigquery.new later\nclass X; end\n"}, {}),
+    (
+        "s3 transfer in ruby",
+        {"app/services/archive.rb": "class A\n  def s3 = Aws::S3::Client.new\n  def f = s3.put_object(b)\nend\n"},
+        {STORE_IO: True},
+    ),
+    (
+        "s3 client in typescript",
+        {"src/store.ts": "import { S3Client } from '@aws-sdk/client-s3';\nconst c = new S3Client({});\n"},
+        {STORE_IO: True},
+    ),
+    ("put_object without an s3 sdk", {"app/x.rb": "class X\n  def f = cache.put_object(k)\nend\n"}, {}),
+    ("activerecord models", {"app/models/question.rb": "class Question < ApplicationRecord\nend\n"}, {APP_DB: True}),
+    ("abstract application record alone", {"app/models/a.rb": "class ApplicationRecord < ActiveRecord::Base\n"}, {}),
+    ("activerecord models in spec", {"spec/support/q.rb": "class Q < ApplicationRecord\nend\n"}, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "expected"), RUBY_CASES, ids=[c[0] for c in RUBY_CASES])
+def test_ruby_and_js_data_work(tmp_path: Path, name: str, files: dict[str, str], expected: dict) -> None:
+    found = run(data_reads, tmp_path, files)
+    for signal in (READS, STORE_IO, APP_DB):
+        assert outcome(found[signal]) is expected.get(signal, False), (name, signal, found[signal].message)
+
+
+CONSUMER_RAKE = "task consume: :environment do\n  MessageQueueConsumer::Consumer.new(queue_name: q).run\nend\n"
+BUNNY = "ch = Bunny.new.start.create_channel\n"
+KAFKA_TS = "import { Kafka } from 'kafkajs';\nconst consumer = kafka.consumer({ groupId: 'ingest' });\n"
+CONSUMER_CASES = [
+    ("message-queue consumer in a rake task", {"lib/tasks/message_queue.rake": CONSUMER_RAKE}, True),
+    ("kafkajs consumer in typescript", {"src/ingest.ts": KAFKA_TS}, True),
+    (
+        "bunny subscription",
+        {"lib/listener.rb": BUNNY + "q.subscribe(block: true) { }\n"},
+        True,
+    ),
+    ("consumer only in spec/", {"spec/lib/mq_spec.rb": CONSUMER_RAKE}, False),
+    (
+        "a bunny publisher that never consumes",
+        {"lib/pub.rb": BUNNY + "x.publish(m)\n"},
+        False,
+    ),
+    ("subscribe without a broker client", {"app/x.rb": "class X\n  def f = events.subscribe(:y)\nend\n"}, False),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "expected"), CONSUMER_CASES, ids=[c[0] for c in CONSUMER_CASES])
+def test_queue_consumers_are_data_reads(tmp_path: Path, name: str, files: dict[str, str], expected: bool) -> None:
+    assert outcome(run(data_reads, tmp_path, files)[READS]) is expected, name
