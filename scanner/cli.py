@@ -181,6 +181,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         rules_dir=str(rules_dir) if rules_dir else "built-in",
         attestations=attestations,
         jobs=opt("jobs") or cfg.jobs or 4,
+        repo_deadline_s=cfg.repo_deadline_s or 600.0,
         fingerprint=_fingerprint(rules_dir, window_days),
     )
     total = len(sources) + sum(1 for t in targets if t.status == "ok")

@@ -30,6 +30,7 @@ class Config:
     fail_below: str | None = None
     area_gates: dict[str, str] = field(default_factory=dict)
     jobs: int | None = None
+    repo_deadline_s: float | None = None
     github: dict[str, Any] = field(default_factory=dict)
 
 
@@ -74,6 +75,7 @@ def load_config(path: Path) -> Config:
         fail_below=gates.get("fail_below"),
         area_gates=dict(gates.get("areas", {})),
         jobs=data.get("jobs"),
+        repo_deadline_s=data.get("repo_deadline_s"),
         github=_github(base, data.get("github", {})),
     )
 

@@ -17,7 +17,8 @@ from typing import Any
 from scanner import __version__
 from scanner.attestations import Attestation, for_scope
 from scanner.collectors.gitcli import redact
-from scanner.collectors.repo_index import RepoIndex, build_index
+from scanner.collectors.repo_index import NoCommits, RepoIndex, UnreadableRepo, build_index
+from scanner.deadline import Deadline, DeadlinePassed
 from scanner.engine.assess import Assessment, assess_scope
 from scanner.engine.rollup import rollup
 from scanner.engine.rules import RuleSet
@@ -39,6 +40,7 @@ class ScanOptions:
     attestations: list[Attestation] = field(default_factory=list)  # current (unexpired) statements
     jobs: int = 1  # repos scanned concurrently
     fingerprint: str = ""  # scanner version + rules: cached findings of a remote repo are reused only if equal
+    repo_deadline_s: float = 600.0  # the scan of one repo ends here: its remaining probes end `error`
 
 
 @dataclass
@@ -163,31 +165,57 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timings: dict[str, float]) -> list[Finding]:
+    """Index one repo, build the views its probes need and run them, within `opts.repo_deadline_s`: past
+    it, the remaining probes end `error` and the target is marked error (the findings so far are kept)."""
     assert target.path is not None
-    start = time.perf_counter()
-    index = build_index(target.path, target.id)
-    timings["index"] = timings.get("index", 0.0) + time.perf_counter() - start
-    target.info.update(
-        {
-            "commit": index.commit,
-            "files": len(index.files),
-            "files_read": index.files_read,
-            "files_skipped": len(index.skipped),
-        }
-    )
-    if index.web_url:
-        target.info["url"] = index.web_url
-    # probes of organisation-wide views run once per source (scan_source), not per repo,
-    # unless this repo has its own builder for that view (e.g. the GitHub API facts of a repo)
-    probes = [p for p in probes if not (p.needs & ORG_VIEWS) - set(target.view_builders)]
-    needs = set().union(*(p.needs for p in probes)) if probes else set()
-    views = _build_views(target, index, needs, opts, timings)
+    deadline = Deadline(opts.repo_deadline_s)
     findings: list[Finding] = []
-    start = time.perf_counter()
-    for spec in probes:
-        findings.extend(run_probe(spec, views))
-    timings["probes"] = timings.get("probes", 0.0) + time.perf_counter() - start
+    with deadline.alarm():
+        try:
+            start = time.perf_counter()
+            index = build_index(target.path, target.id)
+            timings["index"] = timings.get("index", 0.0) + time.perf_counter() - start
+        except DeadlinePassed:
+            raise RepoDeadline(f"{deadline.reason} while reading the repository") from None
+        target.info.update(
+            {
+                "commit": index.commit,
+                "files": len(index.files),
+                "files_read": index.files_read,
+                "files_skipped": len(index.skipped),
+            }
+        )
+        if index.web_url:
+            target.info["url"] = index.web_url
+        # probes of organisation-wide views run once per source (scan_source), not per repo,
+        # unless this repo has its own builder for that view (e.g. the GitHub API facts of a repo)
+        probes = [p for p in probes if not (p.needs & ORG_VIEWS) - set(target.view_builders)]
+        needs = set().union(*(p.needs for p in probes)) if probes else set()
+        late = ""
+        try:
+            views = _build_views(target, index, needs, opts, timings)
+        except DeadlinePassed:
+            views, late = Views(subject=target.id, repo=index), f"{deadline.reason} while building the views"
+        start = time.perf_counter()
+        for spec in probes:
+            if not late and deadline.passed:
+                late = deadline.reason
+            if late:
+                findings.extend(_blind(spec, views.subject, f"error: {late}"))
+                continue
+            try:
+                findings.extend(run_probe(spec, views))
+            except DeadlinePassed:
+                late = f"{deadline.reason} (probe {spec.id} interrupted)"
+                findings.extend(_blind(spec, views.subject, f"error: {late}"))
+        timings["probes"] = timings.get("probes", 0.0) + time.perf_counter() - start
+    if late:
+        target.status, target.error = "error", f"scan incomplete: {late}"
     return findings
+
+
+class RepoDeadline(Exception):
+    """The deadline passed before the repository was even read."""
 
 
 def scan_source(source: OrgSource, probes: list[ProbeSpec], timings: dict[str, float]) -> list[Finding]:
@@ -219,6 +247,13 @@ def _scan_one(target: Target, probes: list[ProbeSpec], opts: ScanOptions) -> tup
         found = cached if cached is not None else scan_repo(target, probes, opts, timings)
         if target.remote is not None:
             target.remote.finish(target, opts.fingerprint, None if cached is not None else found)
+    except NoCommits as exc:  # nothing committed: nothing to assess, and no work-tree evidence either
+        target.status, target.error = "skipped", str(exc)
+        target.info["no_commits"] = True
+        found = None
+    except (UnreadableRepo, RepoDeadline) as exc:
+        target.status, target.error = "error", redact(f"scan failed: {exc}")
+        found = None
     except Exception as exc:  # one repo's failure never stops the others
         target.status, target.error = "error", redact(f"scan failed: {type(exc).__name__}: {exc}")
         found = None
@@ -233,8 +268,11 @@ def _scan_repos(
     """Repos scanned by `opts.jobs` worker threads (a collector keeps one API client per thread)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-        done = list(pool.map(lambda t: _scan_one(t, probes, opts), targets))
+    if opts.jobs <= 1:  # in the main thread, where the deadline's alarm can interrupt a stuck probe
+        done = [_scan_one(t, probes, opts) for t in targets]
+    else:
+        with ThreadPoolExecutor(max_workers=opts.jobs) as pool:
+            done = list(pool.map(lambda t: _scan_one(t, probes, opts), targets))
     out: dict[str, list[Finding]] = {}
     for target, (found, spent) in zip(targets, done, strict=True):
         for key, value in spent.items():

@@ -61,7 +61,7 @@ LLM_EVAL_IMPORTS = (
 )
 MONITOR_IMPORTS = ("evidently", "whylogs", "nannyml", "alibi_detect", "frouros", "deepchecks")
 SERVING_KINDS = re.compile(
-    r"^\s*kind:\s*(InferenceService|SeldonDeployment|ServingRuntime|InferenceGraph|TrainedModel"
+    r"^[ \t]*kind:\s*(InferenceService|SeldonDeployment|ServingRuntime|InferenceGraph|TrainedModel"
     r"|ClusterServingRuntime)\b",
     re.MULTILINE,
 )
@@ -73,7 +73,7 @@ SERVING_CHART = re.compile(
 _FILE_ARG = re.compile(r"(?:-f|--filename|-k|--kustomize|--values)[= ]+['\"]?([\w./-]+)")
 _FAILS = re.compile(
     r"sys\.exit\(\s*(?!0?\s*\))|\bexit\(\s*[1-9]|\braise\s+(?:SystemExit|\w*(?:Error|Exception))\b"
-    r"|^\s*assert\s|MetricThreshold|validation_thresholds",
+    r"|^[ \t]*assert\s|MetricThreshold|validation_thresholds",
     re.MULTILINE,
 )
 _THRESHOLD = re.compile(

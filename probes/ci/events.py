@@ -29,7 +29,7 @@ WEBHOOK_CODE = re.compile(
     r"MODEL_VERSION_CREATED|REGISTERED_MODEL_ALIAS|MODEL_VERSION_TRANSITIONED|ModelRegistered"
     r"|RegistryWebhook|create_webhook\("
 )
-MONITOR_SCHEDULE = re.compile(r"monitorSchedule\.schema\.json|^\s*create_monitor\s*:", re.MULTILINE)
+MONITOR_SCHEDULE = re.compile(r"monitorSchedule\.schema\.json|^[ \t]*create_monitor\s*:", re.MULTILINE)
 MONITOR_CALLS = (
     "create_monitoring_schedule",
     "quality_monitors.create",

@@ -48,7 +48,7 @@ COVERAGE_CONFIG = (
     "**/vitest.config.*",
 )
 FAIL_UNDER = re.compile(
-    r"^\s*fail_under\s*[=:]\s*\d|--cov-fail-under[= ]+\d|coverageThreshold|thresholds\s*:", re.MULTILINE
+    r"^[ \t]*fail_under\s*[=:]\s*\d|--cov-fail-under[= ]+\d|coverageThreshold|thresholds\s*:", re.MULTILINE
 )
 
 

@@ -40,7 +40,7 @@ ORCHESTRATOR_IMPORTS = (
     "kedro.pipeline",
 )
 ORCHESTRATOR_YAML = re.compile(
-    r"pipelineJob\.schema\.json|^type:\s*pipeline\b|^pipelineSpec:|^\s*pipelineInfo:|^kind:\s*(?:Cron)?Workflow\b"
+    r"pipelineJob\.schema\.json|^type:\s*pipeline\b|^pipelineSpec:|^[ \t]*pipelineInfo:|^kind:\s*(?:Cron)?Workflow\b"
     r"|pipelines\.kubeflow\.org",
     re.MULTILINE,
 )
@@ -67,7 +67,9 @@ MONITORING_IMPORTS = (
     "sagemaker.model_monitor",
     "frouros",
 )
-MONITORING_YAML = re.compile(r"^\s*-?\s*alert:\s*\S|^kind:\s*PrometheusRule\b|^\s*create_monitor:", re.MULTILINE)
+MONITORING_YAML = re.compile(  # `[ \t]*`, not `\s*`: that spans blank lines, quadratic on long runs of them
+    r"^[ \t]*-?[ \t]*alert:\s*\S|^kind:\s*PrometheusRule\b|^[ \t]*create_monitor:", re.MULTILINE
+)
 MODEL_CONFIG_GLOBS = (
     "params.yaml",
     "**/params.yaml",

@@ -100,11 +100,11 @@ def _tf_grants(block: Block) -> Iterator[tuple[str, str, int]]:
             yield kind, pid, 0
     if kind_of.startswith(("databricks_", "snowflake_")):
         for key, kind in (("user_name", USER), ("group_name", GROUP)):
-            for m in re.finditer(rf'(?m)^\s*{key}\s*=\s*"([^"]+)"', block.body):
+            for m in re.finditer(rf'(?m)^[ \t]*{key}\s*=\s*"([^"]+)"', block.body):
                 if classify(m.group(1)):
                     yield kind, m.group(1), m.start()
     if kind_of.startswith(("databricks_", "aws_lakeformation_")):
-        for m in re.finditer(r'(?m)^\s*principal\s*=\s*"([^"]+)"', block.body):
+        for m in re.finditer(r'(?m)^[ \t]*principal\s*=\s*"([^"]+)"', block.body):
             p = m.group(1)
             kind = USER if ":user/" in p else GROUP if ":role/" in p or ":group/" in p else classify(p)
             if kind:

@@ -52,7 +52,7 @@ def cron_jobs(index: RepoIndex) -> list[Location]:
         if not re.search(r"(?m)^kind:\s*CronJob\s*$", text):
             continue
         body = re.split(r"(?m)^kind:\s*CronJob\s*$", text, maxsplit=1)[1]
-        commands = re.findall(r"(?m)^\s*(?:-\s|command:|args:|name:)[^\n]{0,300}", body)
+        commands = re.findall(r"(?m)^[ \t]*(?:-\s|command:|args:|name:)[^\n]{0,300}", body)
         if any(DATA_WORK.search(c) for c in commands):
             line = text[: text.find("kind: CronJob")].count("\n") + 1
             out.append(index.location(path, line, "Kubernetes CronJob"))

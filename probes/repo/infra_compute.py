@@ -29,7 +29,7 @@ SIGNALS = (TEAM, SHARED, BUDGETS, TAGS, CHARGEBACK)
 TEAM_TF = ("databricks_cluster", "azurerm_machine_learning_compute_instance", "aws_sagemaker_notebook_instance")
 VM_TF = ("azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "aws_instance", "google_compute_instance")
 GPU = re.compile(
-    r'(?m)^\s*(?:size|vm_size|instance_type|machine_type)\s*=\s*"(?:Standard_N\w+|[pg]\d\w*\.\w+|a2-\w+|g2-\w+)"|'
+    r'(?m)^[ \t]*(?:size|vm_size|instance_type|machine_type)\s*=\s*"(?:Standard_N\w+|[pg]\d\w*\.\w+|a2-\w+|g2-\w+)"|'
     r"guest_accelerator\s*\{"
 )
 SHARED_TF = ("azurerm_machine_learning_compute_cluster", "databricks_cluster_policy", "databricks_instance_pool")

@@ -22,7 +22,7 @@ from scanner.collectors.repo_index import RepoIndex
 
 BLOCK_HEAD = re.compile(r'(?m)^[ \t]*(resource|module|provider|data)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{')
 OFF = re.compile(
-    r'(?m)^\s*(?:count\s*=\s*"?0"?|enabled?\s*=\s*"?false"?|create\s*=\s*"?false"?|'
+    r'(?m)^[ \t]*(?:count\s*=\s*"?0"?|enabled?\s*=\s*"?false"?|create\s*=\s*"?false"?|'
     r"for_each\s*=\s*(?:\{\s*\}|\[\s*\]|toset\(\s*\[\s*\]\s*\)))\s*$"
 )
 HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]+)\n")
@@ -48,13 +48,13 @@ class Block:
 
     def attr(self, name: str) -> str | None:
         """A top-level attribute's raw value (quotes stripped), or None."""
-        m = re.search(rf"(?m)^\s*{re.escape(name)}\s*=\s*(.+?)\s*$", self.top)
+        m = re.search(rf"(?m)^[ \t]*{re.escape(name)}\s*=\s*(.+?)\s*$", self.top)
         return m.group(1).strip().strip('"') if m else None
 
     def nested(self, name: str) -> list[str]:
         """Bodies of nested blocks or maps called `name` (`tags = {...}` or `event_selector {...}`)."""
         out = []
-        for m in re.finditer(rf"(?m)^\s*{re.escape(name)}\s*=?\s*\{{", self.body):
+        for m in re.finditer(rf"(?m)^[ \t]*{re.escape(name)}\s*=?\s*\{{", self.body):
             end = _close(self.body, m.end() - 1)
             if end > 0:
                 out.append(self.body[m.end() : end])
@@ -110,7 +110,7 @@ def _close(text: str, start: int) -> int:
             i += 2
             continue
         if c == "<" and (m := HEREDOC.match(text, i)):
-            end = re.compile(rf"(?m)^\s*{m.group(1)}\s*$").search(text, m.end())
+            end = re.compile(rf"(?m)^[ \t]*{m.group(1)}\s*$").search(text, m.end())
             i = end.end() if end else len(text)
             continue
         if c == "{":
@@ -176,7 +176,7 @@ def resources(blocks: list[Block], *types: str, enabled: bool = True) -> list[Bl
 
 
 # Azure Bicep / ARM ----------------------------------------------------------------------------
-BICEP_HEAD = re.compile(r"(?m)^\s*resource\s+\w+\s+'([^'@]+)@[^']*'\s*(?:existing\s*)?=\s*(?:if\s*\([^)]*\)\s*)?\{")
+BICEP_HEAD = re.compile(r"(?m)^[ \t]*resource\s+\w+\s+'([^'@]+)@[^']*'\s*(?:existing\s*)?=\s*(?:if\s*\([^)]*\)\s*)?\{")
 
 
 @dataclass(frozen=True)

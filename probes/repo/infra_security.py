@@ -19,7 +19,7 @@ from scanner.views import Views
 
 AUDIT, COLUMNS = "iac.audit_logging", "iac.column_level_security"
 DATA_STORE_REF = re.compile(
-    r"(?m)^\s*target_resource_id\s*=.*(storage|databricks|synapse|mssql|sql_server|data_factory|cosmosdb|"
+    r"(?m)^[ \t]*target_resource_id\s*=.*(storage|databricks|synapse|mssql|sql_server|data_factory|cosmosdb|"
     r"postgresql|mysql|data_lake|kusto|datalake)",
     re.IGNORECASE,
 )

@@ -44,7 +44,7 @@ BLOB_ROLES = re.compile(
     re.IGNORECASE,
 )
 PUBLIC_TF = re.compile(
-    r"(?m)^\s*(?:acl\s*=\s*\"public-read(?:-write)?\"|(?:block_public_acls|block_public_policy|ignore_public_acls|"
+    r"(?m)^[ \t]*(?:acl\s*=\s*\"public-read(?:-write)?\"|(?:block_public_acls|block_public_policy|ignore_public_acls|"
     r"restrict_public_buckets)\s*=\s*false|(?:allow_nested_items_to_be_public|allow_blob_public_access)\s*=\s*true|"
     r"container_access_type\s*=\s*\"(?:blob|container)\"|members?\s*=\s*.*\"all(?:Authenticated)?Users\")"
 )
@@ -52,10 +52,10 @@ PUBLIC_ARM = re.compile(
     r"(?i)[\"']?allowBlobPublicAccess[\"']?\s*:\s*true|[\"']?publicAccess[\"']?\s*:\s*[\"'](?:blob|container)"
 )
 CFN_TYPE = re.compile(
-    r"""(?m)^\s*["']?Type["']?\s*:\s*["']?(AWS::S3::Bucket(?:Policy)?|AWS::LakeFormation::Permissions)\b"""
+    r"""(?m)^[ \t]*["']?Type["']?\s*:\s*["']?(AWS::S3::Bucket(?:Policy)?|AWS::LakeFormation::Permissions)\b"""
 )
 CFN_PUBLIC = re.compile(
-    r"""(?m)^\s*["']?(?:AccessControl["']?\s*:\s*["']?PublicRead|(?:BlockPublicAcls|BlockPublicPolicy|"""
+    r"""(?m)^[ \t]*["']?(?:AccessControl["']?\s*:\s*["']?PublicRead|(?:BlockPublicAcls|BlockPublicPolicy|"""
     r"""IgnorePublicAcls|RestrictPublicBuckets)["']?\s*:\s*["']?false)"""
 )
 CDK_BUCKET = re.compile(r"\bs3\.Bucket\s*\(")
@@ -98,7 +98,7 @@ def storage_acls(index: RepoIndex) -> tuple[list[Location], list[Location], list
             acl.append(index.location(block.path, block.line, f"{block.address} inline policy"))
     for policy in resources(blocks, *DATASET_POLICIES):
         if policy.type != "aws_lakeformation_permissions" or re.search(
-            r"(?m)^\s*(database|table\w*)\s*\{", policy.body
+            r"(?m)^[ \t]*(database|table\w*)\s*\{", policy.body
         ):
             acl.append(index.location(policy.path, policy.line, f'resource "{policy.type}" "{policy.name}"'))
     public = [

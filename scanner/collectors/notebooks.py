@@ -54,27 +54,59 @@ def _cell_lines(text_src: str, magics: list[str]) -> list[str]:
     return out
 
 
+class NotebookError(ValueError):
+    """A notebook that is not nbformat 4 JSON; the message says why."""
+
+
 def notebook_code(text: str) -> NotebookCode | None:
+    """The code cells of a notebook, or None when it is malformed (see `read_notebook` for why)."""
+    try:
+        return read_notebook(text)
+    except NotebookError:
+        return None
+
+
+def read_notebook(text: str) -> NotebookCode:
+    """The code cells of an nbformat 4 notebook. Raises NotebookError naming what is malformed; outputs
+    are never read, so malformed outputs do not matter."""
     try:
         doc = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(doc, dict) or not isinstance(doc.get("cells"), list):
-        return None
+    except ValueError as exc:
+        raise NotebookError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise NotebookError("invalid JSON: nested too deeply") from None
+    if not isinstance(doc, dict):
+        raise NotebookError(f"not a notebook: the JSON is a {type(doc).__name__}, not an object")
+    if "cells" not in doc and "worksheets" in doc:
+        raise NotebookError("nbformat 3 notebook (worksheets): not read")
+    if not isinstance(doc.get("cells"), list):
+        raise NotebookError("not a notebook: no list of cells")
     lines: list[str] = []
     cells: list[tuple[int, int]] = []
     magics: list[str] = []
     code_cell = 0
-    for cell in doc["cells"]:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+    for number, cell in enumerate(doc["cells"], 1):
+        if not isinstance(cell, dict):
+            raise NotebookError(f"cell {number} is a {type(cell).__name__}, not an object")
+        if cell.get("cell_type") != "code":
             continue
         code_cell += 1
-        src = cell.get("source", "")
-        text_src = "".join(src) if isinstance(src, list) else str(src)
-        for n, line in enumerate(_cell_lines(text_src, magics), 1):
+        for n, line in enumerate(_cell_lines(_source(cell.get("source", ""), number), magics), 1):
             lines.append(line)
             cells.append((code_cell, n))
         lines.append("")
         cells.append((code_cell, 0))
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else None
     return NotebookCode("\n".join(lines), tuple(cells), tuple(magics), meta)
+
+
+def _source(src: object, number: int) -> str:
+    """A cell's source: a string or a list of strings (nbformat 4); anything else is malformed."""
+    if isinstance(src, str):
+        return src
+    if isinstance(src, list):
+        bad = next((item for item in src if not isinstance(item, str)), None)
+        if bad is None:
+            return "".join(src)
+        raise NotebookError(f"cell {number}: source holds a {type(bad).__name__}, not text")
+    raise NotebookError(f"cell {number}: source is a {type(src).__name__}, not text")

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from scanner.collectors import gitcli
-from scanner.collectors.notebooks import NotebookCode, notebook_code
+from scanner.collectors.notebooks import NotebookCode, NotebookError, notebook_code, read_notebook
 from scanner.collectors.paths import PRACTICE_KINDS, match_any
 from scanner.collectors.python_facts import TOOL_NAMESPACES, PyFacts, parse_python, without_namespaces
 from scanner.collectors.repo_reader import MAX_FILE_BYTES, FileEntry, Skipped, read_folder, read_git
@@ -29,7 +29,7 @@ from scanner.model import Location
 from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
 
 T = TypeVar("T")
-__all__ = ["MAX_FILE_BYTES", "FileEntry", "Match", "RepoIndex", "Skipped", "build_index"]
+__all__ = ["MAX_FILE_BYTES", "FileEntry", "Match", "NoCommits", "RepoIndex", "Skipped", "UnreadableRepo", "build_index"]
 
 
 @dataclass(frozen=True)
@@ -298,9 +298,49 @@ def build_index(root: Path, name: str | None = None) -> RepoIndex:
     """Index a local repository (at HEAD) or, failing that, a plain folder."""
     root = root.resolve()
     name = name or root.name
-    commit = gitcli.head_commit(root) if gitcli.is_git_repo(root) else None
+    commit = _head(root) if (root / ".git").exists() else None
     if commit:
         files, texts, skipped = read_git(root, commit)
-        return RepoIndex(root, name, files, texts, skipped, commit, gitcli.remote_web_url(root))
-    files, texts, skipped = read_folder(root)
-    return RepoIndex(root, name, files, texts, skipped)
+        index = RepoIndex(root, name, files, texts, skipped, commit, gitcli.remote_web_url(root))
+    else:
+        files, texts, skipped = read_folder(root)
+        index = RepoIndex(root, name, files, texts, skipped)
+    _skip_malformed_notebooks(index)
+    return index
+
+
+class NoCommits(Exception):
+    """A git repository whose HEAD has no commit yet: nothing was committed, so nothing to assess."""
+
+
+class UnreadableRepo(Exception):
+    """A git repository git cannot read (corrupt object store, broken `.git`): never read from the working
+    tree instead, which would cite untracked files as evidence."""
+
+
+def _head(root: Path) -> str:
+    """The commit at HEAD of the repository at `root`, or NoCommits / UnreadableRepo."""
+    if not gitcli.is_git_repo(root):
+        raise UnreadableRepo(f"{root.name}/.git exists but git cannot read it (corrupt or dangling repository)")
+    commit = gitcli.head_commit(root)
+    if commit:
+        return commit
+    named = gitcli.run_git(root, "rev-parse", "-q", "--verify", "HEAD", check=False).decode().strip()
+    branch = gitcli.run_git(root, "symbolic-ref", "-q", "HEAD", check=False).decode().strip()
+    if not named and branch:
+        raise NoCommits(f"no commits: HEAD names {branch}, which has no commit yet")
+    raise UnreadableRepo(f"HEAD ({named or 'unresolvable'}) cannot be read: missing or corrupt git objects")
+
+
+def _skip_malformed_notebooks(index: RepoIndex) -> None:
+    """A notebook that is not nbformat 4 JSON is skipped whole, with the reason, so that it affects
+    only itself (no probe sees its raw text); the good ones are parsed once here."""
+    bad = []
+    for path in [p for p in index._texts if p.endswith(".ipynb")]:
+        try:
+            index._nb[path] = read_notebook(index._texts[path])
+        except NotebookError as exc:
+            bad.append(Skipped(path, f"malformed notebook: {exc}"))
+            del index._texts[path]
+    if bad:
+        index.skipped = sorted([*index.skipped, *bad], key=lambda s: s.path)

@@ -14,7 +14,7 @@ from scanner.collectors.repo_index import RepoIndex
 
 Keys = tuple[str | int, ...]
 _PARAM = re.compile(r"\$\{\{\s*parameters\.([\w-]+)\s*\}\}")
-_TEMPLATE_REF = re.compile(r"^\s*-?\s*template:\s*['\"]?([^'\"\s#@]+)(@\S+)?", re.MULTILINE)
+_TEMPLATE_REF = re.compile(r"^[ \t]*-?[ \t]*template:\s*['\"]?([^'\"\s#@]+)(@\S+)?", re.MULTILINE)
 
 
 def template_refs(index: RepoIndex, paths: list[str]) -> set[str]:

@@ -43,6 +43,7 @@ from scanner.collectors.ci._rules import (
 from scanner.collectors.ci._tasks import task_texts, uses_name
 from scanner.collectors.ci._uses import USES_RULES, uses_matches
 from scanner.collectors.ci.model import Step
+from scanner.textcap import clip_line
 
 __all__ = [
     "BUILD",
@@ -104,7 +105,7 @@ _MASK = re.compile(r"\|\|\s*(?:true|:|exit\s+0|echo\b|/bin/true)|;\s*(?:exit\s+0
 _ERREXIT_OFF = re.compile(r"^\s*set\s+(?:-\w+\s+)*\+e\b|^\s*set\s+\+o\s+errexit\b")
 _ERREXIT_ON = re.compile(r"^\s*set\s+-[a-z]*e")
 _COMMENT = re.compile(r"^\s*(?:#|//|rem\s|::\s)", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*(?:&&|;|\|\|)\s*")
+_SPLIT = re.compile(r"&&|;|\|\|")  # parts are stripped: no `\s*` around (quadratic on long blanks)
 _PREFIX = re.compile(r"^(?:(?:sudo|time|exec|env|nohup|xvfb-run)\s+(?:-\S+\s+)*|[A-Za-z_]\w*=(?![\"']?\$\()\S*\s+)+")
 _SKIP = re.compile(
     r"^(?:echo|printf|export|true|exit|::)\b|^(?:pip3?|conda|mamba|micromamba|apt(?:-get)?|yum|dnf|apk|brew|choco"
@@ -136,13 +137,13 @@ def commands(step: Step) -> list[Command]:
     out: list[Command] = []
     base = step.run_line or step.line
     errexit_off = False
-    lines = step.run.splitlines()
+    lines = [clip_line(line) for line in step.run.splitlines()]
     i = 0
     while i < len(lines):
         start, text = i, lines[i]
         while _CONTINUED.search(text) and i + 1 < len(lines):
             i += 1
-            text = _CONTINUED.sub("", text).rstrip() + " " + lines[i].strip()
+            text = clip_line(_CONTINUED.sub("", text).rstrip() + " " + lines[i].strip())
         i += 1
         if not text.strip() or _COMMENT.match(text):
             continue
@@ -157,7 +158,7 @@ def commands(step: Step) -> list[Command]:
             if part and not _SKIP.match(part):
                 out.append(Command(part, line, masked))
     for text in task_texts(step):
-        out.append(Command(text, step.line, step.can_fail))
+        out.append(Command(clip_line(text), step.line, step.can_fail))
     return out
 
 

@@ -45,7 +45,7 @@ _TASKS_FOR = {
     "action": MANUAL,
 }
 _MENTION = re.compile(r"\b(github-push|github-pull-request|github-release|cron|action)\b")
-_V0_EVENT = re.compile(r"^\s*-\s*(push|pull_request\.\w+|release|tag)\b", re.MULTILINE)
+_V0_EVENT = re.compile(r"^[ \t]*-\s*(push|pull_request\.\w+|release|tag)\b", re.MULTILINE)
 _CHECKOUT = re.compile(r"\$\{?(?:VCS_PATH|GECKO_PATH)\}?/|\{checkout\}/")
 MAX_TASKS = 2000
 
