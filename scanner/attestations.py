@@ -62,6 +62,8 @@ def load_attestations(path: Path, rules: RuleSet, today: date | None = None) -> 
     where = str(path)
     try:
         doc = load_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:  # name the file and the byte, not just the codec
+        raise FileProblems([f"{where}: not UTF-8 text (byte {exc.start}: {exc.reason})"], "the attestations") from None
     except YamlError as exc:
         raise FileProblems([f"{where}:{exc.line or 1}: {exc}"], "the attestations") from None
     problems = schema_problems(doc, where, "attestations.schema.json")

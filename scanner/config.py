@@ -55,6 +55,8 @@ def load_config(path: Path) -> Config:
     where = str(path)
     try:
         doc = load_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:  # name the file and the byte, not just the codec
+        raise FileProblems([f"{where}: not UTF-8 text (byte {exc.start}: {exc.reason})"], "the configuration") from None
     except YamlError as exc:
         raise FileProblems([f"{where}:{exc.line or 1}: {exc}"], "the configuration") from None
     data: dict[str, Any] = doc.data if doc.data is not None else {}

@@ -5,6 +5,7 @@ the repo become `Skipped` entries with a reason; symlinks are never followed out
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from dataclasses import dataclass
@@ -84,12 +85,17 @@ def wants_text(path: str) -> bool:
 
 
 def _decode(path: str, data: bytes) -> tuple[str | None, str | None]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # e.g. Windows tools' requirements.txt
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            return None, f"undecodable text (UTF-16 BOM, bad data at byte {exc.start})"
     if b"\x00" in data[:8192]:
         return None, "binary content"
     try:
         return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        return None, "undecodable text (not UTF-8)"
+    except UnicodeDecodeError as exc:
+        return None, f"undecodable text (not UTF-8: byte {exc.start})"
 
 
 def _cap(path: str) -> int:
@@ -139,7 +145,8 @@ def read_git(root: Path, commit: str) -> Listing:
         if target is None:
             skipped.append(Skipped(path, "symlink pointing outside the repo (not followed)"))
             del files[path]
-        elif target in files and files[target].blob and wants_text(path):
+        elif target in files and target not in symlinks and files[target].blob and wants_text(path):
+            # only to a file: a link to a link (or to itself) would read the link text as the file
             to_read.setdefault(files[target].blob, []).append(path)
     texts: dict[str, str] = {}
     for sha, data in gitcli.read_blobs(root, to_read.keys(), MAX_NOTEBOOK_BYTES):
