@@ -12,8 +12,8 @@ import pytest
 
 from scanner.collectors.repo_index import build_index
 from scanner.config import load_config
-from scanner.schemapath import FileProblems
 from scanner.model import Finding, ProbeSpec
+from scanner.schemapath import FileProblems
 from tests.adversarial._scan import levels, probes_and_rules, scan_evidence
 from tests.helpers import git, make_repo
 
