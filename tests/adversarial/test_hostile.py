@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
 from scanner.collectors.repo_index import build_index
 from scanner.config import load_config
 from scanner.model import Finding, ProbeSpec
 from scanner.schemapath import FileProblems
+from scanner.targets import resolve_targets
 from tests.adversarial._scan import levels, probes_and_rules, scan_evidence
 from tests.helpers import git, make_repo
 
@@ -164,6 +166,29 @@ def test_plain_folder_never_follows_symlinks_out(tmp_path: Path) -> None:
     }
     for link in ("target/manifest.json", "linked_target", "secret.py", "loop", "self"):
         assert "symlink" in skipped[link]
+
+
+@pytest.mark.parametrize("how", ["manifest linked", "target/ linked", "committed link"])
+def test_dbt_artifacts_are_never_read_through_a_symlink(how: str, tmp_path: Path) -> None:
+    outside = _outside(tmp_path)
+    if how == "committed link":
+        root = make_repo(tmp_path, {"train.py": "x = 1\n"})
+        (root / "target").mkdir()
+        os.symlink(outside / "target" / "manifest.json", root / "target" / "manifest.json")
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", "link")
+    else:
+        root = tmp_path / "folder"
+        root.mkdir()
+        (root / "train.py").write_text("x = 1\n")
+        if how == "target/ linked":
+            os.symlink(outside / "target", root / "target")
+        else:
+            (root / "target").mkdir()
+            os.symlink(outside / "target" / "manifest.json", root / "target" / "manifest.json")
+    targets = resolve_targets([str(root)])
+    attach_dbt_artifacts(targets)
+    assert "dbt_artifacts" not in targets[0].info and "catalog" not in targets[0].view_builders
 
 
 def test_git_repo_reads_symlink_targets_only_inside(tmp_path: Path) -> None:

@@ -18,17 +18,34 @@ ARTIFACTS = ("manifest.json", "catalog.json", "run_results.json")
 
 
 def _tracked(root: Path) -> list[str] | None:
-    """Paths at HEAD, or None when the folder is not a git repository with a commit."""
+    """Regular files at HEAD (symlinks are blobs holding a path: never read as artifacts), or None when
+    the folder is not a git repository with a commit."""
     try:
-        return run_git(root, "ls-tree", "-r", "--name-only", "HEAD").decode("utf-8", "replace").splitlines()
+        raw = run_git(root, "ls-tree", "-r", "-z", "HEAD")
     except GitError:
         return None
+    out = []
+    for record in raw.split(b"\0"):
+        meta, _, path = record.partition(b"\t")
+        if meta.startswith((b"100644 blob", b"100755 blob")):
+            out.append(path.decode("utf-8", "replace"))
+    return out
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """Whether `rel` is a regular file reached without crossing a symlink (none is followed out)."""
+    here = root
+    for part in PurePosixPath(rel).parts:
+        here = here / part
+        if here.is_symlink():
+            return False
+    return here.is_file()
 
 
 def find_manifest(root: Path, git: bool) -> str | None:
     """The shallowest dbt manifest (depth-bounded), outside vendored or example folders."""
     on_disk = (p for d in range(3) for p in root.glob("*/" * d + "target/manifest.json"))  # depth-bounded
-    paths = _tracked(root) if git else [p.relative_to(root).as_posix() for p in on_disk]
+    paths = _tracked(root) if git else [r for p in on_disk if _inside(root, r := p.relative_to(root).as_posix())]
     found = [p for p in paths or [] if MANIFEST.match(p) and not IGNORED & set(PurePosixPath(p).parts)]
     return min(found, key=lambda p: (p.count("/"), p)) if found else None
 
@@ -53,7 +70,7 @@ def attach_dbt_artifacts(targets: list[Target]) -> None:
             continue
         folder = str(PurePosixPath(manifest).parent)
         wanted = [f"{folder}/{n}" for n in ARTIFACTS]
-        present = (_tracked(root) or []) if git else [p for p in wanted if (root / p).is_file()]
+        present = (_tracked(root) or []) if git else [p for p in wanted if _inside(root, p)]
         have = set(wanted) & set(present)
         target.info["dbt_artifacts"] = folder
 
