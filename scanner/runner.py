@@ -268,7 +268,7 @@ def _scan_repos(
     """Repos scanned by `opts.jobs` worker threads (a collector keeps one API client per thread)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    if opts.jobs <= 1:  # in the main thread, where the deadline's alarm can interrupt a stuck probe
+    if opts.jobs <= 1 or len(targets) <= 1:  # in the main thread: the deadline's alarm can interrupt a probe
         done = [_scan_one(t, probes, opts) for t in targets]
     else:
         with ThreadPoolExecutor(max_workers=opts.jobs) as pool:

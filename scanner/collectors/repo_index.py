@@ -16,7 +16,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from scanner.collectors.paths import PRACTICE_KINDS, match_any
 from scanner.collectors.python_facts import TOOL_NAMESPACES, PyFacts, parse_python, without_namespaces
 from scanner.collectors.repo_reader import MAX_FILE_BYTES, FileEntry, Skipped, read_folder, read_git
 from scanner.model import Location
+from scanner.textcap import clip_lines
 from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
 
 T = TypeVar("T")
@@ -142,7 +143,7 @@ class RepoIndex:
     ) -> list[Match]:
         """Regex matches, one per line, over the read text of `paths` (default: practice files).
         A str pattern is compiled with re.MULTILINE. Notebooks are searched in their code cells, so
-        that the lines agree with `location()`."""
+        that the lines agree with `location()`. Lines are matched up to `textcap.MAX_LINE` characters."""
         regex = re.compile(pattern, re.MULTILINE) if isinstance(pattern, str) else pattern
         out: list[Match] = []
         for path in self.paths() if paths is None else paths:
@@ -153,6 +154,7 @@ class RepoIndex:
                 text = self._texts.get(path)
             if not text:
                 continue
+            text = self.derived("clipped:" + path, partial(clip_lines, text))  # bounded work on huge lines
             last_line = -1
             for m in regex.finditer(text):
                 line = text.count("\n", 0, m.start()) + 1
