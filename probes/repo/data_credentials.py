@@ -119,13 +119,11 @@ def scan_text(path: str, text: str) -> list[Leak]:
     rules = [r for r in RULES if config or not r.config_only]
     spans: list[tuple[int, int]] | None = None
     out: list[Leak] = []
-    seen = -1
-    for hint in HINT.finditer(text.lower()):
+    lower, pos = text.lower(), 0
+    while (hint := HINT.search(lower, pos)) is not None:  # one search per line holding a hint: linear
         start = text.rfind("\n", 0, hint.start()) + 1
-        if start == seen:
-            continue
-        seen = start
-        end = text.find("\n", start)
+        end = text.find("\n", hint.start())
+        pos = end + 1 if end >= 0 else len(text)
         line = text[start : end if end >= 0 else len(text)]
         if COMMENT_LINE.match(line) or len(line) > 2000:
             continue
