@@ -220,7 +220,7 @@ def yaml_docs(index: RepoIndex) -> Iterable[tuple[str, int, dict[str, Any]]]:
                 yield path, n, doc.data
 
 
-TF_BLOCK = re.compile(r'^\s*(resource|module)\s+"([\w-]+)"(?:\s+"([\w-]+)")?\s*\{', re.M)
+TF_BLOCK = re.compile(r'^[ \t]*(resource|module)\s+"([\w-]+)"(?:\s+"([\w-]+)")?\s*\{', re.M)
 
 
 def tf_blocks(index: RepoIndex) -> Iterable[tuple[str, int, str, str, str]]:

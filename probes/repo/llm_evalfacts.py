@@ -92,7 +92,7 @@ def openai_evals(index: RepoIndex) -> list[tuple[str, bool]]:
     out = []
     for path in index.paths(*OPENAI_EVALS_GLOBS):
         text = index.text(path) or ""
-        if re.search(r"^\s*(class|id|metrics):", text, re.M):
+        if re.search(r"^[ \t]*(class|id|metrics):", text, re.M):
             out.append((path, "modelgraded" in text))
     return out
 

@@ -24,7 +24,7 @@ TF_LLM = frozenset(
     }
 )
 TF_MODULE_LLM = re.compile(r'source\s*=\s*"[^"]*(?:openai|bedrock|vertex-ai|cognitive|ai-foundry)[^"]*"', re.I)
-TF_OFF = re.compile(r"^\s*(?:count\s*=\s*0|enabled\s*=\s*false)\s*$", re.M)
+TF_OFF = re.compile(r"^[ \t]*(?:count\s*=\s*0|enabled\s*=\s*false)\s*$", re.M)
 BICEP_LLM = re.compile(
     r"Microsoft\.CognitiveServices/accounts/deployments@|\"Microsoft\.CognitiveServices/accounts/"
     r"deployments\""

@@ -60,7 +60,7 @@ JS_FAMILIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^groq-sdk$", "groq"),
     )
 )
-JS_IMPORT = re.compile(r"""(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)["']([^"']+)["']""", re.M)
+JS_IMPORT = re.compile(r"""(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^[ \t]*import\s+)["']([^"']+)["']""", re.M)
 # (regex, role, families one of which the file must import; empty = any file)
 JS_CALLS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
     (re.compile(p), role, fams)

@@ -15,8 +15,8 @@ from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views
 
-REMOTE_SECTION = re.compile(r"^\s*\[\s*['\"]?remote\s+\"([^\"]+)\"['\"]?\s*\]", re.M)
-REMOTE_URL = re.compile(r"^\s*url\s*=\s*(\S+)", re.M)
+REMOTE_SECTION = re.compile(r"^[ \t]*\[\s*['\"]?remote\s+\"([^\"]+)\"['\"]?\s*\]", re.M)
+REMOTE_URL = re.compile(r"^[ \t]*url\s*=\s*(\S+)", re.M)
 REMOTE_SCHEMES = (
     "s3://",
     "azure://",

@@ -30,7 +30,7 @@ RUBY_TEST = re.compile(
     r"|^[ \t]*def (test_\w+)",
     re.M,
 )
-RUBY_SKIP = re.compile(r"^\s*(skip|pending)\b", re.M)
+RUBY_SKIP = re.compile(r"^[ \t]*(skip|pending)\b", re.M)
 MODULE_SKIP = re.compile(r"^pytestmark\s*=.*mark\.(skip|xfail)\b|^pytest\.skip\(.*allow_module_level", re.M)
 LIVE_HTTP = ("requests.get", "requests.post", "requests.put", "httpx.get", "httpx.post", "urllib.request.urlopen")
 DB_CONNECT = (
@@ -160,7 +160,7 @@ def _js(index: RepoIndex, path: str) -> list[FoundTest]:
     text = index.text(path) or ""
     integration = bool(INTEGRATION_PATH.search(path) or OTHER_INTEGRATION_TEXT.search(text))
     out = []
-    pattern = re.compile(r"^\s*(x?)(it|test)(\.(skip|todo|only|concurrent))?\s*\(\s*(['\"`])(.*?)\5(.*)$", re.M)
+    pattern = re.compile(r"^[ \t]*(x?)(it|test)(\.(skip|todo|only|concurrent))?\s*\(\s*(['\"`])(.*?)\5(.*)$", re.M)
     for m in pattern.finditer(text):
         line = text.count("\n", 0, m.start()) + 1
         skipped = bool(m.group(1)) or m.group(4) in ("skip", "todo")
