@@ -111,7 +111,7 @@ VENDORED = "vendored"
 PRACTICE_KINDS = frozenset({CODE, TEST})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def path_kind(path: str) -> str:
     """Classify a repo-relative POSIX path."""
     p = PurePosixPath(path)
@@ -311,11 +311,11 @@ def _domain_rules() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((d, (*ci_globs(), *p) if d == "OPS" else p) for d, p in DOMAIN_RULES)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def path_domain(path: str) -> str | None:
     """The domain a path belongs to by its name alone (content hints are the index's job)."""
     for domain, patterns in _domain_rules():
-        if any(match_glob(path, pattern) for pattern in patterns):
+        if match_any(path, patterns):
             return domain
     return None
 
@@ -353,7 +353,15 @@ def match_glob(path: str, pattern: str) -> bool:
 
 
 def match_any(path: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    return any(match_glob(path, p) for p in patterns)
+    return globs_regex(tuple(patterns)).match(path) is not None
 
 
-__all__ = ["is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]
+@lru_cache(maxsize=4096)
+def globs_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex matching a path when any of the globs does (one match call instead of one per glob)."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{glob_to_regex(p)})\\Z" for p in patterns))
+
+
+__all__ = ["globs_regex", "is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]

@@ -121,8 +121,24 @@ class PyFacts:
 
     def imported(self, *prefixes: str) -> int | None:
         """First line importing any module equal to or under one of `prefixes`, else None."""
-        lines = [line for mod, line in self.imports.items() if any(_under(mod, p) for p in prefixes)]
+        first = self._first_under()
+        lines = [first[p] for p in prefixes if p in first]
         return min(lines) if lines else None
+
+    def _first_under(self) -> dict[str, int]:
+        """Each imported module and each of its dotted parents -> the first line importing it or
+        anything under it; built once per file, so `imported` is a few dict look-ups."""
+        cached = self.__dict__.get("_first_under_cache")
+        if cached is None:
+            cached = {}
+            for mod, line in self.imports.items():
+                parts = mod.split(".")
+                for i in range(1, len(parts) + 1):
+                    key = ".".join(parts[:i])
+                    if line < cached.get(key, line + 1):
+                        cached[key] = line
+            self.__dict__["_first_under_cache"] = cached
+        return cached
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name equals, or ends with `.` + one of, `names`."""
