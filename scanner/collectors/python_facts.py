@@ -8,7 +8,9 @@ objects keep their attribute chain (`client.chat.completions.create`).
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 # Import names of ML/LLM tools whose use the probes look for. A repo that *contains* one of these
 # packages develops the tool; its calls into it are implementation, not practice.
@@ -167,10 +169,32 @@ def _under(name: str, prefix: str) -> bool:
 
 
 class _Visitor(ast.NodeVisitor):
+    # visit/generic_visit do what ast.NodeVisitor's do, in the same order, with the handler looked up
+    # once per node type instead of by name for every node: parsing is most of a large repo's scan.
+    _handlers: dict[type, Callable[[_Visitor, Any], None]] = {}
+
     def __init__(self, facts: PyFacts) -> None:
         self.facts = facts
         self.aliases: dict[str, str] = {}
         self.class_depth: list[str] = []
+
+    def visit(self, node: ast.AST) -> None:
+        kind = type(node)
+        handler = self._handlers.get(kind)
+        if handler is None:
+            handler = getattr(type(self), "visit_" + kind.__name__, None) or _Visitor.generic_visit
+            self._handlers[kind] = handler
+        handler(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     # imports ---------------------------------------------------------------
     def _add_import(self, module: str, line: int) -> None:
