@@ -36,7 +36,7 @@ SPAN_DAYS = 300
 ROOT = Path(__file__).resolve().parents[1]
 
 PROMPT = "You are a helpful assistant for team {i}.\nAnswer using only the context below.\n\n{{context}}\n"
-TRAIN = '''import mlflow
+TRAIN = """import mlflow
 from sklearn.ensemble import RandomForestClassifier
 
 
@@ -46,18 +46,21 @@ def train_{i}(frame, target: str = "label") -> None:
         mlflow.log_param("n_estimators", {n})
         mlflow.log_metric("accuracy", model.score(frame.drop(columns=[target]), frame[target]))
         mlflow.sklearn.log_model(model, "model", registered_model_name="model-{i}")
-'''
-DAG = '''from datetime import datetime
+"""
+DAG = """from datetime import datetime
 
 from airflow import DAG
 from airflow.operators.python import PythonOperator
 
 with DAG("etl_{i}", start_date=datetime(2026, 1, 1), schedule="@daily", catchup=False) as dag:
     PythonOperator(task_id="extract_{i}", python_callable=print)
-'''
-GITLAB = "stages: [test, deploy]\ntest:\n  stage: test\n  script:\n    - pytest\ndeploy:\n  stage: deploy\n  script: [make deploy]\n"
+"""
+GITLAB = (
+    "stages: [test, deploy]\ntest:\n  stage: test\n  script:\n    - pytest\n"
+    "deploy:\n  stage: deploy\n  script: [make deploy]\n"
+)
 JENKINS = "pipeline {\n  agent any\n  stages {\n    stage('test') { steps { sh 'pytest' } }\n  }\n}\n"
-DOCKER = "FROM python:3.11-slim\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD [\"python\", \"-m\", \"app\"]\n"
+DOCKER = 'FROM python:3.11-slim\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD ["python", "-m", "app"]\n'
 TF = 'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "data-{i}"\n  tags = {{ team = "ml" }}\n}}\n'
 KINDS = (
     ["module"] * 40 + ["test"] * 12 + ["yaml"] * 8 + ["md"] * 4 + ["nb"] * 3 + ["sql"] * 6 + ["json"] * 6

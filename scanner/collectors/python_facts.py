@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 # Import names of ML/LLM tools whose use the probes look for. A repo that *contains* one of these
 # packages develops the tool; its calls into it are implementation, not practice.
@@ -171,7 +171,7 @@ def _under(name: str, prefix: str) -> bool:
 class _Visitor(ast.NodeVisitor):
     # visit/generic_visit do what ast.NodeVisitor's do, in the same order, with the handler looked up
     # once per node type instead of by name for every node: parsing is most of a large repo's scan.
-    _handlers: dict[type, Callable[[_Visitor, Any], None]] = {}
+    _handlers: ClassVar[dict[type, Callable[[_Visitor, Any], None]]] = {}
 
     def __init__(self, facts: PyFacts) -> None:
         self.facts = facts
