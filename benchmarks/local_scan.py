@@ -223,8 +223,9 @@ def floor(repo: Path) -> float:
     return time.perf_counter() - start
 
 
-def scan(repo: Path, src: Path, out: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one scan by the checkout at `src`, as a child process."""
+def scan(repo: Path, src: Path, out: Path) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB, CPU seconds) of one scan by the checkout at `src`, as a child process
+    (CPU time is the steadier figure on a shared machine)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     cmd = [sys.executable, "-m", "scanner", "scan", str(repo), "--quiet", "--jobs", "1", "--json", str(out)]
     start = time.perf_counter()
@@ -236,7 +237,7 @@ def scan(repo: Path, src: Path, out: Path) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"scan by {src} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return took, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return took, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss is in KiB on Linux
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,22 +251,25 @@ def main(argv: list[str] | None = None) -> int:
     repo = args.cache / f"repo-{args.files}-{args.commits}"
     took = _timed(lambda: build(repo, args.files, args.commits))
     print(f"repo: {repo} ({args.files} files, {args.commits} commits; ready in {took:.1f} s)")
-    floors, scans, rss, base_scans, base_rss = [], [], [], [], []
+    floors: list[float] = []
+    runs: list[tuple[float, float, float]] = []
+    base_runs: list[tuple[float, float, float]] = []
     for _ in range(args.repeat):
         floors.append(floor(repo))
-        seconds, mb = scan(repo, ROOT, args.cache / "scan.json")
-        scans.append(seconds)
-        rss.append(mb)
+        runs.append(scan(repo, ROOT, args.cache / "scan.json"))
         if args.compare:
-            seconds, mb = scan(repo, args.compare.resolve(), args.cache / "base.json")
-            base_scans.append(seconds)
-            base_rss.append(mb)
-    floor_s, scan_s, peak = min(floors), min(scans), max(rss)
+            base_runs.append(scan(repo, args.compare.resolve(), args.cache / "base.json"))
+    floor_s, scan_s, peak = min(floors), min(r[0] for r in runs), max(r[1] for r in runs)
+    cpu = min(r[2] for r in runs)
     print(f"floor (ls-files + log over the window + cat-file of the text files): {floor_s:.2f} s")
-    print(f"scan (this checkout, best of {args.repeat}): {scan_s:.2f} s, peak RSS {peak:.0f} MB")
+    print(f"scan (this checkout, best of {args.repeat}): {scan_s:.2f} s, {cpu:.2f} s CPU, peak RSS {peak:.0f} MB")
     if args.compare:
-        base = min(base_scans)
-        print(f"scan ({args.compare}): {base:.2f} s, peak RSS {max(base_rss):.0f} MB; speed-up {base / scan_s:.1f}x")
+        base, base_cpu = min(r[0] for r in base_runs), min(r[2] for r in base_runs)
+        print(
+            f"scan ({args.compare}): {base:.2f} s, {base_cpu:.2f} s CPU, "
+            f"peak RSS {max(r[1] for r in base_runs):.0f} MB;"
+            f" speed-up {base / scan_s:.1f}x (CPU {base_cpu / cpu:.1f}x)"
+        )
     print(
         f"local_scan: files={args.files} commits={args.commits} scan_s={scan_s:.2f} floor_s={floor_s:.2f} "
         f"ratio={scan_s / floor_s:.2f} peak_rss_mb={peak:.0f}"
