@@ -114,10 +114,9 @@ PRACTICE_KINDS = frozenset({CODE, TEST})
 @lru_cache(maxsize=1 << 18)
 def path_kind(path: str) -> str:
     """Classify a repo-relative POSIX path."""
-    p = PurePosixPath(path)
-    parts = p.parts
+    parts = _parts(path)
     dirs = [d.lower() for d in parts[:-1]]
-    name = p.name
+    name = parts[-1] if parts else ""
     if any(d in VENDORED_DIRS or d.endswith(".egg-info") for d in dirs) and not _hand_written_build_file(dirs, name):
         return VENDORED
     if name in LOCKFILES or name.endswith((".min.js", ".min.css", ".map")):
@@ -136,6 +135,14 @@ def path_kind(path: str) -> str:
     if is_test_path(path):
         return TEST
     return CODE
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """PurePosixPath(path).parts, without building the object for the usual clean relative path."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:
+        return PurePosixPath(path).parts  # "//", "./", a leading or trailing "/": let pathlib normalise
+    return tuple(parts)
 
 
 HELM_DIRS = frozenset({"charts", "chart", "helm"})
@@ -166,9 +173,9 @@ def is_helm_template(path: str) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    p = PurePosixPath(path)
-    name = p.name.lower()
-    if any(d.lower() in TEST_DIRS for d in p.parts[:-1]):
+    parts = _parts(path)
+    name = parts[-1].lower() if parts else ""
+    if any(d.lower() in TEST_DIRS for d in parts[:-1]):
         return True
     return (
         (name.startswith("test_") and name.endswith(".py"))

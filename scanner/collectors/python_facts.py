@@ -168,6 +168,9 @@ def _under(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
+_LEAVES = (ast.Name, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop, ast.alias)
+
+
 class _Visitor(ast.NodeVisitor):
     # visit/generic_visit do what ast.NodeVisitor's do, in the same order, with the handler looked up
     # once per node type instead of by name for every node: parsing is most of a large repo's scan.
@@ -182,9 +185,16 @@ class _Visitor(ast.NodeVisitor):
         kind = type(node)
         handler = self._handlers.get(kind)
         if handler is None:
-            handler = getattr(type(self), "visit_" + kind.__name__, None) or _Visitor.generic_visit
+            handler = getattr(type(self), "visit_" + kind.__name__, None)
+            if handler is None:
+                # nodes without AST children (names, contexts, operators, import aliases) and no
+                # handler of their own: visiting them would do nothing
+                handler = _Visitor._leaf if issubclass(kind, _LEAVES) else _Visitor.generic_visit
             self._handlers[kind] = handler
         handler(self, node)
+
+    def _leaf(self, node: ast.AST) -> None:
+        pass
 
     def generic_visit(self, node: ast.AST) -> None:
         for name in node._fields:
