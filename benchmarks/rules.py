@@ -55,16 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     emitted = {s for p in load_probes() for s in p.emits}
     signals = sorted(emitted | {s for s in rules.signals() if not s.endswith(".*")})
     per_repo = synthetic_findings(signals, args.repos)
-    best = float("inf")
+    best = cpu = float("inf")
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         assessments = [assess_scope(f[0].subject, rules, f, {}) for f in per_repo]
         rollup("org:bench", rules, assessments)
         best = min(best, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)  # the steadier figure on a shared machine
     criteria = sum(len(d.criteria) for a in rules.areas.values() for d in a.dimensions.values())
     print(f"rules: {len(rules.areas)} areas, {criteria} criteria over {len(signals)} signals")
     print(f"findings: {len(signals) * args.repos} ({len(signals)} per repo)")
-    print(f"assess {args.repos} repos and roll up the estate (best of {args.repeat}): {best:.3f} s")
+    print(f"assess {args.repos} repos and roll up the estate (best of {args.repeat}): {best:.3f} s ({cpu:.3f} s CPU)")
     print(f"rules: repos={args.repos} eval_s={best:.3f}")
     return 0
 
