@@ -145,6 +145,12 @@ def _parts(path: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def file_name(path: str) -> str:
+    """PurePosixPath(path).name, without building the object for the usual clean relative path."""
+    parts = _parts(path)
+    return parts[-1] if parts and parts[-1] != "/" else ""
+
+
 HELM_DIRS = frozenset({"charts", "chart", "helm"})
 # Files that teams keep by hand in a top-level `build/` folder (CI and deploy configuration); build
 # tools write packages and bundles there, never these.
@@ -371,4 +377,4 @@ def globs_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{glob_to_regex(p)})\\Z" for p in patterns))
 
 
-__all__ = ["globs_regex", "is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]
+__all__ = ["file_name", "globs_regex", "is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]

@@ -9,11 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from scanner.collectors.paths import DOMAINS, LOCKFILES, match_any, path_domain
+from scanner.collectors.paths import DOMAINS, LOCKFILES, file_name, match_any, path_domain
 
 if TYPE_CHECKING:
     from scanner.collectors.history import Commit
@@ -140,7 +139,7 @@ def is_bot(name: str, email: str) -> bool:
 @lru_cache(maxsize=1 << 18)
 def is_boilerplate(path: str) -> bool:
     """Project plumbing files (manifests, lockfiles, READMEs): ignored for role inference."""
-    name = PurePosixPath(path).name
+    name = file_name(path)
     return name in BOILERPLATE_NAMES or name.startswith(BOILERPLATE_PREFIXES)
 
 

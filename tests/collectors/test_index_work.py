@@ -87,3 +87,15 @@ def test_imported_is_the_first_line_importing_a_module_or_anything_under_it() ->
     assert facts.imported("mlflow") == 2
     assert facts.imported("langchain") is None  # not a dotted prefix of langchain_core
     assert facts.imported("local", "") is None  # relative imports are not recorded
+
+
+@pytest.mark.parametrize(
+    "path", ["a", "src/a/b.py", "/abs/x", "a//b", "./a", "a/", "", ".", "/", "a/./b", "a/..", "a b/c d"]
+)
+def test_file_name_and_path_kind_read_paths_as_pathlib_does(path: str) -> None:
+    from pathlib import PurePosixPath
+
+    from scanner.collectors.paths import _parts, file_name
+
+    assert file_name(path) == PurePosixPath(path).name
+    assert _parts(path) == PurePosixPath(path).parts
