@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: env demo test lint typecheck unit clean chromium accuracy
+.PHONY: env demo test lint typecheck unit clean chromium accuracy bench
 
 env: $(STAMP)
 
@@ -40,6 +40,15 @@ CALIBRATION ?= ../shared/calibration/expected.json
 CHECKOUTS ?= ../calibration
 accuracy: env
 	$(BIN)/python -m benchmarks.accuracy $(CALIBRATION) $(CHECKOUTS)
+
+# Performance benchmarks (issue 11); never run by the tests. Each prints a last line `name: key=value ...`.
+# The local-scan repository is generated once and cached under BENCH_CACHE.
+BENCH_CACHE ?= /tmp/aiops-bench-local-scan
+bench: env
+	$(BIN)/python -m benchmarks.local_scan --files 50000 --commits 10000 --cache $(BENCH_CACHE)
+	$(BIN)/python -m benchmarks.rules --repos 1000
+	$(BIN)/python -m benchmarks.bench_scan
+	$(BIN)/python -m benchmarks.bench_mlflow
 
 clean:
 	rm -rf $(VENV) aiops-demo .pytest_cache .mypy_cache .ruff_cache

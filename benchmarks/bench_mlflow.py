@@ -98,6 +98,10 @@ def main() -> None:
     print(f"baseline  one experiments/search round trip: {base * 1000:8.1f} ms")
     print(f"aiops-scan MLflow source (collect + {len(probes)} probes, {findings} findings): {took * 1000:8.1f} ms")
     print(f"requests: {count}; time ratio to one round trip: {took / base:.1f}x (best of {args.repeat})")
+    print(
+        f"mlflow: runs={args.runs} models={args.models} requests={count} read_ms={took * 1000:.1f} "
+        f"baseline_ms={base * 1000:.1f} ratio={took / base:.1f}"
+    )
 
 
 if __name__ == "__main__":

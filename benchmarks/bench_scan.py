@@ -62,6 +62,10 @@ def main() -> None:
             f"(median {statistics.median(scans):.3f} s)"
         )
         print(f"ratio scan / (grep + log): {best / (base_grep + base_log):.1f}x")
+        print(
+            f"bench_scan: files={args.files} scan_s={best:.2f} grep_s={base_grep:.3f} log_s={base_log:.3f} "
+            f"ratio={best / (base_grep + base_log):.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.out.exists() and any(args.out.iterdir()):
         parser.error(f"{args.out} is not empty: give a new folder")
+    start = time.perf_counter()
     nights = two_nights(args.out)
+    took = time.perf_counter() - start
     for name, folder in nights.items():
         files = [f for f in (*OUTPUTS, "diff.json") if (folder / f).is_file()]
         print(f"{name}: {folder}: {', '.join(files)}")
     print(f"job summary: {args.out / 'step_summary.md'}")
+    print(f"nightly_demo: nights={len(nights)} seconds={took:.1f}")
     return 0
 
 

@@ -151,13 +151,22 @@ def test_targets_llm(repo: RepoIndex, site: Site) -> bool:
     if not re.search(r"\bpytest\b|-m\s+pytest", site.hit.text):
         return False
     args = [a for a in site.hit.text.split()[1:] if not a.startswith("-") and ("/" in a or a.endswith(".py"))]
-    for path in repo.python_files(notebooks=False):
-        if repo.kind(path) != "test" or (args and not any(path.startswith(a.strip("'\"").lstrip("./")) for a in args)):
-            continue
-        facts = repo.python(path)
-        if facts is not None and facts.imported(*LLM_EVAL_IMPORTS):
-            return True
-    return False
+    prefixes = tuple(a.strip("'\"").lstrip("./") for a in args)
+    return any(not prefixes or path.startswith(prefixes) for path in _llm_test_files(repo))
+
+
+def _llm_test_files(repo: RepoIndex) -> tuple[str, ...]:
+    """Test modules importing an LLM eval library: found once per repo, not once per CI step."""
+
+    def build() -> tuple[str, ...]:
+        out = []
+        for path in repo.python_files(notebooks=False):
+            facts = repo.python(path) if repo.kind(path) == "test" else None
+            if facts is not None and facts.imported(*LLM_EVAL_IMPORTS):
+                out.append(path)
+        return tuple(out)
+
+    return repo.derived("ci.llm_test_files", build)
 
 
 def scripts_matching(ci: CIModel, repo: RepoIndex, check: str) -> list[Site]:

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from probes.repo.llm_sdks import GENERATE_ONLY
+from scanner.collectors.paths import file_name
 from scanner.collectors.python_facts import PyFacts
 from scanner.collectors.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -199,7 +200,7 @@ def weigh(
 
 
 def basename(path: str) -> str:
-    return PurePosixPath(path).name
+    return file_name(path)
 
 
 def is_dev_config(path: str) -> bool:

@@ -3,6 +3,7 @@ demonstrations (exported reports, demo apps)."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import PurePosixPath
 
@@ -33,6 +34,8 @@ SCRIPT_GLOBS = (
     "**/Dockerfile*",
     "**/Procfile",
 )
+# SCRIPT_GLOBS as one regex over the file name (what PurePosixPath(path).match(name_glob) compared)
+_SCRIPT_NAME = re.compile("|".join(fnmatch.translate(g.removeprefix("**/")) for g in SCRIPT_GLOBS))
 TOOL_JUPYTEXT = re.compile(r"^\[tool\.jupytext", re.M)
 JUPYTEXT_FILES = (
     "jupytext.toml",
@@ -175,7 +178,7 @@ def ds_demo_artifacts(views: Views) -> list[Finding]:
     paths = [p for p in index.paths(kinds=None) if _own_or_demo(index, p)]
     reports = [p for p in paths if re.search(r"(^|/)reports?/.*\.(html|pdf)$", p, re.I) or p.endswith(".qmd")]
     sites = [loc(index, p) for p in reports]
-    scripts = [p for p in paths if any(PurePosixPath(p).match(g.removeprefix("**/")) for g in SCRIPT_GLOBS)]
+    scripts = [p for p in paths if _SCRIPT_NAME.match(p.rsplit("/", 1)[-1])]
     sites += [loc(index, m.path, m.line) for m in index.grep(TO_REPORT, scripts)]
     apps = 0
     for path in [p for p in paths if p.endswith((".py", ".ipynb")) and index.text(p) is not None]:

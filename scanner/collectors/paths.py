@@ -111,13 +111,12 @@ VENDORED = "vendored"
 PRACTICE_KINDS = frozenset({CODE, TEST})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def path_kind(path: str) -> str:
     """Classify a repo-relative POSIX path."""
-    p = PurePosixPath(path)
-    parts = p.parts
+    parts = _parts(path)
     dirs = [d.lower() for d in parts[:-1]]
-    name = p.name
+    name = parts[-1] if parts else ""
     if any(d in VENDORED_DIRS or d.endswith(".egg-info") for d in dirs) and not _hand_written_build_file(dirs, name):
         return VENDORED
     if name in LOCKFILES or name.endswith((".min.js", ".min.css", ".map")):
@@ -136,6 +135,20 @@ def path_kind(path: str) -> str:
     if is_test_path(path):
         return TEST
     return CODE
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """PurePosixPath(path).parts, without building the object for the usual clean relative path."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:
+        return PurePosixPath(path).parts  # "//", "./", a leading or trailing "/": let pathlib normalise
+    return tuple(parts)
+
+
+def file_name(path: str) -> str:
+    """PurePosixPath(path).name, without building the object for the usual clean relative path."""
+    parts = _parts(path)
+    return parts[-1] if parts and parts[-1] != "/" else ""
 
 
 HELM_DIRS = frozenset({"charts", "chart", "helm"})
@@ -166,9 +179,9 @@ def is_helm_template(path: str) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    p = PurePosixPath(path)
-    name = p.name.lower()
-    if any(d.lower() in TEST_DIRS for d in p.parts[:-1]):
+    parts = _parts(path)
+    name = parts[-1].lower() if parts else ""
+    if any(d.lower() in TEST_DIRS for d in parts[:-1]):
         return True
     return (
         (name.startswith("test_") and name.endswith(".py"))
@@ -311,11 +324,11 @@ def _domain_rules() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((d, (*ci_globs(), *p) if d == "OPS" else p) for d, p in DOMAIN_RULES)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def path_domain(path: str) -> str | None:
     """The domain a path belongs to by its name alone (content hints are the index's job)."""
     for domain, patterns in _domain_rules():
-        if any(match_glob(path, pattern) for pattern in patterns):
+        if match_any(path, patterns):
             return domain
     return None
 
@@ -353,7 +366,15 @@ def match_glob(path: str, pattern: str) -> bool:
 
 
 def match_any(path: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    return any(match_glob(path, p) for p in patterns)
+    return globs_regex(tuple(patterns)).match(path) is not None
 
 
-__all__ = ["is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]
+@lru_cache(maxsize=4096)
+def globs_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex matching a path when any of the globs does (one match call instead of one per glob)."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{glob_to_regex(p)})\\Z" for p in patterns))
+
+
+__all__ = ["file_name", "globs_regex", "is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]

@@ -8,7 +8,9 @@ objects keep their attribute chain (`client.chat.completions.create`).
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 # Import names of ML/LLM tools whose use the probes look for. A repo that *contains* one of these
 # packages develops the tool; its calls into it are implementation, not practice.
@@ -121,8 +123,24 @@ class PyFacts:
 
     def imported(self, *prefixes: str) -> int | None:
         """First line importing any module equal to or under one of `prefixes`, else None."""
-        lines = [line for mod, line in self.imports.items() if any(_under(mod, p) for p in prefixes)]
+        first = self._first_under()
+        lines = [first[p] for p in prefixes if p in first]
         return min(lines) if lines else None
+
+    def _first_under(self) -> dict[str, int]:
+        """Each imported module and each of its dotted parents -> the first line importing it or
+        anything under it; built once per file, so `imported` is a few dict look-ups."""
+        cached = self.__dict__.get("_first_under_cache")
+        if cached is None:
+            cached = {}
+            for mod, line in self.imports.items():
+                parts = mod.split(".")
+                for i in range(1, len(parts) + 1):
+                    key = ".".join(parts[:i])
+                    if line < cached.get(key, line + 1):
+                        cached[key] = line
+            self.__dict__["_first_under_cache"] = cached
+        return cached
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name equals, or ends with `.` + one of, `names`."""
@@ -150,11 +168,43 @@ def _under(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
+_LEAVES = (ast.Name, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop, ast.alias)
+
+
 class _Visitor(ast.NodeVisitor):
+    # visit/generic_visit do what ast.NodeVisitor's do, in the same order, with the handler looked up
+    # once per node type instead of by name for every node: parsing is most of a large repo's scan.
+    _handlers: ClassVar[dict[type, Callable[[_Visitor, Any], None]]] = {}
+
     def __init__(self, facts: PyFacts) -> None:
         self.facts = facts
         self.aliases: dict[str, str] = {}
         self.class_depth: list[str] = []
+
+    def visit(self, node: ast.AST) -> None:
+        kind = type(node)
+        handler = self._handlers.get(kind)
+        if handler is None:
+            handler = getattr(type(self), "visit_" + kind.__name__, None)
+            if handler is None:
+                # nodes without AST children (names, contexts, operators, import aliases) and no
+                # handler of their own: visiting them would do nothing
+                handler = _Visitor._leaf if issubclass(kind, _LEAVES) else _Visitor.generic_visit
+            self._handlers[kind] = handler
+        handler(self, node)
+
+    def _leaf(self, node: ast.AST) -> None:
+        pass
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     # imports ---------------------------------------------------------------
     def _add_import(self, module: str, line: int) -> None:

@@ -17,12 +17,12 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, TypeVar
 
 from scanner.collectors import gitcli
 from scanner.collectors.notebooks import NotebookCode, NotebookError, notebook_code, read_notebook
-from scanner.collectors.paths import PRACTICE_KINDS, match_any
+from scanner.collectors.paths import PRACTICE_KINDS, globs_regex
 from scanner.collectors.python_facts import TOOL_NAMESPACES, PyFacts, parse_python, without_namespaces
 from scanner.collectors.repo_reader import MAX_FILE_BYTES, FileEntry, Skipped, read_folder, read_git
 from scanner.model import Location
@@ -72,9 +72,12 @@ class RepoIndex:
         self._yaml: dict[str, ParsedYaml] = {}
         self._other: dict[str, Any] = {}
         self._kind_lists: dict[frozenset[str] | None, tuple[str, ...]] = {}
+        self._listings: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._derived: dict[str, Any] = {}
 
     # listing -------------------------------------------------------------------------------
+    # Each listing is computed once per argument set and kept: probes ask the same questions of the
+    # same index many times (per CI step, per file), and 50,000 paths x a dozen globs adds up.
     def paths(self, *patterns: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         """Sorted paths matching any glob in `patterns` (all paths when none), restricted to path
         kinds (default: the organisation's own code and tests; pass kinds=None for every file)."""
@@ -82,7 +85,12 @@ class RepoIndex:
         candidates = self._by_kinds(wanted)
         if not patterns:
             return list(candidates)
-        return [p for p in candidates if match_any(p, patterns)]
+        key = ("glob", patterns, wanted)
+        cached = self._listings.get(key)
+        if cached is None:
+            match = globs_regex(patterns).match
+            cached = self._listings[key] = tuple(p for p in candidates if match(p))
+        return list(cached)
 
     def _by_kinds(self, wanted: frozenset[str] | None) -> tuple[str, ...]:
         """Sorted paths of the given kinds, computed once per kind set."""
@@ -96,11 +104,19 @@ class RepoIndex:
 
     def by_suffix(self, *suffixes: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         wanted = None if kinds is None else frozenset(kinds)
-        return [p for p in self._by_kinds(wanted) if p.lower().endswith(suffixes)]
+        key = ("suffix", suffixes, wanted)
+        cached = self._listings.get(key)
+        if cached is None:
+            cached = self._listings[key] = tuple(p for p in self._by_kinds(wanted) if p.lower().endswith(suffixes))
+        return list(cached)
 
     def by_name(self, *names: str, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         wanted = None if kinds is None else frozenset(kinds)
-        return [p for p in self._by_kinds(wanted) if PurePosixPath(p).name in names]
+        key = ("name", names, wanted)
+        cached = self._listings.get(key)
+        if cached is None:
+            cached = self._listings[key] = tuple(p for p in self._by_kinds(wanted) if _name(p) in names)
+        return list(cached)
 
     @property
     def files_read(self) -> int:
@@ -207,7 +223,12 @@ class RepoIndex:
 
     def python_files(self, *, notebooks: bool = True, kinds: Iterable[str] | None = PRACTICE_KINDS) -> list[str]:
         suffixes = (".py", ".ipynb") if notebooks else (".py",)
-        return [p for p in self.by_suffix(*suffixes, kinds=kinds) if p in self._texts]
+        key = ("python", suffixes, None if kinds is None else frozenset(kinds))
+        cached = self._listings.get(key)
+        if cached is None:
+            texts = self._texts
+            cached = self._listings[key] = tuple(p for p in self.by_suffix(*suffixes, kinds=kinds) if p in texts)
+        return list(cached)
 
     def notebook(self, path: str) -> NotebookCode | None:
         if path not in self._nb:
@@ -286,6 +307,11 @@ def _parse_tree(source: str | None) -> ast.Module | None:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _name(path: str) -> str:
+    """The file name of a repo-relative POSIX path (PurePosixPath(path).name without the object)."""
+    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _clip(text: str | None, width: int = 160) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from scanner.collectors import gitcli
-from scanner.collectors.paths import VENDORED, path_kind
+from scanner.collectors.paths import VENDORED, file_name, path_kind
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
@@ -75,7 +75,7 @@ def wants_text(path: str) -> bool:
     """Whether a file is worth reading as text. Vendored copies are never read."""
     if path_kind(path) == VENDORED:
         return False
-    name = PurePosixPath(path).name
+    name = file_name(path)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext in BINARY_EXTENSIONS:
         return False

@@ -8,11 +8,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from scanner.collectors.paths import DOMAINS, LOCKFILES, match_any, path_domain
+from scanner.collectors.paths import DOMAINS, LOCKFILES, file_name, match_any, path_domain
 
 if TYPE_CHECKING:
     from scanner.collectors.history import Commit
@@ -136,12 +136,14 @@ def is_bot(name: str, email: str) -> bool:
     return any(marker in low_name or marker in low_email for marker in BOT_MARKERS)
 
 
+@lru_cache(maxsize=1 << 18)
 def is_boilerplate(path: str) -> bool:
     """Project plumbing files (manifests, lockfiles, READMEs): ignored for role inference."""
-    name = PurePosixPath(path).name
+    name = file_name(path)
     return name in BOILERPLATE_NAMES or name.startswith(BOILERPLATE_PREFIXES)
 
 
+@lru_cache(maxsize=1 << 18)
 def is_ci(path: str) -> bool:
     """A file of a registered CI system (its pipelines, folder and templates)."""
     from scanner.collectors.ci.systems import ci_globs  # lazy: the CI plugins import the repo index

@@ -34,20 +34,31 @@ class Evidence:
         for finding in findings:
             self.by_signal.setdefault(finding.signal, []).append(finding)
         self.missing_reason = missing_reason or {}
+        self._families: dict[str, list[Finding]] = {}
+        self.terms: dict[tuple[str, int, int, str], Result] = {}  # _term results, computed once per scope
 
     def get(self, signal: str) -> list[Finding]:
         """Findings of a signal, or of every member of a family (`repo.ml_monitoring.*`)."""
         if signal.endswith(".*"):
-            prefix = signal[:-1]
-            return [f for s, fs in self.by_signal.items() if s.startswith(prefix) for f in fs]
+            found = self._families.get(signal)
+            if found is None:
+                prefix = signal[:-1]
+                found = [f for s, fs in self.by_signal.items() if s.startswith(prefix) for f in fs]
+                self._families[signal] = found
+            return found
         return self.by_signal.get(signal, [])
 
     def why_missing(self, signal: str) -> str:
         return self.missing_reason.get(signal, f"no probe observed {signal}")
 
 
+_RANKS: dict[str, int] = {}
+for _i, _c in enumerate(CONFIDENCES):
+    _RANKS.setdefault(_c, _i)
+
+
 def _rank(confidence: str) -> int:
-    return CONFIDENCES.index(confidence) if confidence in CONFIDENCES else 0
+    return _RANKS.get(confidence, 0)
 
 
 def evaluate(cond: dict[str, Any], evidence: Evidence, floor_confidence: str = "low") -> Result:
@@ -78,8 +89,16 @@ def _term(cond: dict[str, Any], evidence: Evidence, floor_confidence: str) -> Re
     signal = cond["signal"]
     need = max(_rank(cond.get("min_confidence", "low")), _rank(floor_confidence))
     min_count = int(cond.get("min_count", 1))
-    findings = evidence.get(signal)
     blind_as = UNMET if cond.get("unobserved") == UNMET else UNKNOWN
+    key = (signal, need, min_count, blind_as)
+    cached = evidence.terms.get(key)
+    if cached is None:
+        cached = evidence.terms[key] = _observe(signal, need, min_count, blind_as, evidence)
+    return cached
+
+
+def _observe(signal: str, need: int, min_count: int, blind_as: str, evidence: Evidence) -> Result:
+    findings = evidence.get(signal)
     if not findings:
         return Result(blind_as, (), (evidence.why_missing(signal),))
     strong = [f for f in findings if f.outcome is Outcome.TRUE and _rank(f.confidence) >= need]

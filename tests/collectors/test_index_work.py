@@ -1,0 +1,101 @@
+"""Issue 11: a scan's work grows with the repo, not with (CI steps x files) or (probes x globs x files).
+
+The index answers listing questions once per argument set, and questions about every module (which
+test files use an LLM eval library) once per repo; the answers stay those of the plain definitions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from probes.ci.llm import llm_eval_automated
+from scanner.collectors.paths import glob_to_regex, match_any
+from scanner.collectors.python_facts import parse_python
+from scanner.collectors.repo_index import RepoIndex
+from tests.ci._support import PUSH_MAIN, ci_views, gha, gjob
+
+DEEPEVAL_TEST = "from deepeval import assert_test\n\ndef test_answer():\n    assert_test(1, [])\n"
+PLAIN_TEST = "import json\n\ndef test_plain():\n    assert json.loads('1') == 1\n"
+
+
+def test_llm_eval_sites_read_each_test_file_once_not_once_per_ci_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps = [f"pytest tests/pkg_{i}" for i in range(40)]
+    files = {f"tests/pkg_{i}/test_mod_{i}.py": PLAIN_TEST for i in range(40)}
+    files["tests/pkg_39/test_llm.py"] = DEEPEVAL_TEST
+    views = ci_views(tmp_path, {**gha(PUSH_MAIN, {"t": gjob(*steps)}), **files})
+    calls = {"kind": 0}
+    original = RepoIndex.kind
+
+    def counting(self: RepoIndex, path: str) -> str | None:
+        calls["kind"] += 1
+        return original(self, path)
+
+    monkeypatch.setattr(RepoIndex, "kind", counting)
+    (finding,) = llm_eval_automated(views)
+    assert finding.outcome == "true"  # the step running tests/pkg_39 collects the deepeval test
+    assert any("pkg_39" in (loc.snippet or "") for loc in finding.locations), finding.locations
+    # before: every pytest step looked at the kind of every Python file (40 steps x 41 files)
+    assert calls["kind"] <= len(files), calls
+
+
+def test_listings_are_computed_once_and_returned_as_fresh_lists(tmp_path: Path) -> None:
+    from tests.helpers import index_of
+
+    index = index_of(tmp_path, {"src/a.py": "x = 1\n", "src/b.txt": "b\n", "tests/test_a.py": "def test(): pass\n"})
+    first = index.paths("**/*.py")
+    first.append("mutated by a caller")
+    assert index.paths("**/*.py") == ["src/a.py", "tests/test_a.py"]
+    assert index.by_suffix(".py") == ["src/a.py", "tests/test_a.py"]
+    assert index.by_name("b.txt", kinds=None) == ["src/b.txt"]
+    assert index.python_files() == ["src/a.py", "tests/test_a.py"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["a.py", "src/a.py", "src/deep/x/train_model.py", ".github/workflows/ci.yml", "dags/x.sql", "Dockerfile.gpu", ""],
+)
+def test_match_any_agrees_with_one_glob_at_a_time(path: str) -> None:
+    globs = ("**/*.py", "train*.py", ".github/workflows/*.yml", "Dockerfile*", "dags/**", "*.sql", "**/x/**")
+    one_by_one = any(re.match(glob_to_regex(g) + r"\Z", path) for g in globs)
+    assert match_any(path, globs) == one_by_one
+    assert match_any(path, ()) is False
+
+
+def test_imported_is_the_first_line_importing_a_module_or_anything_under_it() -> None:
+    source = (
+        "import os\n"
+        "from mlflow.tracking import MlflowClient\n"
+        "import mlflow\n"
+        "import langchain_core.prompts as p\n"
+        "from . import local\n"
+        "from openai import OpenAI\n"
+    )
+    facts = parse_python(source)
+
+    def brute(*prefixes: str) -> int | None:
+        lines = [
+            line for mod, line in facts.imports.items() if any(mod == p or mod.startswith(p + ".") for p in prefixes)
+        ]
+        return min(lines) if lines else None
+
+    for prefixes in [("mlflow",), ("mlflow.tracking",), ("langchain_core", "openai"), ("openai.OpenAI",)]:
+        assert facts.imported(*prefixes) == brute(*prefixes)
+    assert facts.imported("mlflow") == 2
+    assert facts.imported("langchain") is None  # not a dotted prefix of langchain_core
+    assert facts.imported("local", "") is None  # relative imports are not recorded
+
+
+@pytest.mark.parametrize(
+    "path", ["a", "src/a/b.py", "/abs/x", "a//b", "./a", "a/", "", ".", "/", "a/./b", "a/..", "a b/c d"]
+)
+def test_file_name_and_path_kind_read_paths_as_pathlib_does(path: str) -> None:
+    from pathlib import PurePosixPath
+
+    from scanner.collectors.paths import _parts, file_name
+
+    assert file_name(path) == PurePosixPath(path).name
+    assert _parts(path) == PurePosixPath(path).parts
