@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from scanner.collectors.mlflow.facts import MlflowFacts, ModelVersion, Run
 from scanner.model import Finding, Location, Outcome
@@ -35,7 +36,15 @@ def guarded(
     views: Views, sections: Iterable[str], signals: Iterable[str], body: Callable[[MlflowFacts], list[Finding]]
 ) -> list[Finding]:
     facts = facts_of(views)
-    return blind(views, facts, sections, signals) or body(facts)
+    sections = tuple(sections)
+    found = blind(views, facts, sections, signals) or body(facts)
+    cut = [s for s in sections if facts.partial(s)]
+    if not cut:
+        return found
+    # a listing cut short by a bound proves what it holds, never an absence: no false, no not_applicable
+    why = f"MLflow {cut[0]} was read only in part ({facts.status(cut[0])}); an absence is not concluded"
+    absent = (Outcome.FALSE, Outcome.NOT_APPLICABLE)
+    return [replace(f, outcome=Outcome.NOT_AVAILABLE, message=why) if f.outcome in absent else f for f in found]
 
 
 def recent_runs(facts: MlflowFacts, days: int) -> list[Run]:

@@ -58,7 +58,8 @@ Handler = Callable[[str, str, bytes, dict[str, str]], tuple[int, bytes, str]]
 
 @contextmanager
 def http_server(handle: Handler) -> Iterator[tuple[str, Counter[str]]]:
-    """A threaded HTTP server on 127.0.0.1 calling `handle(method, path, body, headers)`; counts paths."""
+    """A threaded HTTP server on 127.0.0.1 calling `handle(method, path, body, headers)`; counts paths.
+    A 3xx answer's payload is sent as its Location."""
     hits: Counter[str] = Counter()
 
     class Request(BaseHTTPRequestHandler):
@@ -69,6 +70,9 @@ def http_server(handle: Handler) -> Iterator[tuple[str, Counter[str]]]:
             status, payload, kind = handle(self.command, self.path, body, dict(self.headers))
             self.send_response(status)
             self.send_header("Content-Type", kind)
+            if 300 <= status < 400:  # a redirect: the payload is where to
+                self.send_header("Location", payload.decode())
+                payload = b""
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

@@ -1,7 +1,8 @@
 """A small, bounded JSON-over-HTTP client shared by the remote catalog collectors.
 
-Bounded: a timeout per request, at most `max_pages` pages per listing, no retries (a 5xx fails the
-source). Tokens come from the environment and are sent only in the Authorization header; every
+Bounded: a total deadline and a size cap per request (http_limits), at most `max_pages` pages per
+listing, no retries (a 5xx fails the source). A login page answering instead of the API fails the source
+with one clear message. Tokens come from the environment and are sent only in the Authorization header; every
 message that leaves this module is redacted.
 """
 
@@ -9,14 +10,15 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 
+from scanner.collectors import http_limits
 from scanner.collectors.gitcli import redact
+from scanner.collectors.http_limits import LimitExceeded
 from scanner.sources import SourceUnavailable
 
-TIMEOUT_S = 15.0
 MAX_PAGES = 20
 
 
@@ -26,17 +28,14 @@ class Forbidden(Exception):
 
 def public_url(url: str) -> str:
     """The URL without user info or query string, safe to show in outputs and target ids."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    return http_limits.public_url(url)
 
 
 class CatalogClient:
     def __init__(self, base_url: str, token_env: tuple[str, ...], stats: dict[str, int], stat_key: str) -> None:
         self.base = public_url(base_url)
         self.stats, self.stat_key = stats, stat_key
-        self.session = requests.Session()
+        self.session = http_limits.session()
         self.session.headers["Accept"] = "application/json"
         token = next((os.environ[name] for name in token_env if os.environ.get(name)), "")
         if token:
@@ -46,7 +45,9 @@ class CatalogClient:
         url = f"{self.base}{path}"
         self.stats[self.stat_key] = self.stats.get(self.stat_key, 0) + 1
         try:
-            resp = self.session.request(method, url, timeout=TIMEOUT_S, **kwargs)
+            resp = http_limits.fetch(self.session, method, url, **kwargs)
+        except LimitExceeded as exc:
+            raise SourceUnavailable(redact(str(exc))) from None
         except requests.RequestException as exc:
             raise SourceUnavailable(redact(f"{self.base} is unreachable ({type(exc).__name__})")) from None
         if resp.status_code == 401:
@@ -55,6 +56,12 @@ class CatalogClient:
             raise Forbidden(f"{path.split('?')[0]}: HTTP {resp.status_code}")
         if resp.status_code >= 400:
             raise RuntimeError(f"{self.base}{path.split('?')[0]} answered HTTP {resp.status_code}")
+        if resp.content[:512].lstrip().startswith(b"<"):
+            where = urlsplit(resp.url).hostname or ""  # after redirects: the host only, no path or query
+            via = f" (from {where})" if where and where != urlsplit(self.base).hostname else ""
+            raise SourceUnavailable(
+                f"{self.base} answered with an HTML page{via} (a login/SSO page?), not the catalog's REST API"
+            )
         try:
             return resp.json()
         except ValueError:

@@ -15,9 +15,10 @@ from typing import Any
 
 import requests
 
+from scanner.collectors import http_limits
 from scanner.collectors.gitcli import redact
+from scanner.collectors.http_limits import LimitExceeded
 
-TIMEOUT_S = 30
 MAX_ATTEMPTS = 4
 MAX_PAGES = 50
 
@@ -85,7 +86,7 @@ class GitHubApi:
         self._token = token
         self.shared = shared
         self.cost = Cost()  # this client's cost (the caller resets it per repo)
-        self.session = requests.Session()
+        self.session = http_limits.session()  # every request: a total deadline and a size cap
         self.session.headers.update({"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"})
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
@@ -104,7 +105,7 @@ class GitHubApi:
         with self.shared.lock:
             stored = self.shared.etags.get(key)
         headers = {"If-None-Match": stored["etag"]} if stored else {}
-        resp = self._send(lambda: self.session.get(key, headers=headers, timeout=TIMEOUT_S))
+        resp = self._send(lambda: http_limits.fetch(self.session, "GET", key, headers=headers))
         if resp.status_code == 304 and stored:
             self._count(not_modified=1)
             return stored["body"], {"link": stored.get("link", "")}
@@ -135,7 +136,7 @@ class GitHubApi:
     # GraphQL -------------------------------------------------------------------------------
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         payload = {"query": query, "variables": variables}
-        resp = self._send(lambda: self.session.post(self.graphql_url, json=payload, timeout=TIMEOUT_S))
+        resp = self._send(lambda: http_limits.fetch(self.session, "POST", self.graphql_url, json=payload))
         if resp.status_code >= 400:
             self._count(graphql_points=1)
             raise ApiError(f"GraphQL: HTTP {resp.status_code}", resp.status_code)
@@ -162,6 +163,8 @@ class GitHubApi:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 resp = call()
+            except LimitExceeded as exc:  # a stalled server or an oversized answer: not retried
+                raise ApiError(self.scrub(str(exc))) from None
             except requests.RequestException as exc:
                 if attempt == MAX_ATTEMPTS - 1:
                     raise ApiError(self.scrub(f"network error: {type(exc).__name__}")) from None

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from scanner.collectors.mlflow.client import MlflowError, RestClient
+from scanner.collectors.mlflow.client import FATAL, MlflowError, Partial, RestClient
+from scanner.yamlio import YamlError, load_yaml
 
 # A scanner reads and reports nothing home: no MLflow usage telemetry (a user may still opt in).
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
@@ -88,13 +89,13 @@ class RestBackend:
         try:
             out = dict(self.client.get("/api/3.0/mlflow/server-info"))
         except MlflowError as exc:
-            if exc.kind == "unreachable":
+            if exc.kind in FATAL:
                 raise
             out["server_info"] = exc.kind
         try:
             out["version"] = self.client.text("/version").strip()[:40]
         except MlflowError as exc:
-            if exc.kind == "unreachable":
+            if exc.kind in FATAL:
                 raise
         return out
 
@@ -106,6 +107,12 @@ class RestBackend:
         else:
             answer = self.client.post(path, request)
         items = answer.get(key) or []
+        asked = request.get("max_results")
+        if not isinstance(items, list):
+            raise MlflowError("server", f"{path}: `{key}` is not a list")
+        if isinstance(asked, int) and len(items) > asked:  # a server ignoring max_results: keep what was asked
+            kept = [i for i in items[:asked] if isinstance(i, dict)]
+            raise Partial(f"{path}: the server sent {len(items)} items for {asked} asked", kept)
         return [i for i in items if isinstance(i, dict)], answer.get("next_page_token") or None
 
 
@@ -133,12 +140,39 @@ def _to_json(entity: Any) -> dict[str, Any]:
     return dict(json.loads(message_to_json(entity.to_proto())))
 
 
-def _read_only_view(root: Path, view: Path) -> Path:
+VIEW_DEPTH = 2  # folders rebuilt in the view: experiments and runs, registered models and versions
+
+
+def _read_only_view(root: Path, view: Path, skipped: list[str], depth: int = 0) -> Path:
     """A folder whose entries are symlinks to the store's entries: reads reach the store, while
-    anything MLflow creates at the top level stays in the temporary folder."""
-    for entry in root.iterdir():
+    anything MLflow creates at the top level stays in the temporary folder. An experiment, run,
+    registered model or version whose meta.yaml is malformed is left out (MLflow would fail the whole
+    listing on it) and named in `skipped`."""
+    for entry in sorted(root.iterdir()):
+        if entry.is_dir():
+            problem = _malformed(entry / "meta.yaml")
+            if problem:
+                skipped.append(f"{entry.relative_to(entry.parents[depth])}/meta.yaml: {problem}; skipped")
+                continue
+            if depth < VIEW_DEPTH:
+                (view / entry.name).mkdir()
+                _read_only_view(entry, view / entry.name, skipped, depth + 1)
+                continue
         (view / entry.name).symlink_to(entry.resolve(), target_is_directory=entry.is_dir())
     return view
+
+
+def _malformed(meta: Path) -> str:
+    """Why an MLflow meta.yaml cannot be read ("" when it can, or when there is none)."""
+    if not meta.is_file():
+        return ""
+    try:
+        data = load_yaml(meta.read_text(encoding="utf-8")).data
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"unreadable ({type(exc).__name__})"
+    except YamlError as exc:
+        return f"malformed YAML ({exc}{f', line {exc.line}' if exc.line else ''})"
+    return "" if isinstance(data, dict) and data else "malformed (not a mapping of fields)"
 
 
 class LocalBackend:
@@ -146,6 +180,7 @@ class LocalBackend:
 
     def __init__(self, uri: str) -> None:
         self.uri = uri
+        self.skipped: list[str] = []  # entries of a file store left out, with the reason
         if uri.startswith("file:"):
             root = Path(uri[len("file:") :].removeprefix("//"))
             if not root.is_dir():
@@ -156,7 +191,7 @@ class LocalBackend:
             # MLflow's file stores create folders they expect (.trash, models) when they open a store:
             # open a view of links instead, so the user's store is never written to.
             self._view = tempfile.TemporaryDirectory(prefix="aiops-scan-mlflow-")
-            view = _read_only_view(root, Path(self._view.name))
+            view = _read_only_view(root, Path(self._view.name), self.skipped)
             self._reading_uri = f"file:{view}"
             with _reading(self._reading_uri):
                 self.tracking: Any = FileStore(str(view))
@@ -180,7 +215,7 @@ class LocalBackend:
         return 0  # in-process: no network requests
 
     def info(self) -> dict[str, Any]:
-        return {"store_type": type(self.tracking).__name__, "local": True}
+        return {"store_type": type(self.tracking).__name__, "local": True, "skipped": list(self.skipped)}
 
     def page(self, op: str, args: dict[str, Any], token: str | None) -> Page:
         call = self._ops().get(op)
@@ -194,8 +229,17 @@ class LocalBackend:
         except NotImplementedError:
             raise MlflowError("missing", f"{op}: not supported by this store") from None
         except MlflowException as exc:  # e.g. a malformed entry in the store: this kind only
-            raise MlflowError("error", f"{op}: {exc.error_code}: {str(exc.message)[:200]}") from None
+            raise MlflowError("error", f"{op}: {exc.error_code}: {self._public(str(exc.message))}") from None
+        except Exception as exc:  # any other failure inside MLflow's reader: this kind only
+            raise MlflowError("error", f"{op}: {type(exc).__name__}: {self._public(str(exc))}") from None
         return [_to_json(i) for i in items], next_token or None
+
+    def _public(self, message: str) -> str:
+        """A message without the temporary view's path (the store's own path instead), cut short."""
+        view = getattr(self, "_view", None)
+        if view is not None:
+            message = message.replace(view.name, self.uri.removeprefix("file:").removeprefix("//"))
+        return message[:200]
 
     def _ops(self) -> dict[str, Callable[[dict[str, Any], str | None], tuple[list[Any], str | None]]]:
         t, r = self.tracking, self.registry

@@ -2,8 +2,10 @@
 
 Built from REST-shaped answers (a local store's entities are converted to the same shape), so one
 parser serves servers of every version and local stores. `sections` says, per kind of object, whether
-it was read (`ok`), read only in part (`truncated: ...`), not offered by the server (`missing: ...`),
-not readable (`denied: ...`, `error: ...`); probes turn anything but ok/truncated into not_available.
+it was read (`ok`), read only in part (`truncated: ...`: the most recent, by design), cut short by a
+bound of the source (`partial: ...`: what was read proves presence, never absence), not offered by the
+server (`missing: ...`), not readable (`denied: ...`, `error: ...`); probes turn anything but
+ok/truncated/partial into not_available.
 """
 
 from __future__ import annotations
@@ -226,12 +228,16 @@ class MlflowFacts:
     datasets: int = 0
     webhooks: int = 0
     sections: Mapping[str, str] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()  # entries of a local store left out (a malformed meta.yaml), with why
 
     def status(self, section: str) -> str:
         return self.sections.get(section, "missing: not read")
 
     def readable(self, section: str) -> bool:
-        return self.status(section).split(":")[0] in ("ok", "truncated")
+        return self.status(section).split(":")[0] in ("ok", "truncated", "partial")
+
+    def partial(self, section: str) -> bool:
+        return self.status(section).startswith("partial")
 
     def experiment_url(self, experiment_id: str) -> str | None:
         return f"{self.base_url}/#/experiments/{experiment_id}" if self.base_url else None

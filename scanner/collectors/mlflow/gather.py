@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from scanner.collectors.mlflow.backends import Backend
-from scanner.collectors.mlflow.client import MlflowError
+from scanner.collectors.mlflow.client import FATAL, MlflowError, Partial
 from scanner.collectors.mlflow.facts import (
     PROMPT_TAG,
     Experiment,
@@ -40,8 +40,16 @@ class Gatherer:
         self.backend = backend
         self.sections = sections
 
+    def note(self, section: str, status: str) -> None:
+        """Record a section's status; a worse one (ok < truncated < partial < not read) is kept."""
+        old = self.sections.get(section)
+        if old is None or _rank(old) < _rank(status):
+            self.sections[section] = status
+
     def listing(self, op: str, args: dict[str, Any], *, section: str, limit: int = 0) -> list[dict[str, Any]]:
-        """Every page of `op` up to the caps; on failure the section says why and the list is what was read."""
+        """Every page of `op` up to the caps; on failure the section says why and the list is what was read.
+        A bound of the source (kind `limit`) makes the section `partial`: its items are evidence of
+        presence, but an absence is not concluded from it."""
         items: list[dict[str, Any]] = []
         token: str | None = None
         try:
@@ -51,28 +59,39 @@ class Gatherer:
                 if not token or (limit and len(items) >= limit):
                     break
         except MlflowError as exc:
-            if exc.kind == "unreachable":
+            if exc.kind in FATAL:
                 raise
-            self.sections[section] = f"{exc.kind}: {exc}"
+            if exc.kind == "limit":
+                items.extend(exc.items if isinstance(exc, Partial) else [])
+                self.note(section, f"partial: {exc}; read the first {len(items)}")
+                return items[:limit] if limit else items
+            self.note(section, f"{exc.kind}: {exc}")
             return items
         if token:
-            self.sections[section] = f"truncated: read the first {len(items)}"
-        else:
-            self.sections.setdefault(section, "ok")
+            self.note(section, f"truncated: read the first {len(items)}")
+        self.note(section, "ok")
         return items[:limit] if limit else items
 
     def readable(self, section: str) -> bool:
-        return self.sections.get(section, "ok").split(":")[0] in ("ok", "truncated")
+        return self.sections.get(section, "ok").split(":")[0] in READABLE
 
     def chunked(self, op: str, ids: list[str], *, section: str, limit: int = 0) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for start in range(0, len(ids), ID_CHUNK):
             out.extend(self.listing(op, {"experiment_ids": ids[start : start + ID_CHUNK]}, section=section))
             if limit and len(out) >= limit:
-                self.sections[section] = f"truncated: read the {limit} most recent"
+                self.note(section, f"truncated: read the {limit} most recent")
                 return out[:limit]
-        self.sections.setdefault(section, "ok")
+        self.note(section, "ok")
         return out
+
+
+READABLE = ("ok", "truncated", "partial")
+
+
+def _rank(status: str) -> int:
+    kind = status.split(":")[0]
+    return READABLE.index(kind) if kind in READABLE else len(READABLE)
 
 
 def _traces(g: Gatherer, ids: list[str]) -> list[Trace]:
@@ -98,7 +117,9 @@ def _scorers(g: Gatherer, ids: list[str]) -> list[Scorer]:
         found.extend(Scorer.parse({"experiment_id": experiment_id, **s}) for s in raw)
         if not g.readable("scorers"):
             return found
-    g.sections.setdefault("scorers", "ok")
+    if g.sections.get("traces", "").startswith("partial"):  # scorers of experiments whose traces went unread
+        g.note("scorers", f"partial: the traces were read only in part ({g.sections['traces']})")
+    g.note("scorers", "ok")
     scorer_ids = [s.id for s in found if s.id]
     rates: dict[str, float] = {}
     for start in range(0, len(scorer_ids), ID_CHUNK):
@@ -126,6 +147,8 @@ def gather(backend: Backend, uri: str, base_url: str | None, *, now: Callable[[]
     experiments = [Experiment.parse(e) for e in g.listing("experiments", {}, section="experiments")]
     if sections["experiments"].startswith("denied"):  # nothing else will be readable either
         raise MlflowError("denied", f"no permission to read experiments: {sections['experiments']}")
+    if sections["experiments"].startswith("partial") and not experiments:  # an oversized first answer
+        raise MlflowError("limit", f"the experiments could not be read: {sections['experiments']}")
     ids = [e.id for e in experiments]
     runs = [Run.parse(r) for r in g.chunked("runs", ids, section="runs", limit=MAX_RUNS)]
     all_models = [RegisteredModel.parse(m) for m in g.listing("models", {}, section="models")]
@@ -166,4 +189,5 @@ def gather(backend: Backend, uri: str, base_url: str | None, *, now: Callable[[]
         datasets=len(datasets),
         webhooks=len(webhooks),
         sections=dict(sorted(sections.items())),
+        skipped=tuple(str(s) for s in info.get("skipped") or ()),
     )

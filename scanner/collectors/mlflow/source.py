@@ -44,6 +44,8 @@ def mlflow_source(spec: str) -> OrgSource:
         if facts.version:
             target.info["version"] = facts.version
         target.info["sections"] = dict(facts.sections)
+        if facts.skipped:
+            target.info["skipped"] = list(facts.skipped)
         return facts
 
     source.build = build
