@@ -216,7 +216,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     written, errors = write_outputs(document, outputs, diff, gate)
     problems += errors
     if not args.quiet:
-        render_summary(clean_tree(document), console)
+        render_summary(_printable(document), console)
         for line in text_lines(clean_tree(diff)) if diff else []:
             console.print(line, markup=False)
         for path in written:
@@ -232,6 +232,11 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     if gate is not None and not args.quiet:
         console.print(clean("\n".join(f"gate: {line}" for line in gate["messages"])), markup=False)
     return (EXIT_PARTIAL if result.incomplete else EXIT_OK), document
+
+
+def _printable(document: dict[str, Any]) -> dict[str, Any]:
+    """What the summary prints, cleaned of control sequences (findings are only counted, not printed)."""
+    return {**document, "assessments": clean_tree(document["assessments"]), "targets": clean_tree(document["targets"])}
 
 
 def _first(*values: int | None) -> int:
@@ -260,6 +265,7 @@ def _fingerprint(rules_dir: Path | None, window_days: int) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.estate import build_estate
     from scanner.reporters.console import render_summary
+    from scanner.reporters.evidence import write_atomic
 
     fixtures = _fixtures_dir()
     out: Path = args.out
@@ -270,8 +276,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.mlflow = [str(_demo_mlflow_store(fixtures.parent / "mlflow" / "mlruns", out))]
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
-    render_summary(clean_tree(document), terminal_console(file=buffer, width=120, color_system=None))
-    (out / "summary.txt").write_text(buffer.getvalue(), encoding="utf-8")
+    render_summary(_printable(document), terminal_console(file=buffer, width=120, color_system=None))
+    write_atomic(out / "summary.txt", buffer.getvalue())
     if not args.quiet:
         print(clean(f"summary written to {out / 'summary.txt'}"))
     return code
