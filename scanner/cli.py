@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -402,3 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         interrupt.cleanup()
         _err("terminated" if isinstance(exc, interrupt.Terminated) else "interrupted")
         return interrupt.exit_code(exc)
+    except Exception as exc:  # a bug: never exit 1, which means "the gate failed"
+        import traceback
+
+        interrupt.cleanup()
+        if os.environ.get("AIOPS_SCAN_DEBUG"):
+            traceback.print_exc()
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        _err(f"internal error: {type(exc).__name__}: {exc} (at {where}; AIOPS_SCAN_DEBUG=1 shows the traceback)")
+        return EXIT_USAGE

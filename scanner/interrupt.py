@@ -51,6 +51,8 @@ def _exit(signum: int, _frame: FrameType | None) -> None:
         return
     cleanup()
     with contextlib.suppress(Exception):
+        if sys.stdout.isatty():
+            sys.stdout.write("\x1b[?25h\n")  # show the cursor a progress bar hid
         sys.stdout.flush()
         name = "terminated" if signum == signal.SIGTERM else "interrupted"
         sys.stderr.write(f"aiops-scan: {name}; temporary files removed\n")
