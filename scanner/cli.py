@@ -138,7 +138,14 @@ def _err(message: str) -> None:
 
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
     from scanner.attestations import Attestation, load_attestations
-    from scanner.cli_checks import check_options, check_outputs, check_readable, check_writable, scan_inputs
+    from scanner.cli_checks import (
+        check_local_sources,
+        check_options,
+        check_outputs,
+        check_readable,
+        check_writable,
+        scan_inputs,
+    )
     from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
     from scanner.collectors.git_url import url_target
     from scanner.config import Config, apply_github, load_config
@@ -176,6 +183,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         specs, getattr(args, "config", None), rules_dir or builtin_rules_dir(), attestations_file, baseline_file,
         mlflow, catalog,
     )  # fmt: skip
+    check_local_sources(mlflow, catalog)
     check_outputs({f"--{f}": p for f, p in outputs.items()}, inputs)
     check_writable({f"--{f}": p for f, p in outputs.items()})
     for warning in warnings:

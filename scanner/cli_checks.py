@@ -124,6 +124,20 @@ def _local(spec: str) -> Path | None:
     return Path(spec)
 
 
+def _bare_path(spec: str) -> bool:
+    return "://" not in spec and not spec.startswith(("file:", "sqlite:", "github:", "git@"))
+
+
+def check_local_sources(mlflow: list[str], catalog: list[str]) -> None:
+    """A local MLflow store folder or dbt artifacts path that does not exist is a typo, not an unreachable
+    server: a usage error before scanning (a server that is down stays a scan error, exit 3)."""
+    named = [("--mlflow", m, m.strip()) for m in mlflow]
+    named += [("--catalog", c, c.partition("=")[2]) for c in catalog if c.partition("=")[0].strip().lower() == "dbt"]
+    for flag, spec, where in named:
+        if where and _bare_path(where) and not Path(where).expanduser().exists():
+            raise UsageError(f"{flag} {spec}: no such file or folder")
+
+
 def scan_inputs(
     specs: list[str],
     config: Path | None,

@@ -167,6 +167,13 @@ def test_a_missing_target_in_the_config_is_a_usage_error(tmp_path: Path) -> None
     _one_line_usage_error(run("scan", "--config", str(config)), "does-not-exist")
 
 
+@pytest.mark.parametrize("option", ["--mlflow", "--catalog"])
+def test_a_missing_local_store_or_catalog_is_a_usage_error(option: str, repo: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "mlrnus"
+    value = str(missing) if option == "--mlflow" else f"dbt={missing}"
+    _one_line_usage_error(run("scan", str(repo), option, value), "mlrnus", "no such file")
+
+
 def test_a_file_given_as_target_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     _one_line_usage_error(run("scan", str(tmp_path / "notes.txt")), "not a folder")
