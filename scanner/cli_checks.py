@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema
 
+from scanner.reporters.evidence import PENDING, discard
 from scanner.schemapath import load_schema
 from scanner.targets import UsageError
 
@@ -91,6 +92,7 @@ def check_writable(outputs: Mapping[str, Path | None]) -> None:
         try:
             real.parent.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".probe", dir=real.parent)
+            PENDING.add(Path(probe))  # removed by the termination handler if a signal comes now
             try:
                 data = b"\0" * PROBE_BYTES
                 while data:  # a short write is followed by the error (EFBIG, ENOSPC) on the next one
@@ -98,7 +100,7 @@ def check_writable(outputs: Mapping[str, Path | None]) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-                os.unlink(probe)
+                discard(Path(probe))
         except OSError as exc:
             raise UsageError(f"{path}: {flag} cannot be written: {exc.strerror or exc}") from None
 
