@@ -57,6 +57,14 @@ def _criteria(rules: RuleSet) -> set[str]:
     return {c.id for a in rules.areas.values() for d in a.dimensions.values() for c in d.criteria}
 
 
+def _dates_as_text(data: Any) -> None:
+    """`expires: 2027-06-30` unquoted is a YAML date: read it as the text it was written as."""
+    items = data.get("attestations") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and type(item.get("expires")) is date:
+            item["expires"] = item["expires"].isoformat()
+
+
 def load_attestations(path: Path, rules: RuleSet, today: date | None = None) -> tuple[list[Attestation], list[str]]:
     """(current attestations, warnings). Raises RulesError (file:line problems) on a bad file."""
     where = str(path)
@@ -66,6 +74,7 @@ def load_attestations(path: Path, rules: RuleSet, today: date | None = None) -> 
         raise FileProblems([f"{where}: not UTF-8 text (byte {exc.start}: {exc.reason})"], "the attestations") from None
     except YamlError as exc:
         raise FileProblems([f"{where}:{exc.line or 1}: {exc}"], "the attestations") from None
+    _dates_as_text(doc.data)
     problems = schema_problems(doc, where, "attestations.schema.json")
     if problems:
         raise FileProblems(problems, "the attestations")

@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import os
 import sys
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
 
 from scanner import __version__
 from scanner.engine.rules import RulesError, RuleSet, builtin_rules_dir, load_rules
@@ -22,6 +21,7 @@ from scanner.registry import RegistryError, load_probes, signals
 from scanner.reporters.progress import progress_bar
 from scanner.signals import EXTERNAL_SIGNALS
 from scanner.targets import UsageError
+from scanner.termsafe import clean, clean_tree, terminal_console
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
@@ -133,35 +133,59 @@ def _load(rules_dir: Path | None) -> tuple[list[Any], RuleSet]:
 
 
 def _err(message: str) -> None:
-    print(f"aiops-scan: {message}", file=sys.stderr)
+    print(f"aiops-scan: {clean(message, newlines=False)}", file=sys.stderr)
 
 
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
     from scanner.attestations import Attestation, load_attestations
+    from scanner.cli_checks import (
+        check_local_sources,
+        check_options,
+        check_outputs,
+        check_readable,
+        check_writable,
+        scan_inputs,
+    )
     from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
     from scanner.collectors.git_url import url_target
     from scanner.config import Config, apply_github, load_config
     from scanner.gates import evaluate_gate
-    from scanner.outputs import baseline_diff, write_reports
+    from scanner.outputs import baseline_diff, write_outputs
     from scanner.reporters.console import render_summary
     from scanner.reporters.diff import text_lines
-    from scanner.reporters.evidence import dumps, evidence_document, write_atomic
+    from scanner.reporters.evidence import evidence_document, load_evidence
     from scanner.runner import ScanOptions, scan
     from scanner.sources import build_sources
-    from scanner.targets import resolve_targets
+    from scanner.targets import check_local_targets, resolve_targets
 
+    # Everything that can be checked is checked before scanning (exit 2, one line naming the file/option).
+    check_options(args)
+    check_readable({"--config": getattr(args, "config", None)})
     cfg = load_config(args.config) if getattr(args, "config", None) else Config()
     opt = lambda name: getattr(args, name, None)  # noqa: E731 - options absent from `demo` read as None
     rules_dir = opt("rules") or cfg.rules
+    attestations_file: Path | None = opt("attestations") or cfg.attestations
+    baseline_file: Path | None = opt("baseline") or cfg.baseline
+    check_readable({"--rules": rules_dir, "--attestations": attestations_file, "--baseline": baseline_file})
     probes, rules = _load(rules_dir)
     specs = target_specs or opt("targets") or cfg.targets
     if not specs:
         raise UsageError("no targets: give TARGET... or `targets:` in the --config file")
+    check_local_targets(specs)
     attestations: list[Attestation] = []
     warnings: list[str] = []
-    attestations_file: Path | None = opt("attestations") or cfg.attestations
     if attestations_file:
         attestations, warnings = load_attestations(attestations_file, rules)
+    baseline = load_evidence(baseline_file) if baseline_file else None
+    mlflow, catalog = opt("mlflow") or cfg.mlflow, opt("catalog") or cfg.catalog
+    outputs = {f: opt(f) or cfg.outputs.get(f) for f in ("json", "html", "markdown", "sarif")}
+    inputs = scan_inputs(
+        specs, getattr(args, "config", None), rules_dir or builtin_rules_dir(), attestations_file, baseline_file,
+        mlflow, catalog,
+    )  # fmt: skip
+    check_local_sources(mlflow, catalog)
+    check_outputs({f"--{f}": p for f, p in outputs.items()}, inputs)
+    check_writable({f"--{f}": p for f, p in outputs.items()})
     for warning in warnings:
         _err(f"warning: {warning}")
     apply_github(args, cfg.github)
@@ -171,16 +195,16 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         specs, remote=github.plan if github else None, git_url=lambda url: url_target(url, cache_dir)
     )
     attach_dbt_artifacts(targets)  # dbt artifacts inside a repo are that repo's catalog
-    sources = build_sources({"mlflow": opt("mlflow") or cfg.mlflow, "catalog": opt("catalog") or cfg.catalog})
+    sources = build_sources({"mlflow": mlflow, "catalog": catalog})
     if github:
         sources = github.sources() + sources
-    console = Console(stderr=False, highlight=False)
-    window_days = opt("window_days") or cfg.window_days or 365
+    console = terminal_console(stderr=False)
+    window_days = _first(opt("window_days"), cfg.window_days, 365)
     opts = ScanOptions(
         window_days=window_days,
         rules_dir=str(rules_dir) if rules_dir else "built-in",
         attestations=attestations,
-        jobs=opt("jobs") or cfg.jobs or 4,
+        jobs=_first(opt("jobs"), cfg.jobs, 4),
         repo_deadline_s=cfg.repo_deadline_s or 600.0,
         fingerprint=_fingerprint(rules_dir, window_days),
     )
@@ -190,26 +214,44 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     document = evidence_document(result)
     if attestations:
         document["config"]["attestations"] = len(attestations)
-    outputs = {f: opt(f) or cfg.outputs.get(f) for f in ("json", "html", "markdown", "sarif")}
-    diff = baseline_diff(opt("baseline") or cfg.baseline, document)
+    problems: list[str] = []
+    diff = None
+    if baseline is not None:
+        try:
+            diff = baseline_diff(baseline, document)
+        except Exception as exc:  # the evidence is still written
+            problems.append(f"{baseline_file}: cannot compare with the baseline: {type(exc).__name__}: {exc}")
     fail_below = opt("fail_below") or cfg.fail_below
     gate = evaluate_gate(document, fail_below, cfg.area_gates) if fail_below or cfg.area_gates else None
-    if outputs["json"]:
-        write_atomic(outputs["json"], dumps(document))
-    written = write_reports(document, outputs, diff, gate)
+    written, errors = write_outputs(document, outputs, diff, gate)
+    problems += errors
     if not args.quiet:
-        render_summary(document, console)
-        for line in text_lines(diff) if diff else []:
+        render_summary(_printable(document), console)
+        for line in text_lines(clean_tree(diff)) if diff else []:
             console.print(line, markup=False)
-        for path in ([outputs["json"]] if outputs["json"] else []) + written:
-            console.print(f"written: {path}", markup=False)
+        for path in written:
+            console.print(clean(f"written: {path}"), markup=False)
+    for problem in problems:
+        _err(problem)
+    if problems:
+        return EXIT_USAGE, document
     if gate is not None and not gate["passed"]:
         for line in gate["messages"]:
             _err(f"gate: {line}")
         return EXIT_GATE, document
     if gate is not None and not args.quiet:
-        console.print("\n".join(f"gate: {line}" for line in gate["messages"]), markup=False)
+        console.print(clean("\n".join(f"gate: {line}" for line in gate["messages"])), markup=False)
     return (EXIT_PARTIAL if result.incomplete else EXIT_OK), document
+
+
+def _printable(document: dict[str, Any]) -> dict[str, Any]:
+    """What the summary prints, cleaned of control sequences (findings are only counted, not printed)."""
+    return {**document, "assessments": clean_tree(document["assessments"]), "targets": clean_tree(document["targets"])}
+
+
+def _first(*values: int | None) -> int:
+    """The first value set (0 is a value: the checks reject it rather than replace it)."""
+    return next(v for v in values if v is not None)
 
 
 def _github_planner(args: argparse.Namespace, specs: list[str]) -> Any:
@@ -233,6 +275,7 @@ def _fingerprint(rules_dir: Path | None, window_days: int) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.estate import build_estate
     from scanner.reporters.console import render_summary
+    from scanner.reporters.evidence import write_atomic
 
     fixtures = _fixtures_dir()
     out: Path = args.out
@@ -243,21 +286,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.mlflow = [str(_demo_mlflow_store(fixtures.parent / "mlflow" / "mlruns", out))]
     code, document = cmd_scan(args, [str(estate)])
     buffer = io.StringIO()
-    render_summary(document, Console(file=buffer, width=120, color_system=None))
-    (out / "summary.txt").write_text(buffer.getvalue(), encoding="utf-8")
+    render_summary(_printable(document), terminal_console(file=buffer, width=120, color_system=None))
+    write_atomic(out / "summary.txt", buffer.getvalue())
     if not args.quiet:
-        print(f"summary written to {out / 'summary.txt'}")
+        print(clean(f"summary written to {out / 'summary.txt'}"))
     return code
 
 
 def _demo_mlflow_store(bundled: Path, out: Path) -> Path:
-    """A fresh copy of the bundled MLflow file store, so that the demo never touches the package."""
+    """A fresh copy of the bundled MLflow file store, so that the demo never touches the package. An
+    existing `OUT/mlflow/mlruns` is replaced only if an earlier demo made it (its marker is there)."""
     import shutil
 
+    from scanner.estate import MARKER, clear_built
+
     store = out / "mlflow" / "mlruns"
-    if store.exists():
-        shutil.rmtree(store)
+    marker = out / "mlflow" / f".{MARKER}"
+    clear_built(store, marker.is_file() and not (out / "mlflow").is_symlink())
     shutil.copytree(bundled, store)
+    marker.write_text("the demo's copy of the bundled MLflow store: replaced by each `aiops-scan demo`\n")
     return store
 
 
@@ -287,12 +334,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if scope not in scopes:
         _err(f"choose a scope with --scope: {', '.join(sorted(scopes)) or '(none)'}")
         return EXIT_USAGE
-    render_explain(document, scopes[scope], area, dim, Console(highlight=False))
+    if dim not in scopes[scope]["areas"].get(area, {}).get("dimensions", {}):
+        _err(f"{args.evidence}: scope {scope} has no dimension {area}.{dim}")
+        return EXIT_USAGE
+    render_explain(clean_tree(document), clean_tree(scopes[scope]), area, dim, terminal_console())
     return EXIT_OK
 
 
 def cmd_probes(_: argparse.Namespace) -> int:
-    console = Console(highlight=False)
+    console = terminal_console()
     for spec in load_probes():
         console.print(f"{spec.id}  [{', '.join(sorted(spec.needs))}]  ({spec.source})", style="bold", markup=False)
         console.print(f"    {spec.summary}", markup=False)
@@ -306,7 +356,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.check:
         _, rules = _load(args.check)
         count = sum(len(d.criteria) for a in rules.areas.values() for d in a.dimensions.values())
-        print(f"{args.check}: ok ({len(rules.areas)} areas, {count} criteria)")
+        print(clean(f"{args.check}: ok ({len(rules.areas)} areas, {count} criteria)"))
         return EXIT_OK
     _, rules = _load(None)
     for area in rules.areas.values():
@@ -331,6 +381,10 @@ def main(argv: list[str] | None = None) -> int:
     # A scan builds millions of small, long-lived objects (syntax facts of every file): the default
     # cyclic-GC thresholds make it re-scan them constantly, which doubled the time of large repos.
     gc.set_threshold(50_000, 20, 100)
+    from scanner import interrupt
+
+    if argv is None:  # run as a program: SIGTERM/SIGINT exit at once, this run's temporary files removed
+        interrupt.install(hard=True)
     args = _parser().parse_args(argv)
     handlers = {
         "scan": lambda a: cmd_scan(a)[0],
@@ -345,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(handlers[args.command](args))
     except RulesError as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
+            print(clean(line, newlines=False), file=sys.stderr)
         _err(f"{len(exc.problems)} problem(s) in {getattr(exc, 'what', 'the rules')}")
         return EXIT_USAGE
     except (RegistryError, UsageError) as exc:
@@ -354,6 +408,17 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         _err(str(exc))
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        _err("interrupted")
-        return 130
+    except KeyboardInterrupt as exc:
+        interrupt.cleanup()
+        _err("terminated" if isinstance(exc, interrupt.Terminated) else "interrupted")
+        return interrupt.exit_code(exc)
+    except Exception as exc:  # a bug: never exit 1, which means "the gate failed"
+        import traceback
+
+        interrupt.cleanup()
+        if os.environ.get("AIOPS_SCAN_DEBUG"):
+            traceback.print_exc()
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        _err(f"internal error: {type(exc).__name__}: {exc} (at {where}; AIOPS_SCAN_DEBUG=1 shows the traceback)")
+        return EXIT_USAGE

@@ -268,7 +268,7 @@ def _git(repo: Path, *args: str, stdin: bytes | None = None) -> None:
         raise FixtureError(f"{repo}: git {args[0]} failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
 
 
-def _clear(path: Path, ours: bool) -> None:
+def clear_built(path: Path, ours: bool) -> None:
     """Delete `path` if it is empty or was built here; refuse anything else."""
     if path.is_symlink() or (path.exists() and not (path.is_dir() and (ours or not any(path.iterdir())))):
         raise FixtureError(f"refusing to replace {path}: it exists and was not built from fixtures")
@@ -280,7 +280,7 @@ def build_repo(fixture_dir: Path, dest: Path) -> Path:
     """Build `fixture_dir` into the git repo `dest/<fixture name>` (rebuilt if it exists); return its path."""
     stream = fast_import_stream(fixture_dir)
     repo = dest / fixture_dir.name
-    _clear(repo, (repo / ".git" / MARKER).is_file())
+    clear_built(repo, (repo / ".git" / MARKER).is_file())
     repo.mkdir(parents=True)
     _git(repo, "init", "-q", "-b", "main", "--template=")
     _git(repo, "fast-import", "--quiet", "--done", "--date-format=raw", stdin=stream)
@@ -292,7 +292,7 @@ def build_repo(fixture_dir: Path, dest: Path) -> Path:
 def build_estate(fixtures_root: Path, dest: Path, names: list[str] | None = None, *, estate: str = ESTATE_NAME) -> Path:
     """Build fixtures `names` (default: all) into a recreated `dest/<estate>/<name>/`; return `dest/<estate>`."""
     root = dest / estate
-    _clear(root, root.is_dir() and all((p / ".git" / MARKER).is_file() for p in root.iterdir()))
+    clear_built(root, root.is_dir() and all((p / ".git" / MARKER).is_file() for p in root.iterdir()))
     root.mkdir(parents=True)
     for name in sorted(p.parent.name for p in fixtures_root.glob("*/history.yml")) if names is None else names:
         build_repo(fixtures_root / name, root)

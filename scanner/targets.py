@@ -50,6 +50,23 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _is_remote(spec: str) -> bool:
+    return spec.startswith(("github:", "git@")) or "://" in spec
+
+
+def check_local_targets(specs: list[str]) -> None:
+    """A local target that does not exist or is not a folder is a usage error (a typo must not pass as a
+    scan with one failed target): raised before anything is scanned."""
+    for spec in specs:
+        if _is_remote(spec):
+            continue
+        path = Path(spec).expanduser()
+        if not path.exists():
+            raise UsageError(f"{spec}: no such folder (a target is a repo, a folder of repos, a URL or github:ORG)")
+        if not path.is_dir():
+            raise UsageError(f"{spec}: not a folder (a target is a repo, a folder of repos, a URL or github:ORG)")
+
+
 def resolve_targets(
     specs: list[str],
     remote: Callable[[str], list[Target]] | None = None,
@@ -72,14 +89,8 @@ def resolve_targets(
             continue
         if spec.startswith("github:") or "://" in spec or spec.startswith("git@"):
             raise UsageError(f"{spec}: not a local folder; scan github:ORG or github:ORG/REPO, or clone it first")
-        path = Path(spec).expanduser()
-        if not path.exists():
-            targets.append(Target(_unique(path.name or spec, taken), "repo", "error", f"{spec}: no such path"))
-            continue
-        if not path.is_dir():
-            targets.append(Target(_unique(path.name, taken), "repo", "error", f"{spec}: not a folder"))
-            continue
-        path = path.resolve()
+        check_local_targets([spec])
+        path = Path(spec).expanduser().resolve()
         if is_git_repo(path):
             targets.append(Target(_unique(path.name, taken), "repo", path=path))
             continue

@@ -6,11 +6,14 @@ organisation roll-ups. Written atomically (temporary file in the same folder, th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import jsonschema
 
 from scanner import __version__
 from scanner.runner import ScanResult
@@ -37,19 +40,65 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
+class EvidenceError(ValueError):
+    """An evidence file that cannot be read: missing, not JSON, or not of this schema version."""
+
+
+# temporary files being written right now: removed by the termination handler (scanner/interrupt.py)
+PENDING: set[Path] = set()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def stage(path: Path, text: str, *, private: bool = False) -> Path:
+    """Write `text` to a temporary file beside `path` and return it (then `commit` it, or unlink it).
+    The file gets the permissions a new file would (0666 less the umask), or 0600 when `private`
+    (files that may hold secrets). Errors name `path`."""
     path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, f"{path}: cannot write: {exc.strerror or exc}") from None
+    tmp = Path(name)
+    PENDING.add(tmp)
+    try:
+        os.fchmod(fd, 0o600 if private else 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+    except OSError as exc:
+        discard(tmp)
+        raise OSError(exc.errno, f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        discard(tmp)
         raise
+    return tmp
+
+
+def commit(tmp: Path, path: Path) -> None:
+    """Rename a staged file onto its destination (atomic: readers see the old file or the new one)."""
+    try:
+        os.replace(tmp, path.expanduser())
+    except OSError as exc:
+        discard(tmp)
+        raise OSError(exc.errno, f"{path}: cannot write: {exc.strerror or exc}") from None
+    PENDING.discard(tmp)
+
+
+def discard(tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
+    PENDING.discard(tmp)
+
+
+def write_atomic(path: Path, text: str, *, private: bool = False) -> None:
+    """Write `text` to `path` through a temporary file and a rename; errors name the file."""
+    commit(stage(path, text, private=private), path)
 
 
 def write_evidence(path: Path, result: ScanResult) -> dict[str, Any]:
@@ -59,8 +108,32 @@ def write_evidence(path: Path, result: ScanResult) -> dict[str, Any]:
 
 
 def load_evidence(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        data = json.load(handle)
+    """A saved evidence file, checked against this version's schema. Raises EvidenceError naming the file."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise EvidenceError(f"{path}: no such evidence file") from None
+    except OSError as exc:
+        raise EvidenceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise EvidenceError(f"{path}: not an evidence file (not valid JSON: {exc})") from None
     if not isinstance(data, dict) or "assessments" not in data:
-        raise ValueError(f"{path}: not an aiops-scan evidence file")
+        raise EvidenceError(f"{path}: not an aiops-scan evidence file")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise EvidenceError(
+            f"{path}: evidence schema_version {version!r}, this aiops-scan reads {SCHEMA_VERSION!r}: scan again"
+        )
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+        raise EvidenceError(f"{path}: not a valid evidence file: at {where or '(top)'}: {error.message[:200]}")
     return data
+
+
+@functools.cache
+def _validator() -> Any:
+    from scanner.schemapath import load_schema
+
+    return jsonschema.Draft202012Validator(load_schema("evidence.schema.json"))

@@ -9,6 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from scanner.termsafe import clean
+
 
 @contextmanager
 def progress_bar(console: Console, total: int, quiet: bool, opts: Any) -> Iterator[None]:
@@ -17,12 +19,13 @@ def progress_bar(console: Console, total: int, quiet: bool, opts: Any) -> Iterat
         yield
         return
     if not console.is_terminal:
-        opts.progress = lambda name: console.print(f"scanning {name} ...", style="dim", markup=False)
+        opts.progress = lambda name: console.print(f"scanning {clean(name)} ...", style="dim", markup=False)
         yield
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    # names come from scanned folders and servers: never markup, never control sequences
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("scanning", total=total)
-        opts.progress = lambda name: bar.update(task, description=f"scanning {name}")
+        opts.progress = lambda name: bar.update(task, description=f"scanning {clean(name, newlines=False)}")
         opts.done = lambda _name: bar.advance(task)
         yield

@@ -1,16 +1,21 @@
 """SARIF 2.1.0: one rule per dimension criterion, one result per unmet criterion that cites a file.
 
 Results come from repo assessments only (an organisation roll-up has no files of its own). A result's
-location is the first file its findings cite (a repo root "." is not a file); further files are related
-locations. Each result carries a partial fingerprint made of the criterion, the repo and the path, so
-code scanning tracks it across nights however the lines move.
+location is the first file its findings cite (a repo root "." is not a file) that is present in the
+scanned tree; further such files are related locations. A path seen only in the history (a deleted
+file) is never cited: `present(scope, location)` says which are there (by default: a location at the
+scanned commit). URIs are percent-encoded relative references (RFC 3986). Each result carries a
+partial fingerprint made of the criterion, the repo and the path, so code scanning tracks it across
+nights however the lines move.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from scanner.reporters.common import dimension_rows, findings_by_id, location_label, repo_scopes
 
@@ -40,21 +45,38 @@ def _rules(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [rules[k] for k in sorted(rules)]
 
 
-def _file_locations(crit: dict[str, Any], findings: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+Present = Callable[[str, dict[str, Any]], bool]
+
+
+def at_scanned_commit(document: dict[str, Any]) -> Present:
+    """A location is in the scanned tree when it names no commit or the commit the repo was scanned at."""
+    commits = {t["id"]: t.get("commit") for t in document.get("targets", [])}
+    return lambda scope, loc: loc.get("commit") in (None, commits.get(scope))
+
+
+def _file_locations(
+    scope: str, crit: dict[str, Any], findings: dict[str, dict[str, Any]], present: Present
+) -> list[dict[str, Any]]:
     seen: set[tuple[str, int | None]] = set()
     out = []
     for fid in crit["findings"]:
         for loc in findings.get(fid, {}).get("locations", []):
             path = loc.get("path")
-            if not path or path == "." or (path, loc.get("line")) in seen:
+            if not path or path == "." or (path, loc.get("line")) in seen or not present(scope, loc):
                 continue
             seen.add((path, loc.get("line")))
             out.append(loc)
     return out
 
 
+def file_uri(path: str) -> str:
+    """A repo-relative path as a URI reference: every character but unreserved ones and `/` escaped
+    (UTF-8), so spaces, `#`, `%`, `?`, `:` and non-ASCII names stay one path."""
+    return quote(path.lstrip("/"), safe="/")
+
+
 def _physical(loc: dict[str, Any], base: str) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": loc["path"], "uriBaseId": base}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": file_uri(loc["path"]), "uriBaseId": base}}
     if loc.get("line"):
         physical["region"] = {"startLine": int(loc["line"])}
     return {"physicalLocation": physical}
@@ -101,7 +123,8 @@ def _base_ids(document: dict[str, Any], scopes: list[str]) -> tuple[dict[str, st
     return bases, original
 
 
-def render_sarif(document: dict[str, Any]) -> dict[str, Any]:
+def render_sarif(document: dict[str, Any], present: Present | None = None) -> dict[str, Any]:
+    present = present or at_scanned_commit(document)
     rules = _rules(document)
     index = {r["id"]: i for i, r in enumerate(rules)}
     findings = findings_by_id(document)
@@ -111,7 +134,8 @@ def render_sarif(document: dict[str, Any]) -> dict[str, Any]:
     for assessment in repos:
         for _area, _dim, dim in dimension_rows(assessment):
             for crit in dim.get("criteria", []):
-                locs = _file_locations(crit, findings) if crit["result"] == "unmet" else []
+                scope = assessment["scope"]
+                locs = _file_locations(scope, crit, findings, present) if crit["result"] == "unmet" else []
                 if locs:
                     results.append(
                         _result(assessment["scope"], crit, locs, bases[assessment["scope"]], index[crit["id"]])

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scanner.cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, main
+from scanner.cli import EXIT_OK, EXIT_USAGE, main
 from tests.e2e.conftest import check_with_contract_tool
 
 BROKEN = Path(__file__).resolve().parents[1] / "broken_rules"
@@ -36,13 +36,12 @@ def test_explain_accepts_the_bare_dimension_id_and_rejects_unknown(estate: Path,
     assert main(["explain", str(out), "prompt_handling"]) == EXIT_USAGE
 
 
-def test_a_missing_target_is_reported_and_the_rest_completes(estate: Path, tmp_path: Path) -> None:
+def test_a_missing_target_is_a_usage_error_before_scanning(estate: Path, tmp_path: Path) -> None:
+    """A typo in a nightly job's target list must fail the job (exit 2), not pass as a partial scan (3)."""
     out = tmp_path / "out.json"
     code = main(["scan", str(estate / "llm-app"), str(tmp_path / "nowhere"), "--json", str(out), "--quiet"])
-    assert code == EXIT_PARTIAL
-    text = out.read_text()
-    assert "no such path" in text and '"scope": "llm-app"' in text
-    check_with_contract_tool(out)
+    assert code == EXIT_USAGE
+    assert not out.exists()
 
 
 def test_rules_check_reports_file_line_and_key_path(tmp_path: Path) -> None:
