@@ -337,13 +337,17 @@ def test_terminate_children_ends_running_git_processes(tmp_path: Path, silent_se
     pgid = os.getpgid(pid)
     assert pgid != os.getpgrp()  # its own group: the helper processes die with it
     started = time.monotonic()
-    gitcli.terminate_children()
-    worker.join(10)
+    try:
+        assert gitcli.terminate_children() == 1
+        worker.join(10)
+        with pytest.raises(gitcli.GitError, match="the run is ending"):  # and no new one starts
+            gitcli.run_git(tmp_path, "status")
+    finally:
+        gitcli.allow_children()
     assert not worker.is_alive() and time.monotonic() - started < 5
     assert errors and isinstance(errors[0], gitcli.GitError)
     assert not _group_alive(pgid)
     assert not (tmp_path / "cache" / "repo").exists()
-    gitcli.allow_children()
     with pytest.raises(gitcli.GitError):  # a bad URL still fails normally afterwards
         clone.sync(f"file://{tmp_path}/nowhere.git", tmp_path / "cache" / "other")
 

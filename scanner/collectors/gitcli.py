@@ -31,7 +31,7 @@ class GitError(RuntimeError):
     pass
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: terminate_children may run in a signal handler
 _children: set[subprocess.Popen[bytes]] = set()
 _stopping = False
 _credentials: dict[str, dict[str, str]] = {}  # resolved repo path -> GIT_CONFIG_* entries
@@ -260,11 +260,16 @@ def read_blobs(repo: Path, shas: Iterable[str], max_bytes: int) -> Iterator[tupl
 _USERINFO = re.compile(r"(?<=://)[^/\s'\"<>]*@")
 _TOKENISH = re.compile(r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})")
 _QUERY_PARAM = re.compile(r"([?&;]([A-Za-z0-9_.-]{1,64})=)([^&#\s'\"<>]*)")
-_SECRET_NAME = re.compile(r"token|secret|passw|pwd|key|sig|auth|credential|session", re.IGNORECASE)
+_SECRET_WORDS = frozenset(
+    "token secret password passwd pwd pass key apikey sig signature auth authorization credential"
+    " credentials session sessionid code".split()
+)
 
 
 def _hide_param(m: re.Match[str]) -> str:
-    return m.group(1) + "***" if _SECRET_NAME.search(m.group(2)) and m.group(3) else m.group(0)
+    """`?access_token=X` -> `?access_token=***` (a parameter named like a secret, word by word)."""
+    words = re.split(r"[_.-]", m.group(2).lower())
+    return m.group(1) + "***" if m.group(3) and _SECRET_WORDS.intersection(words) else m.group(0)
 
 
 def redact(text: str) -> str:
