@@ -35,12 +35,15 @@ def _scan(*args: str) -> int:
 
 
 def _cmdlines() -> Iterator[str]:
+    """The argv of every git process (git, git-remote-http, ...) on the machine."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                yield Path(f"/proc/{entry}/cmdline").read_bytes().decode("utf-8", "replace")
+                argv = Path(f"/proc/{entry}/cmdline").read_bytes()
             except OSError:
                 continue
+            if os.path.basename(argv.split(b"\0", 1)[0]).startswith(b"git"):
+                yield argv.decode("utf-8", "replace")
 
 
 class ArgvWatch:
@@ -140,7 +143,8 @@ def test_secrets_in_urls_and_origins_never_reach_any_output(tmp_path: Path, caps
             str(local1),
             str(local2),
         ]
-        with ArgvWatch(["Leak"]) as watch:
+        secrets = ["LeakE3j4k5", "LeakF6l7m8", "LeakG9n0o1", "LeakH2p3q4"]
+        with ArgvWatch(secrets) as watch:
             code = _scan(
                 *targets,
                 "--jobs",
