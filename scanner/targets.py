@@ -76,6 +76,7 @@ def resolve_targets(
     URLs through `git_url` (which plans a cached clone)."""
     targets: list[Target] = []
     taken: set[str] = set()
+    remotes: dict[str, Target] = {}  # one target per clone folder: a repo under two URL spellings
     for spec in specs:
         if spec.startswith("github:") and remote is not None:
             for target in remote(spec):
@@ -84,6 +85,13 @@ def resolve_targets(
             continue
         if git_url is not None and not spec.startswith("github:") and ("://" in spec or spec.startswith("git@")):
             target = git_url(spec)
+            identity = getattr(target.remote, "identity", None)
+            first = remotes.get(identity) if identity else None
+            if first is not None:
+                first.info.setdefault("also_given_as", []).append(target.info.get("source", target.id))
+                continue
+            if identity:
+                remotes[identity] = target
             target.id = _unique(target.id, taken)
             targets.append(target)
             continue

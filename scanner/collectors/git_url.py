@@ -2,14 +2,15 @@
 
 Each becomes a blobless, checkout-free clone in the cache folder, updated by `git fetch` on later runs,
 and is then scanned like a local repo; its findings are reused while HEAD and the scanner/rules
-fingerprint are unchanged. Credentials in a URL reach git only; every message and output is redacted.
+fingerprint are unchanged. Credentials in a URL (userinfo, or a token in its query string) reach this
+repo's git processes only; ids, sources, cache folder names and messages never hold them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.collectors.gitcli import redact, repo_key, web_url
+from scanner.collectors.gitcli import clean_url, repo_key, web_url
 from scanner.collectors.github import clone
 from scanner.collectors.github.cache import ScanCache
 from scanner.model import Finding, Outcome
@@ -28,6 +29,9 @@ class GitUrlRemote:
     def __init__(self, url: str, cache: ScanCache, key: str) -> None:
         self.url, self.cache, self.key = url, cache, key
         self.head = ""
+        # two spellings of one repo (`.git`, trailing slash, host case, https or ssh) share one clone:
+        # the targets resolver keeps the first
+        self.identity = str(cache.clone_dir(key).absolute())
 
     def prepare(self, target: Target, fingerprint: str) -> list[Finding] | None:
         synced = clone.sync(self.url, self.cache.clone_dir(self.key))
@@ -53,5 +57,5 @@ def url_target(url: str, cache_dir: Path | None) -> Target:
     host, _, path = key.partition("/")
     name = Path(path or host).name.removesuffix(".git") or "repo"
     cache = ScanCache(cache_dir or DEFAULT_CACHE, host or "local")
-    info = {"url": web_url(url) or redact(url), "source": redact(url)}
+    info = {"url": web_url(url) or clean_url(url), "source": clean_url(url)}
     return Target(name, "repo", remote=GitUrlRemote(url, cache, path or key), info=info)
