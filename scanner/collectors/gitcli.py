@@ -122,7 +122,7 @@ def remote_web_url(repo: Path) -> str | None:
 
 def repo_key(url: str) -> str:
     """A repository's identity across URL forms: `git@github.com:acme/churn.git` -> `github.com/acme/churn`."""
-    web = web_url(url) or url
+    web = web_url(url) or _USERINFO.sub("", url)  # never a password in a key (it names the cache folder)
     key = re.sub(r"^[a-z+]+://", "", web.strip()).removesuffix("/").removesuffix(".git")
     return key.lower()
 
