@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: env demo test lint typecheck unit clean chromium accuracy bench
+.PHONY: env demo test lint typecheck unit clean chromium accuracy bench fuzz
 
 env: $(STAMP)
 
@@ -34,6 +34,10 @@ unit: env chromium
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# The property tests with many more examples (profile "fuzz" in tests/conftest.py); failures are kept in .hypothesis/.
+fuzz: env
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/fuzz
 
 # Accuracy against expert assessors: needs the calibration checkouts (see benchmarks/accuracy.py).
 CALIBRATION ?= ../shared/calibration/expected.json

@@ -94,10 +94,31 @@ def _merged_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
     return [p for p in merged if not (isinstance(p[0], yaml.ScalarNode) and p[0].value in explicit)] + pairs
 
 
+def _flow_depth_problem(text: str) -> YamlError | None:
+    """PyYAML scans a line of unclosed `[`/`{` in quadratic time (seconds for 80 KB) before its depth
+    can be checked; refuse a line opening more than MAX_DEPTH of them (quotes are not told apart: such a
+    line is pathological either way)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.count("[") + line.count("{") <= MAX_DEPTH:
+            continue
+        depth = 0
+        for ch in line:
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return YamlError(f"nested deeper than {MAX_DEPTH} levels", number)
+            elif ch in "]}" and depth:
+                depth -= 1
+    return None
+
+
 def load_yaml_all(text: str) -> list[YamlDoc]:
     """Load every document of a YAML stream. Raises YamlError with a line number."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise YamlError(f"larger than {MAX_BYTES} bytes")
+    problem = _flow_depth_problem(text)
+    if problem is not None:
+        raise problem
     docs: list[YamlDoc] = []
     try:
         for node in yaml.compose_all(text, Loader=yaml.SafeLoader):

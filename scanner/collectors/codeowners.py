@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 CATCH_ALL = frozenset({"*", "**", "/*", "/**", "/", "/**/*", "**/*"})
+MAX_WILDCARDS = 8
 _OWNER = re.compile(r"^@[\w.-]+(?:/[\w.-]+)?$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -83,6 +84,9 @@ def parse_codeowners(text: str, path: str = "CODEOWNERS") -> CodeOwners:
         if pattern.startswith("!") or "[" in pattern:
             errors.append((number, f"unsupported pattern syntax: {pattern}"))
             continue
+        if _squeeze(pattern).count("*") > MAX_WILDCARDS:  # each one multiplies the regex's backtracking
+            errors.append((number, f"more than {MAX_WILDCARDS} wildcards: {pattern[:80]}"))
+            continue
         rules.append(OwnerRule(pattern, tuple(o for o in owners if _OWNER.match(o)), number))
     return CodeOwners(path, tuple(rules), tuple(errors))
 
@@ -122,8 +126,15 @@ def _tokens(line: str) -> list[str]:
     return out
 
 
+def _squeeze(pattern: str) -> str:
+    """The same pattern without repeats that only slow matching: `**/**/` is `**/`, `***` is `**`."""
+    pattern = re.sub(r"\*{3,}", "**", pattern)
+    return re.sub(r"(?:\*\*/){2,}", "**/", pattern)
+
+
 def pattern_regex(pattern: str) -> re.Pattern[str]:
     """A regex matching the repo-relative paths a CODEOWNERS pattern covers."""
+    pattern = _squeeze(pattern)
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
     body = pattern.strip("/")
     if not body:

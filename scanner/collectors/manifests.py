@@ -17,6 +17,15 @@ GEM_LINE = re.compile(r"""^\s*gem\s+["']([A-Za-z0-9][A-Za-z0-9._-]*)["']""")
 _REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
+def _map(value: Any) -> dict[str, Any]:
+    """A table/object of a manifest, or empty when the file has something else there (never a crash)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -54,7 +63,7 @@ def collect_dependencies(index: RepoIndex) -> dict[str, list[Location]]:
             data = index.json(path)
             if isinstance(data, dict):
                 for section in ("dependencies", "devDependencies", "peerDependencies"):
-                    for dep in data.get(section) or {}:
+                    for dep in _map(data.get(section)):
                         add(normalise(dep), path, _line_of(text, f'"{dep}"'))
         elif name == "Gemfile":
             for n, line in enumerate(text.splitlines(), 1):
@@ -76,19 +85,19 @@ def _line_of(text: str, needle: str) -> int | None:
 
 def _pyproject(index: RepoIndex, path: str, text: str, add: Any) -> None:
     data = index.toml(path) or {}
-    project = data.get("project") or {}
-    specs: list[str] = list(project.get("dependencies") or [])
-    for extra in (project.get("optional-dependencies") or {}).values():
-        specs.extend(extra or [])
-    for group in (data.get("dependency-groups") or {}).values():
-        specs.extend(s for s in group or [] if isinstance(s, str))
+    project = _map(data.get("project"))
+    specs: list[Any] = list(_list(project.get("dependencies")))
+    for extra in _map(project.get("optional-dependencies")).values():
+        specs.extend(_list(extra))
+    for group in _map(data.get("dependency-groups")).values():
+        specs.extend(_list(group))
     for spec in specs:
         if isinstance(spec, str):
             name = _req_name(spec)
             add(name, path, _line_of(text, spec.split(";")[0].strip()) if name else None)
-    poetry = (data.get("tool") or {}).get("poetry") or {}
-    sections = [poetry.get("dependencies") or {}, poetry.get("dev-dependencies") or {}]
-    sections += [(g or {}).get("dependencies") or {} for g in (poetry.get("group") or {}).values()]
+    poetry = _map(_map(data.get("tool")).get("poetry"))
+    sections = [_map(poetry.get("dependencies")), _map(poetry.get("dev-dependencies"))]
+    sections += [_map(_map(g).get("dependencies")) for g in _map(poetry.get("group")).values()]
     for section in sections:
         for dep in section:
             if dep.lower() != "python":
@@ -118,10 +127,10 @@ def _conda(index: RepoIndex, path: str, add: Any) -> None:
     if not parsed.docs or not isinstance(parsed.docs[0].data, dict):
         return
     doc = parsed.docs[0]
-    for i, dep in enumerate(doc.data.get("dependencies") or []):
+    for i, dep in enumerate(_list(doc.data.get("dependencies"))):
         if isinstance(dep, str):
             add(_req_name(dep.split("=")[0]), path, doc.line(("dependencies", i)))
         elif isinstance(dep, dict):
-            for j, spec in enumerate(dep.get("pip") or []):
+            for j, spec in enumerate(_list(dep.get("pip"))):
                 if isinstance(spec, str):
                     add(_req_name(spec), path, doc.line(("dependencies", i, "pip", j)))

@@ -52,6 +52,9 @@ MAX_TASKS = 2000
 
 def parse(index: RepoIndex, path: str) -> tuple[list[Pipeline], list[ParseError]]:
     errors: list[ParseError] = []
+    root = index.yaml(path)  # read for its events as text (a JSON-e template), but it must still be YAML
+    if root.error:
+        errors.append(ParseError(path, root.error_line, f"invalid YAML: {root.error}"))
     base = stamp(_root_triggers(index.text(path) or ""), path)
     jobs: list[Job] = []
     kind_jobs: dict[str, list[str]] = {}
@@ -87,6 +90,11 @@ def _scheduled_by(job: Job, cron: Pipeline) -> Job:
     kind = job.id.split("/")[0]
     extra = [t for c in cron.jobs if _method_kind(c.stage) == kind for t in (c.triggers or ())]
     return replace(job, triggers=(*(job.triggers or ()), *extra[:1])) if extra else job
+
+
+def _first_line(text: Any) -> str:
+    lines = as_str(text).strip().splitlines()
+    return lines[0][:80] if lines else ""
 
 
 def _method_kind(method: str) -> str:
@@ -131,7 +139,7 @@ def _kind_jobs(index: RepoIndex, src: Source, kind: str, base: tuple[Trigger, ..
         out.append(
             Job(
                 id=f"{kind}/{name}",
-                name=as_str(task.get("description")).strip().splitlines()[0][:80] if task.get("description") else name,
+                name=_first_line(task.get("description")) or name,
                 line=line,
                 path=tsrc.path,
                 steps=steps,
