@@ -49,6 +49,12 @@ class ScanCache:
     def save_etags(self, etags: dict[str, dict[str, Any]]) -> None:
         _write(self.root / "etags.json", etags)
 
+    def cached_head(self, full_name: str) -> str | None:
+        """The HEAD the cached findings of a repo were computed at (None: nothing cached)."""
+        data = _read(self.root / "findings" / f"{_safe(full_name)}.json")
+        head = data.get("head") if isinstance(data, dict) else None
+        return head if isinstance(head, str) and head else None
+
     def load_findings(self, full_name: str, head: str, fingerprint: str) -> list[Finding] | None:
         data = _read(self.root / "findings" / f"{_safe(full_name)}.json")
         if not isinstance(data, dict) or data.get("head") != head or data.get("fingerprint") != fingerprint:
