@@ -125,3 +125,24 @@ def test_heads_query_and_answers_match_the_schema(fake: FakeGitHub, tmp_path: Pa
     for query, variables in checked:
         answer = fake.answer_graphql({"query": query, "variables": variables})
         assert graphql_answer_problems(graphql_schema, query, variables, answer) == []
+
+
+def test_etags_are_saved_once_after_the_listing_and_once_at_the_end(
+    fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from scanner.collectors.github.cache import ScanCache
+
+    saves: list[int] = []
+    real = ScanCache.save_etags
+
+    def spy(self: ScanCache, etags: dict[str, Any]) -> None:
+        saves.append(len(etags))
+        real(self, etags)
+
+    monkeypatch.setattr(ScanCache, "save_etags", spy)
+    run(fake, tmp_path)
+    assert len(saves) == 2  # not once per repo: each save writes every stored answer (listing pages included)
+    stored = json.loads(next((tmp_path / "cache").rglob("etags.json")).read_text())
+    assert any("/actions/runs" in key for key in stored)  # the per-repo answers of the last repos are kept

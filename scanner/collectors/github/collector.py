@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
 
 DEFAULT_API = "https://api.github.com"
+SAVE_ETAGS_S = 10.0
 
 
 @dataclass
@@ -57,6 +59,9 @@ class GitHubScan:
         self._org: OrgFacts | None = None
         self._org_lock = threading.Lock()
         self.totals = {"clones": 0, "fetches": 0, "bytes_fetched": 0, "repos_reused": 0, "repos_unchanged": 0}
+        self.pending = 0  # listed repos not finished yet
+        self._saved_tags: dict[str, Any] = {key: entry.get("etag") for key, entry in self.shared.etags.items()}
+        self._saved_at = time.monotonic()
         self.heads: dict[str, str] = {}  # full name -> default-branch head on GitHub (repos with cached findings)
         self.source = OrgSource(Target(f"github:{self.owner}", "github_org"), "github_org", self.org_facts)
         self.web = "https://github.com" if opts.api_url.rstrip("/") == DEFAULT_API else _web_base(opts.api_url)
@@ -72,11 +77,12 @@ class GitHubScan:
         try:
             repos = self._list()
             self.heads = self._check_heads(repos)
+            self.pending = len(repos)
         except ApiError as exc:
             self.source.build = _fail(f"listing github:{self.owner} failed: {self.client().scrub(str(exc))}")
             return []
         finally:
-            self.publish()
+            self.publish(force=True)
         return [self._target(r) for r in repos]
 
     def _check_heads(self, repos: list[dict[str, Any]]) -> dict[str, str]:
@@ -148,8 +154,10 @@ class GitHubScan:
                     self.publish()
             return self._org
 
-    def publish(self) -> None:
-        """Copy the running totals into the source's stats (read by the runner at the end)."""
+    def publish(self, force: bool = False) -> None:
+        """Copy the running totals into the source's stats (read by the runner at the end), and save the
+        ETags when they changed: at most every SAVE_ETAGS_S while repos are scanned, and after the last one
+        (each save writes every stored answer: once per repo made a 1,000-repo rescan minutes long)."""
         with self.shared.lock:
             stats: dict[str, Any] = {**self.shared.total.to_json(), **self.totals}
             self.source.stats.update(stats)
@@ -157,7 +165,11 @@ class GitHubScan:
                 self.source.target.info["rate_limit_waits"] = list(self.shared.waits[-20:])
             if self.shared.remaining is not None:
                 self.source.target.info["rate_limit_remaining"] = self.shared.remaining
-            self.cache.save_etags(self.shared.etags)
+            tags = {key: entry.get("etag") for key, entry in self.shared.etags.items()}
+            due = force or self.pending <= 0 or time.monotonic() - self._saved_at >= SAVE_ETAGS_S
+            if tags != self._saved_tags and due:
+                self.cache.save_etags(self.shared.etags)
+                self._saved_tags, self._saved_at = tags, time.monotonic()
 
 
 class RemoteRepo:
@@ -213,6 +225,8 @@ class RemoteRepo:
         if findings is not None and not any(f.outcome is Outcome.ERROR for f in findings):
             # findings with errors (e.g. an API failure) are not cached: the next run tries again
             scan.cache.save_findings(self.full_name, self.head, fingerprint, findings)
+        with scan.shared.lock:
+            scan.pending -= 1
         scan.publish()
 
     def role_overrides(self) -> dict[str, str]:
