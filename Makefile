@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: env demo test lint typecheck unit clean chromium accuracy
+.PHONY: env demo test lint typecheck unit clean chromium accuracy bench
 
 env: $(STAMP)
 
@@ -40,6 +40,13 @@ CALIBRATION ?= ../shared/calibration/expected.json
 CHECKOUTS ?= ../calibration
 accuracy: env
 	$(BIN)/python -m benchmarks.accuracy $(CALIBRATION) $(CHECKOUTS)
+
+# Benchmarks (never run by the tests); each prints its figures and a last line `name: key=value ...`.
+ORG_REPOS ?= 1000
+ORG_LATENCY_MS ?= 20
+bench: env
+	$(BIN)/python -m benchmarks.org_scan --repos $(ORG_REPOS) --latency-ms $(ORG_LATENCY_MS)
+	$(BIN)/python -m benchmarks.bench_github
 
 clean:
 	rm -rf $(VENV) aiops-demo .pytest_cache .mypy_cache .ruff_cache

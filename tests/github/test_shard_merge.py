@@ -131,3 +131,43 @@ def test_merge_refuses_parts_that_do_not_fit(
     assert not out.exists()
     code, _ = merge(parts["2/2"], parts["1/2"], extra=("--fail-below", "leading"))
     assert code == 1 and out.exists()  # merged, then gated
+
+
+SHARDED = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nightly-sharded.yml"
+
+
+def _commands(script: str) -> list[list[str]]:
+    """The `aiops-scan ...` commands of a run script, with expressions and variables made concrete."""
+    import re
+    import shlex
+
+    text = re.sub(r"\$\{\{[^}]*\}\}", "1", script.replace("\\\n", " "))
+    text = text.replace('"${baseline[@]}"', "").replace("$ORG", "acme").replace("$SHARDS", "4")
+    out = []
+    for line in text.splitlines():
+        line = line.split("||")[0].strip()
+        if line.startswith("aiops-scan "):
+            out.append(shlex.split(line)[1:])
+    return out
+
+
+def test_the_sharded_workflow_scans_every_shard_and_merges_them() -> None:
+    import yaml
+
+    from scanner.cli import _parser
+
+    workflow = yaml.safe_load(SHARDED.read_text())
+    scan, merge = workflow["jobs"]["scan"], workflow["jobs"]["merge"]
+    shards = scan["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
+    assert scan["strategy"]["fail-fast"] is False
+    assert merge["needs"] == "scan" and merge["if"] == "always()"  # a failed shard is reported, not skipped
+    scripts = {job: "\n".join(s.get("run", "") for s in workflow["jobs"][job]["steps"]) for job in ("scan", "merge")}
+    commands = {job: _commands(script) for job, script in scripts.items()}
+    assert [c[0] for c in commands["scan"]] == ["scan"] and "--shard" in commands["scan"][0]
+    assert [c[0] for c in commands["merge"]] == ["merge", "diff"] and "--fail-below" in commands["merge"][0]
+    for command in commands["scan"] + commands["merge"]:
+        _parser().parse_args(command)  # every option the workflow uses exists (argparse exits 2 otherwise)
+    uploads = [s for s in scan["steps"] if "upload-artifact" in s.get("uses", "")]
+    downloads = [s for s in merge["steps"] if "download-artifact" in s.get("uses", "")]
+    assert uploads[0]["with"]["name"].startswith("aiops-part-") and downloads[0]["with"]["pattern"] == "aiops-part-*"
