@@ -146,3 +146,26 @@ def test_etags_are_saved_once_after_the_listing_and_once_at_the_end(
     assert len(saves) == 2  # not once per repo: each save writes every stored answer (listing pages included)
     stored = json.loads(next((tmp_path / "cache").rglob("etags.json")).read_text())
     assert any("/actions/runs" in key for key in stored)  # the per-repo answers of the last repos are kept
+
+
+def test_the_head_check_reads_small_head_files_not_the_findings(
+    fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner.collectors.github import cache
+
+    run(fake, tmp_path)
+    read: list[str] = []
+    real = cache._read
+
+    def spy(path: Path) -> Any:
+        read.append(path.parent.name)
+        return real(path)
+
+    monkeypatch.setattr(cache, "_read", spy)
+    code, doc = run(fake, tmp_path, name="warm.json")
+    assert code == 0 and all(t["clone"] == "unchanged" for t in repos(doc).values())
+    assert read.count("heads") == 3 and read.count("findings") == 3  # the findings once each: when reused
+    for head in (tmp_path / "cache").rglob("heads/*.json"):
+        head.unlink()  # a cache from before the head files: still checked, from the findings
+    code, doc = run(fake, tmp_path, name="old-cache.json")
+    assert code == 0 and all(t["clone"] == "unchanged" for t in repos(doc).values())
