@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from scanner.cli import main
@@ -17,7 +18,7 @@ from scanner.reporters.evidence import dumps
 
 from ..e2e.conftest import check_with_contract_tool
 from .fake_github import FakeGitHub
-from .test_github_scan import run
+from .test_github_scan import SCHEMA, run
 
 # Inherently per run, so normalised: when and how long each run took, and the API calls of the
 # organisation itself (each shard lists the organisation and reads its teams once). The merged
@@ -79,6 +80,7 @@ def test_three_shards_merge_to_the_single_run(fake: FakeGitHub, tmp_path: Path) 
     assert main(["merge", *map(str, reversed(parts)), "--json", str(merged), "--quiet"]) == 0
     check_with_contract_tool(merged)
     doc = json.loads(merged.read_text())
+    jsonschema.validate(doc, SCHEMA)
     assert doc["config"]["shard"]["merged"] == [1, 2, 3] and doc["config"]["shard"]["missing"] == []
     assert dumps(normalise(doc)) == dumps(normalise(single))
     assert doc["stats"]["api_calls"]["graphql_points"] > single["stats"]["api_calls"]["graphql_points"]
