@@ -48,11 +48,15 @@ accuracy: env
 # Performance benchmarks (issue 11); never run by the tests. Each prints a last line `name: key=value ...`.
 # The local-scan repository is generated once and cached under BENCH_CACHE.
 BENCH_CACHE ?= /tmp/aiops-bench-local-scan
+ORG_REPOS ?= 1000
+ORG_LATENCY_MS ?= 20
 bench: env
 	$(BIN)/python -m benchmarks.local_scan --files 50000 --commits 10000 --cache $(BENCH_CACHE)
 	$(BIN)/python -m benchmarks.rules --repos 1000
+	$(BIN)/python -m benchmarks.org_scan --repos $(ORG_REPOS) --latency-ms $(ORG_LATENCY_MS)
 	$(BIN)/python -m benchmarks.bench_scan
 	$(BIN)/python -m benchmarks.bench_mlflow
+	$(BIN)/python -m benchmarks.bench_github
 
 clean:
 	rm -rf $(VENV) aiops-demo .pytest_cache .mypy_cache .ruff_cache

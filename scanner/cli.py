@@ -65,6 +65,21 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path)
     diff.add_argument("--json", type=Path, metavar="FILE", help="write the diff as JSON to FILE")
 
+    merge = sub.add_parser(
+        "merge", help="combine the evidence of `scan --shard K/N` runs into one (roll-ups recomputed)"
+    )
+    merge.add_argument("parts", nargs="+", type=Path, metavar="PART", help="the evidence JSON of each shard")
+    merge.add_argument("--json", type=Path, metavar="FILE", required=True, help="write the merged evidence to FILE")
+    merge.add_argument(
+        "--rules", type=Path, metavar="DIR", help="the rules the shards were scanned with (if not built-in)"
+    )
+    merge.add_argument(
+        "--allow-missing", action="store_true", help="merge even if shards are missing (then exit 3, not 0)"
+    )
+    merge.add_argument("--fail-below", choices=LEVELS, metavar="LEVEL", help="exit 1 when an assessed area is below")
+    merge.add_argument("--quiet", action="store_true")
+    _report_options(merge)
+
     sub.add_parser("probes", help="list every probe and the signals it emits")
     rules = sub.add_parser("rules", help="list the rules, or check a rules folder")
     rules.add_argument("--check", type=Path, metavar="DIR", help="validate the rule files in DIR")
@@ -121,6 +136,12 @@ def _github_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="SLUG=ROLE",
         help="map a team to a role (DS, DE, SE, OPS, PROMPT; OTHER: no role) instead of guessing from its name",
+    )
+    gh.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="scan only shard K of N of the organisation's repos (stable hash of each repo's full name); "
+        "combine the shards with `aiops-scan merge`",
     )
     gh.add_argument("--api-budget", type=int, default=5000, metavar="POINTS", help="REST calls + GraphQL points")
     gh.add_argument("--max-wait", type=float, default=300.0, metavar="SECONDS", help="total rate-limit wait allowed")
@@ -190,6 +211,8 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         _err(f"warning: {warning}")
     apply_github(args, cfg.github)
     github = _github_planner(args, specs)
+    if opt("shard") and github is None:
+        raise UsageError("--shard applies to github:ORG targets only")
     cache_dir = opt("cache_dir")
     targets = resolve_targets(
         specs, remote=github.plan if github else None, git_url=lambda url: url_target(url, cache_dir)
@@ -214,6 +237,9 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     document = evidence_document(result)
     if attestations:
         document["config"]["attestations"] = len(attestations)
+    if github is not None and github.opts.shard:  # what `aiops-scan merge` checks the parts against
+        index, count = github.opts.shard
+        document["config"]["shard"] = {"index": index, "count": count, "fingerprint": opts.fingerprint}
     problems: list[str] = []
     diff = None
     if baseline is not None:
@@ -377,6 +403,12 @@ def _lazy(name: str) -> Any:
     return run
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from scanner.merge import merge_command
+
+    return merge_command(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     # A scan builds millions of small, long-lived objects (syntax facts of every file): the default
     # cyclic-GC thresholds make it re-scan them constantly, which doubled the time of large repos.
@@ -392,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         "explain": cmd_explain,
         "report": _lazy("report_command"),
         "diff": _lazy("diff_command"),
+        "merge": _merge,
         "probes": cmd_probes,
         "rules": cmd_rules,
     }

@@ -320,7 +320,10 @@ def scan(
             estates.setdefault(target.estate, []).append(assessment)
     for estate, members in sorted(estates.items()):
         assessments.append(rollup(f"org:{estate}", rules, members))
-    if sources and not assessments:  # only organisation-wide sources: assess them together
+    # only organisation-wide sources: assess them together (not a GitHub organisation that listed no repo
+    # to scan, e.g. an empty shard: its teams alone are no estate, and `merge` rolls up the repos of all shards)
+    github_orgs = any(s.view == "github_org" for s in sources or [])
+    if sources and not assessments and not github_orgs:
         assessments.append(assess_scope(f"org:{opts.org_name or 'organisation'}", rules, shared, missing))
     elif sources:  # an MLflow server no scanned repo logs to is assessed on its own
         assessed = [t for t in todo if t.id in results]

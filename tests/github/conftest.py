@@ -60,3 +60,22 @@ def graphql_schema() -> Any:
     schema = graphql.build_schema(path.read_text(encoding="utf-8"), assume_valid_sdl=True)
     schema._validation_errors = []  # the published SDL has deprecation mismatches; the queries are what we check
     return schema
+
+
+def graphql_answer_problems(schema: Any, query: str, variables: dict[str, Any], answer: dict[str, Any]) -> list[str]:
+    """Problems of a GraphQL answer the fake served, checked against the schema: the query is executed on
+    the schema with the answer's data as the resolved values, so a field the schema does not have, a
+    wrong type or a null where the schema forbids one is an error, and the result must equal the data."""
+    import graphql
+
+    def resolve(source: Any, info: Any, **_: Any) -> Any:
+        return source.get(info.path.key) if isinstance(source, dict) else None
+
+    document = graphql.parse(query)
+    problems = [str(e) for e in graphql.validate(schema, document)]
+    data = answer.get("data")
+    result = graphql.execute(schema, document, root_value=data, variable_values=variables, field_resolver=resolve)
+    problems += [str(e) for e in result.errors or []]  # type: ignore[union-attr]
+    if result.data != data:  # type: ignore[union-attr]
+        problems.append("the answer has fields the query did not ask for, or lacks some it asked for")
+    return problems

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -46,13 +47,35 @@ def _run(full_name: str, workflow: str, conclusion: str, created_at: str) -> dic
     return run
 
 
+def bare_head(clone_url: str) -> str | None:
+    """The HEAD commit of a local bare repo (file:// URL), read from its refs as git would."""
+    bare = Path(urlsplit(clone_url).path)
+    try:
+        ref = (bare / "HEAD").read_text().strip()
+        if not ref.startswith("ref: "):
+            return ref
+        name = ref[5:]
+        if (bare / name).is_file():
+            return (bare / name).read_text().strip()
+        for line in (bare / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + name):
+                return line.split()[0]
+    except OSError:
+        return None
+    return None
+
+
 class FakeGitHub:
-    def __init__(self, org: str, repos: list[dict[str, Any]], graphql: dict[str, Any], page: int = PAGE) -> None:
+    def __init__(
+        self, org: str, repos: list[dict[str, Any]], graphql: dict[str, Any], page: int = PAGE, latency_s: float = 0.0
+    ) -> None:
         self.org, self.repos, self.graphql, self.page = org, repos, graphql, page
+        self.latency_s = latency_s  # added to every answer (benchmarks: a real API is not on localhost)
         self.runs: dict[str, list[tuple[str, str, str]]] = graphql.get("runs", {})  # repo -> (file, conclusion, when)
         self.faults: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # method, path, headers
         self.queries: list[str] = []
+        self.graphql_calls: list[tuple[str, dict[str, Any]]] = []  # (query, variables)
         self.rest_bodies: list[tuple[str, Any]] = []  # (path template, body) served with 200
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -97,9 +120,30 @@ class FakeGitHub:
         query, variables = payload["query"], payload.get("variables") or {}
         with self.lock:
             self.queries.append(query)
+            self.graphql_calls.append((query, variables))
         if "organization(" in query:
             return copy.deepcopy(self.graphql["org"])
+        if query.startswith("query RepoHeads("):
+            return self.heads(variables)
         return copy.deepcopy(self.graphql["repos"].get(variables.get("name"), {"data": {"repository": None}}))
+
+    def heads(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """RepoHeads: aliases r0..rN-1 for variables oI/nI; the head read from the bare repo now, so that a
+        push to it is seen; an unknown repo is null with a NOT_FOUND error, as GitHub answers."""
+        by_name = {r["full_name"].lower(): r for r in self.repos}
+        data: dict[str, Any] = {"rateLimit": {"cost": 1, "remaining": 4998, "resetAt": "2030-01-01T00:00:00Z"}}
+        errors = []
+        for i in range(len(variables) // 2):
+            repo = by_name.get(f"{variables[f'o{i}']}/{variables[f'n{i}']}".lower())
+            oid = bare_head(repo["clone_url"]) if repo else None
+            if repo is None:
+                data[f"r{i}"] = None
+                errors.append({"type": "NOT_FOUND", "path": [f"r{i}"], "message": "Could not resolve to a Repository"})
+                continue
+            target = {"__typename": "Commit", "oid": oid} if oid else None
+            branch = {"target": target} if target else None
+            data[f"r{i}"] = {"nameWithOwner": repo["full_name"], "defaultBranchRef": branch}
+        return {"data": data, **({"errors": errors} if errors else {})}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -127,6 +171,7 @@ class FakeGitHub:
                 return True
 
             def do_GET(self) -> None:
+                time.sleep(fake.latency_s)
                 parts = urlsplit(self.path)
                 with fake.lock:
                     fake.requests.append(("GET", self.path, dict(self.headers)))
@@ -148,6 +193,7 @@ class FakeGitHub:
                 self._send(status, body, headers)
 
             def do_POST(self) -> None:
+                time.sleep(fake.latency_s)
                 length = int(self.headers.get("Content-Length", "0"))
                 payload = json.loads(self.rfile.read(length))
                 with fake.lock:

@@ -83,7 +83,7 @@ def test_cold_scan_then_unchanged_rerun(fake: FakeGitHub, tmp_path: Path) -> Non
     assert code == 0
     second = again["stats"]["api_calls"]
     assert second["not_modified"] == 2 and second["rest"] == 0  # the listing answered 304
-    assert second["graphql_points"] <= 1  # the teams query only: no repo re-analysed
+    assert second["graphql_points"] <= 2  # the teams query and one batched head check: no repo re-analysed
     assert not [q for q in fake.queries[before:] if "RepoFacts" in q]
     assert all(t.get("reused") and t["cost"]["bytes_fetched"] == 0 for t in again["targets"] if t["kind"] == "repo")
     assert again["stats"]["cache_hits"] == 3
@@ -165,7 +165,9 @@ def test_rest_fixtures_and_graphql_queries_match_contracts(
     import graphql
 
     run(fake, tmp_path)
+    run(fake, tmp_path, name="warm.json")  # the batched head check too
     run(fake, tmp_path, spec="github:acme/llm-app", name="one.json")
+    assert any(q.startswith("query RepoHeads(") for q in fake.queries)
     served = {t for t, _ in fake.rest_bodies}
     assert served == {"/orgs/{org}/repos", "/repos/{owner}/{repo}", "/repos/{owner}/{repo}/actions/runs"}
     assert fake.queries

@@ -49,6 +49,15 @@ class ScanCache:
     def save_etags(self, etags: dict[str, dict[str, Any]]) -> None:
         _write(self.root / "etags.json", etags)
 
+    def cached_head(self, full_name: str) -> str | None:
+        """The HEAD the cached findings of a repo were computed at (None: nothing cached). Read from a
+        small file beside the findings, so that checking 1,000 repos does not parse 1,000 findings files."""
+        head = _read(self.root / "heads" / f"{_safe(full_name)}.json")
+        if not isinstance(head, dict):  # a cache written before the head files: read the findings
+            head = _read(self.root / "findings" / f"{_safe(full_name)}.json")
+        value = head.get("head") if isinstance(head, dict) else None
+        return value if isinstance(value, str) and value else None
+
     def load_findings(self, full_name: str, head: str, fingerprint: str) -> list[Finding] | None:
         data = _read(self.root / "findings" / f"{_safe(full_name)}.json")
         if not isinstance(data, dict) or data.get("head") != head or data.get("fingerprint") != fingerprint:
@@ -61,6 +70,7 @@ class ScanCache:
     def save_findings(self, full_name: str, head: str, fingerprint: str, findings: list[Finding]) -> None:
         doc = {"head": head, "fingerprint": fingerprint, "findings": [finding_to_json(f) for f in findings]}
         _write(self.root / "findings" / f"{_safe(full_name)}.json", doc)
+        _write(self.root / "heads" / f"{_safe(full_name)}.json", {"head": head, "fingerprint": fingerprint})
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:

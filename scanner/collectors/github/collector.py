@@ -4,7 +4,9 @@ the per-repo GitHub view (one GraphQL query per analysed repo) and the organisat
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
 
 DEFAULT_API = "https://api.github.com"
+SAVE_ETAGS_S = 10.0
 
 
 @dataclass
@@ -34,6 +37,13 @@ class GitHubOptions:
     forks: bool = False
     max_repos: int = 0  # 0: no cap
     team_roles: dict[str, str] = field(default_factory=dict)  # team slug -> role (DS, DE, SE, OPS, PROMPT, OTHER)
+    shard: tuple[int, int] | None = None  # (K, N): only the repos of shard K of N (see shard_of)
+
+
+def shard_of(full_name: str, count: int) -> int:
+    """The shard (1..count) of a repo: sha256 of its lower-cased full name, stable across runs and machines."""
+    digest = hashlib.sha256(full_name.lower().encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
 
 
 class GitHubScan:
@@ -48,7 +58,11 @@ class GitHubScan:
         self._local = threading.local()
         self._org: OrgFacts | None = None
         self._org_lock = threading.Lock()
-        self.totals = {"clones": 0, "fetches": 0, "bytes_fetched": 0, "repos_reused": 0}
+        self.totals = {"clones": 0, "fetches": 0, "bytes_fetched": 0, "repos_reused": 0, "repos_unchanged": 0}
+        self.pending = 0  # listed repos not finished yet
+        self._saved_tags: dict[str, Any] = {key: entry.get("etag") for key, entry in self.shared.etags.items()}
+        self._saved_at = time.monotonic()
+        self.heads: dict[str, str] = {}  # full name -> default-branch head on GitHub (repos with cached findings)
         self.source = OrgSource(Target(f"github:{self.owner}", "github_org"), "github_org", self.org_facts)
         self.web = "https://github.com" if opts.api_url.rstrip("/") == DEFAULT_API else _web_base(opts.api_url)
 
@@ -62,20 +76,51 @@ class GitHubScan:
     def targets(self) -> list[Target]:
         try:
             repos = self._list()
+            self.heads = self._check_heads(repos)
+            self.pending = len(repos)
         except ApiError as exc:
             self.source.build = _fail(f"listing github:{self.owner} failed: {self.client().scrub(str(exc))}")
             return []
         finally:
-            self.publish()
+            self.publish(force=True)
         return [self._target(r) for r in repos]
+
+    def _check_heads(self, repos: list[dict[str, Any]]) -> dict[str, str]:
+        """The default-branch heads of the listed repos that have cached findings, HEADS_BATCH repos per
+        GraphQL query: a repo whose head is the cached one is reused without a git fetch or another call.
+        A failed check only means those repos are fetched as usual."""
+        known = [r for r in repos if self.cache.cached_head(r["full_name"])]
+        heads: dict[str, str] = {}
+        for start in range(0, len(known), queries.HEADS_BATCH):
+            batch = known[start : start + queries.HEADS_BATCH]
+            variables: dict[str, Any] = {}
+            for i, repo in enumerate(batch):
+                variables[f"o{i}"], variables[f"n{i}"] = repo["owner"]["login"], repo["name"]
+            try:
+                data = self.client().graphql(queries.repo_heads(len(batch)), variables)
+            except ApiError:
+                continue
+            for i, repo in enumerate(batch):
+                node = data.get(f"r{i}") or {}
+                oid = ((node.get("defaultBranchRef") or {}).get("target") or {}).get("oid")
+                if isinstance(oid, str) and oid:
+                    heads[repo["full_name"]] = oid
+        return heads
 
     def _list(self) -> list[dict[str, Any]]:
         if self.repo:
             body, _ = self.client().get(f"/repos/{self.owner}/{self.repo}")
-            return [body]
+            return self._in_shard([body])
         repos = self.client().paginate(f"/orgs/{self.owner}/repos", {"type": "all", "sort": "full_name"})
-        chosen = [r for r in repos if self._wanted(r)]
+        repos.sort(key=lambda r: str(r["full_name"]).lower())  # as GitHub lists them: shards merge in this order
+        chosen = self._in_shard([r for r in repos if self._wanted(r)])
         return chosen[: self.opts.max_repos] if self.opts.max_repos else chosen
+
+    def _in_shard(self, repos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not self.opts.shard:
+            return repos
+        index, count = self.opts.shard
+        return [r for r in repos if shard_of(r["full_name"], count) == index]
 
     def _wanted(self, repo: dict[str, Any]) -> bool:
         name, o = repo["name"], self.opts
@@ -109,8 +154,10 @@ class GitHubScan:
                     self.publish()
             return self._org
 
-    def publish(self) -> None:
-        """Copy the running totals into the source's stats (read by the runner at the end)."""
+    def publish(self, force: bool = False) -> None:
+        """Copy the running totals into the source's stats (read by the runner at the end), and save the
+        ETags when they changed: at most every SAVE_ETAGS_S while repos are scanned, and after the last one
+        (each save writes every stored answer: once per repo made a 1,000-repo rescan minutes long)."""
         with self.shared.lock:
             stats: dict[str, Any] = {**self.shared.total.to_json(), **self.totals}
             self.source.stats.update(stats)
@@ -118,7 +165,11 @@ class GitHubScan:
                 self.source.target.info["rate_limit_waits"] = list(self.shared.waits[-20:])
             if self.shared.remaining is not None:
                 self.source.target.info["rate_limit_remaining"] = self.shared.remaining
-            self.cache.save_etags(self.shared.etags)
+            tags = {key: entry.get("etag") for key, entry in self.shared.etags.items()}
+            due = force or self.pending <= 0 or time.monotonic() - self._saved_at >= SAVE_ETAGS_S
+            if tags != self._saved_tags and due:
+                self.cache.save_etags(self.shared.etags)
+                self._saved_tags, self._saved_at = tags, time.monotonic()
 
 
 class RemoteRepo:
@@ -128,40 +179,54 @@ class RemoteRepo:
         self.scan, self.repo = scan, repo
         self.full_name: str = repo["full_name"]
         self.head = ""
+        self.unchanged = False  # the batched head check found the cached HEAD: no git, no other call
         self._objects_before = 0
 
     def prepare(self, target: Target, fingerprint: str) -> list[Finding] | None:
-        """Clone or fetch; returns cached findings when HEAD and the fingerprint are unchanged.
+        """Clone or fetch; returns cached findings when HEAD and the fingerprint are unchanged (then, if
+        the batched head check already saw the cached HEAD on GitHub, without touching git at all).
         Raises BudgetExhausted (the runner then leaves the repo unscanned) or GitError."""
         scan = self.scan
         if scan.shared.spent() >= scan.shared.budget:
             raise BudgetExhausted(f"not started: API budget of {scan.shared.budget} points spent")
         scan.client().cost = Cost()
         dest = scan.cache.clone_dir(self.full_name)
-        self._objects_before = clone._objects_bytes(dest)
-        synced = clone.sync(self.repo["clone_url"], dest, scan._token)
-        self.head = synced.head
-        with scan.shared.lock:
-            scan.totals["clones" if synced.cloned else "fetches"] += 1
-        target.path = synced.path
-        target.info["clone"] = "cloned" if synced.cloned else "fetched"
-        cached = scan.cache.load_findings(self.full_name, self.head, fingerprint)
+        head = scan.heads.get(self.full_name)
+        cached = scan.cache.load_findings(self.full_name, head, fingerprint) if head else None
+        if cached is not None and head and dest.is_dir():
+            self.head, self.unchanged = head, True
+            target.path = dest
+            target.info["clone"] = "unchanged"
+        else:
+            self._objects_before = clone._objects_bytes(dest)
+            synced = clone.sync(self.repo["clone_url"], dest, scan._token)
+            self.head = synced.head
+            with scan.shared.lock:
+                scan.totals["clones" if synced.cloned else "fetches"] += 1
+            target.path = synced.path
+            target.info["clone"] = "cloned" if synced.cloned else "fetched"
+            cached = scan.cache.load_findings(self.full_name, self.head, fingerprint)
         if cached is not None:
             with scan.shared.lock:
                 scan.totals["repos_reused"] += 1
+                scan.totals["repos_unchanged"] += self.unchanged
             target.info["reused"] = True
         return cached
 
     def finish(self, target: Target, fingerprint: str, findings: list[Finding] | None) -> None:
         """Record this repo's cost; cache its findings (None: reused, nothing new to store)."""
         scan = self.scan
-        fetched = max(0, clone._objects_bytes(scan.cache.clone_dir(self.full_name)) - self._objects_before)
+        fetched = 0
+        if not self.unchanged:
+            fetched = max(0, clone._objects_bytes(scan.cache.clone_dir(self.full_name)) - self._objects_before)
         with scan.shared.lock:
             scan.totals["bytes_fetched"] += fetched
         target.info["cost"] = {**scan.client().cost.to_json(), "bytes_fetched": fetched}
         if findings is not None and not any(f.outcome is Outcome.ERROR for f in findings):
             # findings with errors (e.g. an API failure) are not cached: the next run tries again
             scan.cache.save_findings(self.full_name, self.head, fingerprint, findings)
+        with scan.shared.lock:
+            scan.pending -= 1
         scan.publish()
 
     def role_overrides(self) -> dict[str, str]:

@@ -43,8 +43,20 @@ def planner_from_args(args: Any) -> GitHubPlanner:
         forks=getattr(args, "include_forks", False),
         max_repos=getattr(args, "max_repos", 0),
         team_roles=_team_roles(getattr(args, "team_role", [])),
+        shard=parse_shard(getattr(args, "shard", None)),
     )
     return GitHubPlanner(opts, os.environ.get("GITHUB_TOKEN") or None)
+
+
+def parse_shard(spec: str | None) -> tuple[int, int] | None:
+    """`K/N` (1 <= K <= N) -> (K, N); None when not given; UsageError otherwise."""
+    if spec is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", spec)
+    index, count = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not 1 <= index <= count:
+        raise UsageError(f"--shard {spec!r}: expected K/N with 1 <= K <= N, e.g. 2/8")
+    return index, count
 
 
 def _team_roles(specs: list[str]) -> dict[str, str]:

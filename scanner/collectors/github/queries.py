@@ -87,3 +87,14 @@ query OrgTeams($org: String!) {
   }
 }
 """
+
+HEADS_BATCH = 100  # repos per RepoHeads query: 100 nodes, 1 point, well inside GitHub's node and cost limits
+
+
+def repo_heads(count: int) -> str:
+    """One query for the default-branch heads of `count` repos, aliased r0..rN-1, with variables oI/nI
+    (owner, name) so that no name is ever spliced into the query text."""
+    params = ", ".join(f"$o{i}: String!, $n{i}: String!" for i in range(count))
+    head = "nameWithOwner defaultBranchRef { target { __typename oid } }"
+    fields = "\n".join(f"  r{i}: repository(owner: $o{i}, name: $n{i}) {{ {head} }}" for i in range(count))
+    return f"query RepoHeads({params}) {{\n  rateLimit {{ cost remaining resetAt }}\n{fields}\n}}\n"
