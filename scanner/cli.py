@@ -417,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if argv is None:  # run as a program: SIGTERM/SIGINT exit at once, this run's temporary files removed
         interrupt.install(hard=True)
+        from scanner.collectors import gitcli
+
+        interrupt.on_interrupt(lambda: gitcli.terminate_children(grace_s=1.0))  # clones die with the run
     args = _parser().parse_args(argv)
     handlers = {
         "scan": lambda a: cmd_scan(a)[0],

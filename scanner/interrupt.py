@@ -24,14 +24,14 @@ from typing import Any
 from scanner.reporters.evidence import PENDING
 
 EXIT_SIGINT, EXIT_SIGTERM = 130, 143
-_CALLBACKS: list[Callable[[], None]] = []
+_CALLBACKS: list[Callable[[], object]] = []
 
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread (a KeyboardInterrupt, so code that cleans up on Ctrl-C does here)."""
 
 
-def on_interrupt(callback: Callable[[], None]) -> None:
+def on_interrupt(callback: Callable[[], object]) -> None:
     _CALLBACKS.append(callback)
 
 

@@ -379,3 +379,41 @@ def test_git_error_text_is_bounded_and_redacted() -> None:
     assert len(message) <= 600 and "\x1b" not in message
     assert "p@ss" not in message and "T0k3n" not in message
     assert gitcli.git_error("fetch", b"", 128) == "git fetch failed: exit 128"
+
+
+def _git_children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            except (OSError, IndexError):
+                continue
+            if stat[1] == str(pid) and cmd[0].endswith(b"git") and stat[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def test_sigterm_to_the_program_ends_its_git_clones(tmp_path: Path, silent_server: str) -> None:
+    """The CLI's SIGTERM handler ends the clones it started: no git process outlives the run."""
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    args = [sys.executable, "-m", "scanner", "scan", silent_server, "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not _git_children_of(proc.pid):
+            assert time.monotonic() < deadline and proc.poll() is None, "no git clone started"
+            time.sleep(0.05)
+        pgids = {os.getpgid(p) for p in _git_children_of(proc.pid)}
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 143
+        time.sleep(0.2)
+        assert not any(_group_alive(g) for g in pgids)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

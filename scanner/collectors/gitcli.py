@@ -257,7 +257,7 @@ def read_blobs(repo: Path, shas: Iterable[str], max_bytes: int) -> Iterator[tupl
 
 
 # userinfo runs to the LAST `@` before the path: a password may hold an unencoded `@`
-_USERINFO = re.compile(r"(?<=://)[^/\s'\"<>]*@")
+_USERINFO = re.compile(r"(?<=://)[^/\s]*@")  # to the last @ before the path (passwords may hold @ and quotes)
 _TOKENISH = re.compile(r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})")
 _QUERY_PARAM = re.compile(r"([?&;]([A-Za-z0-9_.-]{1,64})=)([^&#\s'\"<>]*)")
 _SECRET_WORDS = frozenset(

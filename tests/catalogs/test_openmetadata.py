@@ -132,7 +132,7 @@ def _faulty(kind: str) -> Route:
         if kind == "500" and query.get("after") == "cursor-2":
             return 500, {"code": 500, "message": "boom"}
         if kind == "malformed" and path == "/api/v1/policies":
-            return 200, "<html>proxy error</html>"
+            return 200, '{"data": [{"name": '  # truncated JSON (an HTML page is tests/catalogs/test_hostile.py)
         return good(method, path, query, body)
 
     return route

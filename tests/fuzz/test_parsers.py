@@ -131,7 +131,6 @@ def test_notebook_reader_on_any_text(text: str) -> None:
     notebook_code(text)
 
 
-@pytest.mark.xfail(reason="issue 10 case 3, fixed by the content work", strict=False)
 def test_notebook_with_a_non_string_source_line() -> None:
     notebook_code('{"cells":[{"cell_type":"code","source":["import os\\n", 1]}]}')
 

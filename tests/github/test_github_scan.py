@@ -51,7 +51,7 @@ def test_cold_scan_then_unchanged_rerun(fake: FakeGitHub, tmp_path: Path) -> Non
     assert sorted(t["id"] for t in repos) == ["llm-app", "pipeline-dvc-mlflow", "team-platform"]  # archived skipped
     assert len(listing_gets(fake)) == 2  # two pages, Link rel=next followed
     assert all(t["clone"] == "cloned" and t["cost"]["bytes_fetched"] > 0 for t in repos)
-    for clone in (tmp_path / "cache").rglob("clones/*"):  # the clone, then ONE batched blob fetch (never lazy)
+    for clone in (tmp_path / "cache").rglob("clones/[!.]*"):  # the clone (not its lock), then ONE batched blob fetch
         assert len(list((clone / ".git" / "objects" / "pack").glob("*.pack"))) == 2, clone
     calls = doc["stats"]["api_calls"]
     assert (calls["rest"] + calls["graphql_points"]) / len(repos) <= 3
