@@ -9,7 +9,7 @@ scope, so one team's tracking server never lifts an unrelated repo.
 
 from __future__ import annotations
 
-from scanner.collectors.gitcli import repo_key
+from scanner.facts.urls import repo_key
 from scanner.model import Finding, Outcome
 from scanner.targets import Target
 

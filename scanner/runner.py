@@ -16,12 +16,13 @@ from typing import Any
 
 from scanner import __version__
 from scanner.attestations import Attestation, for_scope
-from scanner.collectors.gitcli import redact
-from scanner.collectors.repo_index import NoCommits, RepoIndex, UnreadableRepo, build_index
+from scanner.collectors.indexer import NoCommits, UnreadableRepo, build_index
 from scanner.deadline import Deadline, DeadlinePassed
 from scanner.engine.assess import Assessment, assess_scope
 from scanner.engine.rollup import rollup
 from scanner.engine.rules import RuleSet
+from scanner.facts.repo_index import RepoIndex
+from scanner.facts.urls import redact
 from scanner.linkage import findings_of, source_links, unlinked_sources, visible_findings
 from scanner.model import Finding, Outcome, ProbeSpec
 from scanner.signals import missing_reason
@@ -75,11 +76,12 @@ def _build_views(
     views = Views(subject=target.id, repo=index)
     builders: dict[str, Callable[[], Any]] = {}
     if "ci" in needs:
-        from scanner.collectors.ci.build import build_ci
+        from scanner.facts.ci.build import build_ci
 
         builders["ci"] = lambda: build_ci(index)
     if "history" in needs:
-        from scanner.collectors.history import HistoryError, build_history
+        from scanner.collectors.history import build_history
+        from scanner.facts.history import HistoryError
 
         def history() -> Any:
             if index.commit is None:

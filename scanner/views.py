@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scanner.collectors.catalogs.model import CatalogFacts
-    from scanner.collectors.ci.model import CIModel
-    from scanner.collectors.history import History
-    from scanner.collectors.repo_index import RepoIndex
+    from scanner.facts.catalogs import CatalogFacts
+    from scanner.facts.ci.model import CIModel
+    from scanner.facts.history import History
+    from scanner.facts.repo_index import RepoIndex
 
 
 @dataclass

@@ -6,7 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from scanner.collectors.repo_index import RepoIndex, build_index
+from scanner.collectors.indexer import build_index
+from scanner.facts.repo_index import RepoIndex
 from scanner.views import Views
 
 DEFAULT_AUTHOR = ("Ada Lovelace", "ada@example.org")

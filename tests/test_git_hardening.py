@@ -19,6 +19,7 @@ from scanner.cli import EXIT_OK, EXIT_PARTIAL, main
 from scanner.collectors import gitcli
 from scanner.collectors.github import clone
 from scanner.estate import build_repo
+from scanner.facts import urls
 from tests.e2e.conftest import CHECK_EVIDENCE, FIXTURES, check_with_contract_tool
 from tests.git_http import bare_repo, git_server
 from tests.helpers import git, make_repo
@@ -180,12 +181,12 @@ def test_redact_strips_every_credential_spelling() -> None:
         "https://host/a.git?access_token=AAA111&ref=main https://h/b?private_token=BBB222#frag "
         "https://h/c?token=CCC333 https://h/d?x=1&X-Amz-Signature=DDD444"
     )
-    out = gitcli.redact(text)
+    out = urls.redact(text)
     for secret in ("p@ss", "w0rd", "glpat", "AAA111", "BBB222", "CCC333", "DDD444", "oauth2"):
         assert secret not in out
     assert "https://host/org/r.git/" in out and "ref=main" in out
-    assert gitcli.web_url("https://u:p@ss@github.com/acme/x.git?access_token=T1") == "https://github.com/acme/x"
-    assert gitcli.repo_key("https://u:p@ss@GitHub.com/acme/x.git/?token=T1") == "github.com/acme/x"
+    assert urls.web_url("https://u:p@ss@github.com/acme/x.git?access_token=T1") == "https://github.com/acme/x"
+    assert urls.repo_key("https://u:p@ss@GitHub.com/acme/x.git/?token=T1") == "github.com/acme/x"
 
 
 # case 9 -----------------------------------------------------------------------------------------------
@@ -275,7 +276,7 @@ def test_url_spellings_of_one_repo_share_one_key() -> None:
         "ssh://git@github.com/acme/churn",
         "https://tok:x@github.com/acme/churn.git?access_token=1",
     ]
-    assert {gitcli.repo_key(s) for s in spellings} == {"github.com/acme/churn"}
+    assert {urls.repo_key(s) for s in spellings} == {"github.com/acme/churn"}
 
 
 def test_concurrent_syncs_of_one_cache_folder_are_serialised(tmp_path: Path) -> None:

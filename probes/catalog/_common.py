@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scanner.collectors.catalogs.model import CatalogFacts, Column, Table
+from scanner.facts.catalogs import CatalogFacts, Column, Table
 from scanner.model import Finding, Location
 from scanner.probekit import unavailable
 from scanner.views import Views

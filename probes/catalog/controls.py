@@ -3,7 +3,7 @@ filters and column masks (signals-reference §2.2)."""
 
 from __future__ import annotations
 
-from scanner.collectors.catalogs.model import Table
+from scanner.facts.catalogs import Table
 from scanner.model import Finding
 from scanner.probekit import probe, verdict
 from scanner.views import Views

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.collectors.catalogs.model import CatalogFacts, Table
+from scanner.facts.catalogs import CatalogFacts, Table
 from scanner.model import Finding
 from scanner.probekit import not_applicable, probe, verdict
 from scanner.views import Views

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from scanner.collectors.catalogs.model import PII_NAME, SENSITIVE_TAG
+from scanner.facts.catalogs import PII_NAME, SENSITIVE_TAG
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe, verdict
 from scanner.views import Views

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.collectors.catalogs.model import Column, Table
+from scanner.facts.catalogs import Column, Table
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe, verdict
 from scanner.views import Views

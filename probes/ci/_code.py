@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterable
 
 from probes.ci._common import Site
-from scanner.collectors.ci.commands import Hit
-from scanner.collectors.ci.model import CIModel, Step
-from scanner.collectors.ci.scripts import candidates, python_scripts
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.ci.commands import Hit
+from scanner.facts.ci.model import CIModel, Step
+from scanner.facts.ci.scripts import candidates, python_scripts
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 
 MODEL_PLATFORMS = (
     "sagemaker",

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.commands import Hit
-from scanner.collectors.ci.model import CIModel, Job, Pipeline, Step
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.commands import Hit
+from scanner.facts.ci.model import CIModel, Job, Pipeline, Step
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, unavailable
 from scanner.views import Views

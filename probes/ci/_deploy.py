@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 
 from probes.ci._code import bundle_serves_models, scripts_matching, serving_manifests
 from probes.ci._common import Site, any_hit, env_stage, job_steps, site_env, sites
-from scanner.collectors.ci.commands import DATA_DEPLOY, DEPLOY, DOCS
-from scanner.collectors.ci.model import CIModel, Job
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.ci.commands import DATA_DEPLOY, DEPLOY, DOCS
+from scanner.facts.ci.model import CIModel, Job
+from scanner.facts.repo_index import RepoIndex
 
 DOCS_ENVS = frozenset({"github-pages", "gh-pages", "docs", "documentation", "pages"})
 _DOCS_JOB = re.compile(r"(?<![a-z])(docs?|documentation|pages|gh-pages|mkdocs|sphinx)(?![a-z])")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from probes.ci._code import scripts_matching
 from probes.ci._common import NEEDS, absent, confidence, describe, job_ids, jobs_hit, location, sites, views_of
 from probes.ci._deploy import data_deploys
-from scanner.collectors.ci import commands as cmd
+from scanner.facts.ci import commands as cmd
 from scanner.model import Finding
 from scanner.probekit import hit, probe
 from scanner.views import Views

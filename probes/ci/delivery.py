@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from probes.ci._common import NEEDS, absent, any_hit, describe, location, steps_before, views_of
 from probes.ci._deploy import Deploy, data_deploys, deploys, one_per_job, summary
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import WORKFLOW_RUN, CIModel
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import WORKFLOW_RUN, CIModel
 from scanner.model import Finding, Location
 from scanner.probekit import hit, probe
 from scanner.views import Views

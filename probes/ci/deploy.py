@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from probes.ci._common import NEEDS, absent, describe, location, sites, trigger_kinds, views_of
 from probes.ci._deploy import Deploy, data_deploys, deploys, one_per_job, summary
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import RELEASE, TAG
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import RELEASE, TAG
 from scanner.model import Finding
 from scanner.probekit import hit, probe
 from scanner.views import Views

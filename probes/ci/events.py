@@ -7,9 +7,9 @@ import re
 
 from probes.ci._code import scripts_matching, unique
 from probes.ci._common import NEEDS, Site, absent, describe, job_ids, job_location, job_steps, location, sites, views_of
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import EXTERNAL, SCHEDULE, CIModel, Job, Pipeline
-from scanner.collectors.repo_index import Match, RepoIndex
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import EXTERNAL, SCHEDULE, CIModel, Job, Pipeline
+from scanner.facts.repo_index import Match, RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, probe
 from scanner.views import Views

@@ -7,9 +7,9 @@ import posixpath
 import re
 
 from probes.ci._common import NEEDS, Site, absent, confidence, describe, job_ids, jobs_hit, location, sites, views_of
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import PULL_REQUEST, CIModel
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import PULL_REQUEST, CIModel
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, probe
 from scanner.views import Views

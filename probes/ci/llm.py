@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from probes.ci._code import scripts_matching, test_targets_llm, unique
 from probes.ci._common import NEEDS, Site, absent, automatic, confidence, describe, job_ids, location, sites, views_of
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import CIModel
-from scanner.collectors.paths import match_glob, path_domain
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import CIModel
+from scanner.facts.paths import match_glob, path_domain
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, probe
 from scanner.views import Views

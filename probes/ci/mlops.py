@@ -21,7 +21,7 @@ from probes.ci._common import (
     trigger_kinds,
     views_of,
 )
-from scanner.collectors.ci import commands as cmd
+from scanner.facts.ci import commands as cmd
 from scanner.model import Finding
 from scanner.probekit import hit, probe
 from scanner.views import Views

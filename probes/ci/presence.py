@@ -6,8 +6,8 @@ import re
 
 from probes.ci._common import NEEDS, absent, confidence, describe, job_ids, job_steps, location, sites, views_of
 from probes.ci._deploy import is_docs_job
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import SCHEDULE
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import SCHEDULE
 from scanner.model import Finding
 from scanner.probekit import hit, probe
 from scanner.views import Views

@@ -5,9 +5,9 @@ deploys: this says nothing about shipping (see ci.deploy_on_release)."""
 from __future__ import annotations
 
 from probes.ci._common import NEEDS, Site, absent, confidence, describe, location, sites, views_of
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import RELEASE, TAG, CIModel
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import RELEASE, TAG, CIModel
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, probe
 from scanner.views import Views

@@ -21,8 +21,8 @@ from probes.ci._common import (
     sites,
     views_of,
 )
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.ci import commands as cmd
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, probe
 from scanner.views import Views

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from scanner.collectors.github.facts import RepoFacts
+from scanner.facts.github import RepoFacts
 from scanner.model import Finding, Location
 from scanner.probekit import unavailable
 from scanner.views import Views

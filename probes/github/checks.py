@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from probes.ci._common import job_location, job_steps
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import CIModel, Job
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import CIModel, Job
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

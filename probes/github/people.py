@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.collectors.github.facts import OrgFacts
+from scanner.facts.github import OrgFacts
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views

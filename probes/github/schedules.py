@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scanner.collectors.github.facts import WorkflowRun
+from scanner.facts.github import WorkflowRun
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
 
-from scanner.collectors.history import Commit, History
-from scanner.collectors.roles import is_shared
+from scanner.facts.history import Commit, History
+from scanner.facts.roles import is_shared
 
 from ._files import parent_dir
 

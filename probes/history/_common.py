@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scanner.collectors.history import Commit, History
+from scanner.facts.history import Commit, History
 from scanner.model import Finding, Location
 from scanner.probekit import unavailable
 from scanner.views import Views

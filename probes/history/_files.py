@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from scanner.collectors.paths import CODE, DOC_DIRS, DOCS, match_any, path_domain, path_kind
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE, DOC_DIRS, DOCS, match_any, path_domain, path_kind
+from scanner.facts.repo_index import RepoIndex
 
 ORCHESTRATOR_GLOBS = (
     "dags/**",

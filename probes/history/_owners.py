@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scanner.collectors.codeowners import CodeOwners, OwnerRule
-from scanner.collectors.history import History
-from scanner.collectors.repo_index import RepoIndex
-from scanner.collectors.roles import team_role
+from scanner.facts.codeowners import CodeOwners, OwnerRule
+from scanner.facts.history import History
+from scanner.facts.repo_index import RepoIndex
+from scanner.facts.roles import team_role
 from scanner.model import Location
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")

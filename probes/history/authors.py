@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scanner.collectors.history import Commit, History
+from scanner.facts.history import Commit, History
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from scanner.collectors.history import Commit, History
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.history import Commit, History
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.collectors.history import Commit, History
-from scanner.collectors.roles import ROLES
+from scanner.facts.history import Commit, History
+from scanner.facts.roles import ROLES
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

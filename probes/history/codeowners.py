@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scanner.collectors.codeowners import load_codeowners
-from scanner.collectors.paths import match_any
-from scanner.collectors.repo_index import RepoIndex
-from scanner.collectors.roles import file_domain
+from scanner.facts.codeowners import load_codeowners
+from scanner.facts.paths import match_any
+from scanner.facts.repo_index import RepoIndex
+from scanner.facts.roles import file_domain
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views

@@ -6,7 +6,7 @@ import re
 from itertools import pairwise
 from statistics import mean, pstdev
 
-from scanner.collectors.history import History, Tag
+from scanner.facts.history import History, Tag
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from scanner.collectors.history import Commit, History
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
-from scanner.collectors.roles import is_boilerplate
+from scanner.facts.history import Commit, History
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
+from scanner.facts.roles import is_boilerplate
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

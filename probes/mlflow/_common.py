@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from scanner.collectors.mlflow.facts import MlflowFacts, ModelVersion, Run
+from scanner.facts.mlflow import MlflowFacts, ModelVersion, Run
 from scanner.model import Finding, Location, Outcome
 from scanner.views import Views
 

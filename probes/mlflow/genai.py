@@ -4,7 +4,7 @@ production scorers, evaluation datasets, and registry webhooks."""
 from __future__ import annotations
 
 from probes.mlflow._common import DAY_MS, NEEDS, experiment_loc, guarded, run_loc, share
-from scanner.collectors.mlflow.facts import MlflowFacts, Trace
+from scanner.facts.mlflow import MlflowFacts, Trace
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
 from scanner.views import Views

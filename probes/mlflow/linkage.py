@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from probes.mlflow._common import NEEDS, guarded, run_loc
-from scanner.collectors.gitcli import repo_key
-from scanner.collectors.mlflow.facts import MlflowFacts, Run
+from scanner.facts.mlflow import MlflowFacts, Run
+from scanner.facts.urls import repo_key
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

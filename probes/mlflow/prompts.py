@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from probes.mlflow._common import NEEDS, guarded, version_loc
-from scanner.collectors.mlflow.facts import LINKED_PROMPTS, MlflowFacts, ModelVersion
+from scanner.facts.mlflow import LINKED_PROMPTS, MlflowFacts, ModelVersion
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from probes.mlflow._common import NEEDS, guarded, version_loc
-from scanner.collectors.mlflow.facts import MlflowFacts, ModelVersion, RegisteredModel
+from scanner.facts.mlflow import MlflowFacts, ModelVersion, RegisteredModel
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

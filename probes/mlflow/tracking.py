@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from probes.mlflow._common import NEEDS, experiment_loc, guarded, recent_runs, run_loc, share
-from scanner.collectors.mlflow.facts import MlflowFacts, Run
+from scanner.facts.mlflow import MlflowFacts, Run
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from scanner.collectors.paths import DOCS, PRACTICE_KINDS, match_glob
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import DOCS, PRACTICE_KINDS, match_glob
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import unavailable
 from scanner.views import Views

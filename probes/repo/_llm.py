@@ -11,9 +11,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from probes.repo.llm_sdks import GENERATE_ONLY
-from scanner.collectors.paths import file_name
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import file_name
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss
 from scanner.views import Views

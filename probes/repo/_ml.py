@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TypeVar
 
-from scanner.collectors.python_facts import Call, PyFacts
-from scanner.collectors.repo_index import Match, RepoIndex
+from scanner.facts.python_facts import Call, PyFacts
+from scanner.facts.repo_index import Match, RepoIndex
 from scanner.model import Location
 from scanner.views import Views
 

@@ -17,8 +17,8 @@ from pathlib import PurePosixPath
 from probes.repo._data import codeowners, grep_code, hit_locs, owner_of, unavailable_all
 from probes.repo.data_dbt_config import effective, model_names
 from probes.repo.data_dbt_files import collect_dbt
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any
 
 from probes.repo._data import is_placeholder, unavailable_all, walk, yaml_docs
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

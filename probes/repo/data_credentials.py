@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from probes.repo._data import COMMENT_LINE, doc_spans, in_spans, is_placeholder, loc, source_of, unavailable_all
-from scanner.collectors.paths import CODE, TEST
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE, TEST
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

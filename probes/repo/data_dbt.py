@@ -20,7 +20,7 @@ from probes.repo.data_dbt_config import (
     singular_tests,
 )
 from probes.repo.data_dbt_files import DbtFacts, collect_dbt
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -14,7 +14,7 @@ from typing import Any
 
 from probes.repo._data import under
 from probes.repo.data_dbt_files import DbtFacts, DbtProject, Entry, node_config, sql_config
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 
 PII_FLAGS = frozenset({"pii", "contains_pii", "is_pii", "sensitive", "has_pii", "personal_data"})
 PII_LEVELS = frozenset({"sensitivity", "data_classification", "classification", "pii_type"})

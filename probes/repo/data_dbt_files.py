@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from probes.repo._data import OWN_KINDS, parent_dir, under
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.yamlio import YamlDoc
 
 SECTIONS: tuple[str, ...] = ("models", "seeds", "snapshots", "sources", "exposures", "semantic_models", "metrics")

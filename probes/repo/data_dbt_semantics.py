@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from probes.repo._data import line_of, parent_dir, unavailable_all, walk, yaml_docs
 from probes.repo.data_dbt_config import effective, generic_tests
 from probes.repo.data_dbt_files import DbtFacts, collect_dbt, refs
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

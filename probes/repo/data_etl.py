@@ -16,8 +16,8 @@ from probes.repo.data_dbt_files import DbtFacts, collect_dbt
 from probes.repo.data_orchestrators import detect_orchestrators
 from probes.repo.data_quality import detect_checks
 from probes.repo.data_rbscan import rake_data_tasks
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

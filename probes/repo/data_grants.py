@@ -17,8 +17,8 @@ from probes.repo._data import grep_code, is_placeholder, unavailable_all
 from probes.repo.data_dbt import grant_sites
 from probes.repo.data_dbt_files import collect_dbt
 from probes.repo.infra_iac import Block, azure_resources, k8s_objects, tf_blocks
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

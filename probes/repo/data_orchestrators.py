@@ -15,8 +15,8 @@ from typing import Any
 
 from probes.repo._data import code_confidence, loc, parent_dir, unavailable_all, under, yaml_docs
 from probes.repo.infra_iac import azure_resources
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from probes.repo._data import unavailable_all
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

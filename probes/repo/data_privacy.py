@@ -8,8 +8,8 @@ it may pseudonymise columns or just build fixtures.
 from __future__ import annotations
 
 from probes.repo._data import code_confidence, loc, unavailable_all
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location, Outcome
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

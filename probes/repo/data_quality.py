@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from probes.repo._data import code_confidence, loc, parent_dir, unavailable_all, yaml_docs
-from scanner.collectors.paths import CODE
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 
 from probes.repo._data import COMMENT_LINE, line_of
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Location
 
 RB_JS = (".rb", ".ts", ".js", ".mjs", ".cjs")

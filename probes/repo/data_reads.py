@@ -25,8 +25,8 @@ from pathlib import PurePosixPath
 
 from probes.repo import data_rbscan
 from probes.repo._data import code_confidence, loc, unavailable_all
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -13,8 +13,8 @@ import re
 
 from probes.repo._data import grep_code, hit_locs, unavailable_all, yaml_docs
 from probes.repo.data_reads import data_io_files
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from probes.repo._data import OWN_KINDS, Hit, grep_code, hit_locs, unavailable_all
-from scanner.collectors.paths import CODE
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

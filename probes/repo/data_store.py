@@ -22,8 +22,8 @@ from probes.repo._data import (
     unavailable_all,
     under,
 )
-from scanner.collectors.paths import CODE, TEST, VENDORED
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import CODE, TEST, VENDORED
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -14,7 +14,7 @@ from typing import Any
 
 from probes.repo._data import is_placeholder, unavailable_all, yaml_docs
 from probes.repo.infra_iac import azure_resources, resources, tf_blocks
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -3,7 +3,7 @@ knows what evidence may be missing; none of them stops the scan."""
 
 from __future__ import annotations
 
-from scanner.collectors.paths import is_helm_template
+from scanner.facts.paths import is_helm_template
 from scanner.model import Finding, Outcome
 from scanner.probekit import miss, probe
 from scanner.views import Views

@@ -13,7 +13,7 @@ from typing import Any
 
 from probes.repo._data import unavailable_all, walk, yaml_docs
 from probes.repo.infra_iac import Block, azure_resources, k8s_objects, resources, tf_blocks, tf_locals
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

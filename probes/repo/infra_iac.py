@@ -17,8 +17,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from probes.repo._data import line_of, walk
-from scanner.collectors.paths import GENERATED, VENDORED
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import GENERATED, VENDORED
+from scanner.facts.repo_index import RepoIndex
 
 BLOCK_HEAD = re.compile(r'(?m)^[ \t]*(resource|module|provider|data)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{')
 OFF = re.compile(

@@ -12,7 +12,7 @@ import re
 
 from probes.repo._data import grep_code, hit_locs, unavailable_all
 from probes.repo.infra_iac import Block, azure_resources, resources, tf_blocks
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

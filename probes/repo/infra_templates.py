@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from probes.repo._data import parent_dir, unavailable_all, under, yaml_docs
-from scanner.collectors.paths import GENERATED, VENDORED
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import GENERATED, VENDORED
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from probes.repo._llm import Ev, index_of, weigh, where
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import probe
 from scanner.views import Views

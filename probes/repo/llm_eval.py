@@ -18,8 +18,8 @@ from probes.repo.llm_evalfacts import (
     promptfoo_configs,
 )
 from probes.repo.llm_scan import scan
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import probe
 from scanner.views import Views

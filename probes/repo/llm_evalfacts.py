@@ -11,8 +11,8 @@ from typing import Any
 
 from probes.repo._llm import CODE, TEST, Ev, file_ev, find_js, find_py, where
 from probes.repo.llm_judges import framework_judges, hand_judges
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 
 PROMPTFOO_GLOBS = (
     "promptfooconfig*.y*ml",

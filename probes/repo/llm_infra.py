@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from probes.repo._llm import CODE, Ev, basename, file_ev, files_of, index_of, tf_blocks, weigh, where, yaml_docs
 from probes.repo.llm_scan import scan
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import probe
 from scanner.views import Views

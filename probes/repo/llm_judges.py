@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from probes.repo._llm import CODE, Ev, index_of, weigh, where
 from probes.repo.llm_rbscan import RB_SUFFIXES
 from probes.repo.llm_scan import scan
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import probe
 from scanner.views import Views

@@ -12,7 +12,7 @@ from probes.repo._llm import CODE, Ev, basename, file_ev, files_of, index_of
 from probes.repo.llm_judges import llm_callers, py_importers, rb_users
 from probes.repo.llm_rbscan import RB_SUFFIXES
 from probes.repo.llm_scan import scan
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

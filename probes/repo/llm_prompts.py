@@ -18,7 +18,7 @@ from probes.repo._llm import (
     weigh,
 )
 from probes.repo.llm_scan import scan
-from scanner.collectors.python_facts import PyFacts
+from scanner.facts.python_facts import PyFacts
 from scanner.model import Finding
 from scanner.probekit import miss, probe
 from scanner.views import Views

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 from probes.repo.llm_sdks import module_family
-from scanner.collectors.python_facts import dotted_name
+from scanner.facts.python_facts import dotted_name
 
 SKIP_DICT_KEYS = frozenset({"role", "type", "name", "model", "id", "tool_call_id", "cache_control", "url"})
 ENV_GETS = frozenset({"os.getenv", "os.environ.get"})

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from probes.repo._llm import CODE, Ev, file_ev, find_js, find_py, index_of, weigh
 from probes.repo.llm_scan import scan
-from scanner.collectors.python_facts import PyFacts
+from scanner.facts.python_facts import PyFacts
 from scanner.model import Finding
 from scanner.probekit import probe
 from scanner.views import Views

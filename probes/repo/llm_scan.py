@@ -24,7 +24,7 @@ from probes.repo._llm import (
 from probes.repo.llm_pyscan import scan_python
 from probes.repo.llm_rbscan import RB_SUFFIXES, scan_ruby
 from probes.repo.llm_sdks import module_family
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 
 # Besides LLM SDK imports, files worth the deeper pass: Bedrock via boto3, eval frameworks (model lists),
 # OpenAI-compatible calls without an SDK import, and files that set vendor API keys.

@@ -23,8 +23,8 @@ from probes.repo._llm import (
 )
 from probes.repo.llm_prompts import alias_uses
 from probes.repo.llm_scan import scan
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import probe
 from scanner.views import Views

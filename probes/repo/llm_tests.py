@@ -10,7 +10,7 @@ import re
 
 from probes.repo._llm import TEST, Ev, index_of, weigh, where
 from probes.repo.llm_judges import llm_callers
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import probe
 from scanner.views import Views

@@ -13,7 +13,7 @@ from typing import Any
 
 from probes.repo._ml import CODE, code_files, facts, grep_sources, memo
 from probes.repo.ml_manifests import Doc, dig, mapping, number, terraform, yaml_docs
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 
 SPLIT, MIRROR, BLUEGREEN, ANALYSIS = "split", "mirror", "bluegreen", "analysis"
 MODEL_SERVING = ("kserve", "seldon", "azureml", "sagemaker", "databricks")

@@ -17,7 +17,7 @@ from probes.repo._ml import (
     uses_ml,
 )
 from probes.repo.ml_manifests import yaml_docs
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe, verdict
 from scanner.views import Views

@@ -11,7 +11,7 @@ from typing import Any
 
 from probes.repo._ml import memo
 from probes.repo.infra_iac import Block, resources, tf_blocks
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.yamlio import PathKey, YamlDoc
 
 YAML_GLOBS = ("**/*.yml", "**/*.yaml")

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from probes.repo._ml import code_files, confidence_for, facts, loc, repo_of
 from probes.repo.ml_manifests import dig, mapping, terraform, walk, yaml_docs
-from scanner.collectors.python_facts import Call, PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import Call, PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 
 from probes.repo._ml import CODE, code_files, facts, grep_sources, is_notebook, loc, local_imports, repo_of
 from probes.repo.ml_manifests import dig, terraform, walk, yaml_docs
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe, verdict
 from scanner.views import Views

@@ -21,8 +21,8 @@ from probes.repo._ml import (
     uses_ml,
 )
 from probes.repo.ml_manifests import dig, mapping, terraform, yaml_docs
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -17,7 +17,7 @@ from probes.repo._ml import (
 from probes.repo.ml_pipelines import pipeline_sites
 from probes.repo.ml_training import is_model_file
 from probes.repo.serving_scoring import online_model_sites, scoring_sites
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from probes.repo._ml import CODE, code_files, confidence_for, facts, loc, method_calls, repo_of, words
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import probe, verdict
 from scanner.views import Views

@@ -22,8 +22,8 @@ from probes.repo._ml import (
     training_files,
 )
 from probes.repo.ml_manifests import dig
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, not_applicable, probe
 from scanner.views import Views

@@ -21,7 +21,7 @@ from probes.repo._ml import (
     training_files,
 )
 from probes.repo.ml_manifests import dig, mapping
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

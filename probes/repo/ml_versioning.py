@@ -10,7 +10,7 @@ from typing import Any
 from probes.repo._ml import CODE, MODEL_WORDS, code_files, confidence_for, facts, loc, repo_of
 from probes.repo.ml_manifests import mapping
 from probes.repo.ml_training import is_model_file
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

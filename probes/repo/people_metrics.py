@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from scanner.collectors.paths import CODE
+from scanner.facts.paths import CODE
 from scanner.model import Finding, Location
 from scanner.probekit import probe, verdict
 from scanner.views import Views

@@ -21,8 +21,8 @@ from probes.repo._ml import (
     words,
 )
 from probes.repo.serving_scoring import scoring_sites
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import probe, verdict
 from scanner.views import Views

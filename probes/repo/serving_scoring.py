@@ -27,8 +27,8 @@ from probes.repo._ml import (
     words,
 )
 from probes.repo.tests_collect import all_tests
-from scanner.collectors.python_facts import PyFacts
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.python_facts import PyFacts
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from probes.repo._ml import facts, memo
-from scanner.collectors.paths import is_test_path
-from scanner.collectors.python_facts import PyFacts, TestFunction
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import is_test_path
+from scanner.facts.python_facts import PyFacts, TestFunction
+from scanner.facts.repo_index import RepoIndex
 
 INTEGRATION_PATH = re.compile(
     r"(^|/)(integration|integration_tests|e2e|end_to_end|system_tests?|functional(_tests)?|acceptance|smoke)(/|_|\.|$)"

@@ -9,7 +9,7 @@ from collections import Counter
 from probes.repo._ml import facts, loc, method_calls, repo_of
 from probes.repo.llm_sdks import PY_FAMILIES
 from probes.repo.tests_collect import FoundTest, all_tests
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.collectors.gitcli import clean_url, repo_key, web_url
 from scanner.collectors.github import clone
 from scanner.collectors.github.cache import ScanCache
+from scanner.facts.urls import clean_url, repo_key, web_url
 from scanner.model import Finding, Outcome
 from scanner.targets import Target
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from scanner.collectors import gitcli
-from scanner.collectors.paths import VENDORED, file_name, path_kind
+from scanner.facts.paths import VENDORED, file_name, path_kind
+from scanner.facts.repo_index import FileEntry, Skipped
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_NOTEBOOK_BYTES = 8 * 1024 * 1024
@@ -52,20 +52,6 @@ TEXT_NAMES = frozenset(
 )
 FILE_MODE_SYMLINK = "120000"
 FILE_MODE_SUBMODULE = "160000"
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    path: str
-    size: int
-    kind: str  # see scanner.collectors.paths
-    blob: str = ""
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
 
 
 BINARY_EXTENSIONS = frozenset({"pyc", "pyo", "so", "dll", "exe", "whl", "zip", "gz", "png", "jpg", "pdf"})

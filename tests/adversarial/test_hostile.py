@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
-from scanner.collectors.repo_index import build_index
+from scanner.collectors.indexer import build_index
 from scanner.config import load_config
 from scanner.model import Finding, ProbeSpec
 from scanner.schemapath import FileProblems

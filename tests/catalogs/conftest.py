@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from scanner.collectors.catalogs.model import CatalogFacts
+from scanner.facts.catalogs import CatalogFacts
 from scanner.model import Finding
 from scanner.registry import load_probes
 from scanner.runner import run_probe

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.collectors.catalogs.model import CatalogFacts, Table
+from scanner.facts.catalogs import CatalogFacts, Table
 from scanner.model import Outcome
 from tests.catalogs.conftest import run_catalog_probes
 

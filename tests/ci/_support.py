@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from scanner.collectors.ci.build import build_ci
-from scanner.collectors.ci.model import CIModel, Job, Pipeline, Step, Trigger
+from scanner.facts.ci.build import build_ci
+from scanner.facts.ci.model import CIModel, Job, Pipeline, Step, Trigger
 from scanner.model import Finding
 from scanner.views import Views
 from tests.helpers import index_of

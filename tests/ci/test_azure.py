@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.ci.model import PULL_REQUEST, PUSH, SCHEDULE, TAG, WORKFLOW_RUN, CIModel
+from scanner.facts.ci.model import PULL_REQUEST, PUSH, SCHEDULE, TAG, WORKFLOW_RUN, CIModel
 from tests.ci._support import job, kinds, model_of, pipeline
 
 DATA = Path(__file__).parent / "data"

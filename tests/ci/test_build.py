@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import CIModel
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import CIModel
 from tests.ci._support import job, model_of, pipeline
 
 MAKEFILE = "deploy: build\n\t@kubectl apply -f k8s/\nbuild:\n\tdocker build -t app .\nlint:\n\t-ruff check .\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.commands import classify, commands, gate_hits, python_targets
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.commands import classify, commands, gate_hits, python_targets
 from tests.ci._support import step
 
 # (run, uses, inputs, categories that must be found, categories that must not be found)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.ci.model import EXTERNAL, MANUAL, OTHER, PULL_REQUEST, PUSH, RELEASE, SCHEDULE, TAG, CIModel
+from scanner.facts.ci.model import EXTERNAL, MANUAL, OTHER, PULL_REQUEST, PUSH, RELEASE, SCHEDULE, TAG, CIModel
 from tests.ci._support import job, kinds, model_of, pipeline
 
 JOB = "  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"

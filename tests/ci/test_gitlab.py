@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.ci.model import PULL_REQUEST, PUSH, SCHEDULE, TAG, CIModel
+from scanner.facts.ci.model import PULL_REQUEST, PUSH, SCHEDULE, TAG, CIModel
 from tests.ci._support import job, kinds, model_of, pipeline
 
 GITLAB = (Path(__file__).parent / "data" / "gitlab-ci.yml").read_text()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.collectors.ci import commands as cmd
-from scanner.collectors.ci.model import OTHER, PULL_REQUEST, PUSH, SCHEDULE
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import OTHER, PULL_REQUEST, PUSH, SCHEDULE
 from tests.ci._support import job, kinds, model_of, pipeline
 
 GOCD = """format_version: 10

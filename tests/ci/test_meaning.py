@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.ci import commands as cmd
+from scanner.facts.ci import commands as cmd
 from tests.ci._support import model_of, step
 
 CALLER = """on:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.collectors.ci.systems import CISystem, ci_globs, plugins, system_names
-from scanner.collectors.paths import path_domain
-from scanner.collectors.roles import is_ci
+from scanner.facts.ci.systems import CISystem, ci_globs, plugins, system_names
+from scanner.facts.paths import path_domain
+from scanner.facts.roles import is_ci
 
 
 def test_every_registered_module_is_a_plugin_with_a_unique_name() -> None:

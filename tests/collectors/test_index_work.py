@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from probes.ci.llm import llm_eval_automated
-from scanner.collectors.paths import glob_to_regex, match_any
-from scanner.collectors.python_facts import parse_python
-from scanner.collectors.repo_index import RepoIndex
+from scanner.facts.paths import glob_to_regex, match_any
+from scanner.facts.python_facts import parse_python
+from scanner.facts.repo_index import RepoIndex
 from tests.ci._support import PUSH_MAIN, ci_views, gha, gjob
 
 DEEPEVAL_TEST = "from deepeval import assert_test\n\ndef test_answer():\n    assert_test(1, [])\n"
@@ -95,7 +95,7 @@ def test_imported_is_the_first_line_importing_a_module_or_anything_under_it() ->
 def test_file_name_and_path_kind_read_paths_as_pathlib_does(path: str) -> None:
     from pathlib import PurePosixPath
 
-    from scanner.collectors.paths import _parts, file_name
+    from scanner.facts.paths import _parts, file_name
 
     assert file_name(path) == PurePosixPath(path).name
     assert _parts(path) == PurePosixPath(path).parts

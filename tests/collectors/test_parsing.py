@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from scanner.collectors.notebooks import notebook_code
-from scanner.collectors.python_facts import parse_python
+from scanner.facts.notebooks import notebook_code
+from scanner.facts.python_facts import parse_python
 
 
 def _nb(*cells: str) -> str:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.paths import path_domain, path_kind
-from scanner.collectors.repo_index import MAX_FILE_BYTES, build_index
+from scanner.collectors.indexer import build_index
+from scanner.collectors.repo_reader import MAX_FILE_BYTES
+from scanner.facts.paths import path_domain, path_kind
 from tests.helpers import git, make_repo
 
 

@@ -13,11 +13,11 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from scanner.collectors.ci.build import build_ci
-from scanner.collectors.ci.model import CIModel
-from scanner.collectors.ci.systems import CISystem, plugins
-from scanner.collectors.paths import path_kind
-from scanner.collectors.repo_index import FileEntry, RepoIndex
+from scanner.facts.ci.build import build_ci
+from scanner.facts.ci.model import CIModel
+from scanner.facts.ci.systems import CISystem, plugins
+from scanner.facts.paths import path_kind
+from scanner.facts.repo_index import FileEntry, RepoIndex
 
 CI_DIR = Path(__file__).resolve().parents[2] / "scanner" / "collectors" / "ci"
 

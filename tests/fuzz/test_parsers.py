@@ -14,12 +14,12 @@ import yaml
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from scanner.collectors.codeowners import parse_codeowners
 from scanner.collectors.git_url import is_git_url, url_target
-from scanner.collectors.gitcli import redact, repo_key, web_url
-from scanner.collectors.manifests import collect_dependencies
-from scanner.collectors.notebooks import notebook_code
-from scanner.collectors.python_facts import parse_python
+from scanner.facts.codeowners import parse_codeowners
+from scanner.facts.manifests import collect_dependencies
+from scanner.facts.notebooks import notebook_code
+from scanner.facts.python_facts import parse_python
+from scanner.facts.urls import redact, repo_key, web_url
 from scanner.yamlio import MAX_DEPTH, YamlError, load_yaml, load_yaml_all
 from tests.fuzz.test_ci_parsers import index_of
 

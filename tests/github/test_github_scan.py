@@ -11,7 +11,7 @@ import pytest
 
 from scanner.cli import main
 from scanner.collectors import gitcli
-from scanner.collectors.repo_index import build_index
+from scanner.collectors.indexer import build_index
 
 from ..e2e.conftest import check_with_contract_tool
 from .fake_github import FakeGitHub

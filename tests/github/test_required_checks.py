@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from probes.github.checks import required_checks_ml
-from scanner.collectors.ci.build import build_ci
-from scanner.collectors.github.facts import RepoFacts
+from scanner.facts.ci.build import build_ci
+from scanner.facts.github import RepoFacts
 from scanner.views import Views
 from tests.helpers import index_of
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scanner.collectors.history import build_history
-from scanner.collectors.repo_index import build_index
+from scanner.collectors.indexer import build_index
 from scanner.model import Finding, Outcome
 from scanner.probekit import SPEC_ATTR
 from scanner.views import Views

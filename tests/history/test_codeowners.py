@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.codeowners import load_codeowners, parse_codeowners
+from scanner.facts.codeowners import load_codeowners, parse_codeowners
 from tests.helpers import index_of
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.collectors.history import HistoryError, build_history
-from scanner.collectors.repo_index import build_index
-from scanner.collectors.roles import infer_role, is_bot, team_role
+from scanner.collectors.history import build_history
+from scanner.collectors.indexer import build_index
+from scanner.facts.history import HistoryError
+from scanner.facts.roles import infer_role, is_bot, team_role
 from tests.helpers import git
 
 from ._repo import ADA, BASE, BOT, DAN, SAM, Step, day, scripted

@@ -7,9 +7,9 @@ import pytest
 from probes.mlflow.linkage import repo_key
 from probes.mlflow.tracking import catalog_source
 from scanner.collectors.mlflow.client import RestClient, public_uri
-from scanner.collectors.mlflow.facts import Run, Trace, iso_ms, tag_map
 from scanner.collectors.mlflow.gather import _predates_prompts
 from scanner.collectors.mlflow.source import normalise
+from scanner.facts.mlflow import Run, Trace, iso_ms, tag_map
 from scanner.targets import UsageError
 
 

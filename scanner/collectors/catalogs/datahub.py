@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from scanner.collectors.catalogs import datahub_queries as q
 from scanner.collectors.catalogs.http import MAX_PAGES, CatalogClient, Forbidden, expect_dict
-from scanner.collectors.catalogs.model import CatalogFacts, Column, Edge, Named, Policy, Table
+from scanner.facts.catalogs import CatalogFacts, Column, Edge, Named, Policy, Table
 
 ENDPOINTS = ("/api/graphql", "/api/v2/graphql")  # GMS, then the frontend (datahub-frontend proxies GraphQL)
 PAGE = 100

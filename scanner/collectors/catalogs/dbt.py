@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scanner.collectors.catalogs.model import CatalogFacts, Column, DataTest, Edge, Grant, Named, Table
+from scanner.facts.catalogs import CatalogFacts, Column, DataTest, Edge, Grant, Named, Table
 from scanner.sources import SourceUnavailable
 
 CLASSIFICATION_KEYS = ("pii", "contains_pii", "sensitive", "sensitivity", "data_classification", "classification")

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import requests
 
 from scanner.collectors import http_limits
-from scanner.collectors.gitcli import redact
 from scanner.collectors.http_limits import LimitExceeded
+from scanner.facts.urls import redact
 from scanner.sources import SourceUnavailable
 
 MAX_PAGES = 20

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner.collectors.catalogs.http import MAX_PAGES, CatalogClient, Forbidden, expect_dict
-from scanner.collectors.catalogs.model import CatalogFacts, Column, Edge, Named, Policy, Table
+from scanner.facts.catalogs import CatalogFacts, Column, Edge, Named, Policy, Table
 
 PAGE = 100
 LINEAGE_TABLES = 50  # lineage is asked per table: bound the requests

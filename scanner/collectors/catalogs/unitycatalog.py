@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from scanner.collectors.catalogs.http import MAX_PAGES, CatalogClient, Forbidden, expect_dict
-from scanner.collectors.catalogs.model import CatalogFacts, Column, Grant, Named, Table
+from scanner.facts.catalogs import CatalogFacts, Column, Grant, Named, Table
 
 API = "/api/2.1/unity-catalog"
 MAX_TABLES = 200

@@ -16,8 +16,8 @@ from typing import Any
 import requests
 
 from scanner.collectors import http_limits
-from scanner.collectors.gitcli import redact
 from scanner.collectors.http_limits import LimitExceeded
+from scanner.facts.urls import redact
 
 MAX_ATTEMPTS = 4
 MAX_PAGES = 50

@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 from scanner.collectors.gitcli import (
     GitError,
-    clean_url,
     git_env,
     git_error,
     head_commit,
@@ -32,6 +31,7 @@ from scanner.collectors.gitcli import (
     run_proc,
     set_credentials,
 )
+from scanner.facts.urls import clean_url
 
 try:
     import fcntl

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from scanner.collectors.github import clone, queries
 from scanner.collectors.github.api import ApiError, BudgetExhausted, Cost, GitHubApi, NoPermission, Shared
 from scanner.collectors.github.cache import ScanCache
-from scanner.collectors.github.facts import OrgFacts, RepoFacts, parse_org, parse_repo, parse_runs
+from scanner.facts.github import OrgFacts, RepoFacts, parse_org, parse_repo, parse_runs
 from scanner.model import Finding, Outcome
 from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target

@@ -60,7 +60,7 @@ def parse_shard(spec: str | None) -> tuple[int, int] | None:
 
 
 def _team_roles(specs: list[str]) -> dict[str, str]:
-    from scanner.collectors.roles import ROLES
+    from scanner.facts.roles import ROLES
 
     out = {}
     for spec in specs:

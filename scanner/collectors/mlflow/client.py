@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import requests
 
 from scanner.collectors import http_limits
-from scanner.collectors.gitcli import redact
 from scanner.collectors.http_limits import MB, Limits, TooLarge, TooSlow, env_number, megabytes
+from scanner.facts.urls import redact
 
 
 class MlflowError(Exception):

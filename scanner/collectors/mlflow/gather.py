@@ -16,7 +16,7 @@ from typing import Any
 
 from scanner.collectors.mlflow.backends import Backend
 from scanner.collectors.mlflow.client import FATAL, MlflowError, Partial
-from scanner.collectors.mlflow.facts import (
+from scanner.facts.mlflow import (
     PROMPT_TAG,
     Experiment,
     MlflowFacts,

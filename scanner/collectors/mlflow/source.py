@@ -6,8 +6,8 @@ from pathlib import Path
 
 from scanner.collectors.mlflow.backends import Backend, LocalBackend, RestBackend
 from scanner.collectors.mlflow.client import MlflowError, RestClient, public_uri
-from scanner.collectors.mlflow.facts import MlflowFacts
 from scanner.collectors.mlflow.gather import gather
+from scanner.facts.mlflow import MlflowFacts
 from scanner.sources import OrgSource, SourceUnavailable, source_factory
 from scanner.targets import Target, UsageError
 

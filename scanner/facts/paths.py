@@ -1,0 +1,380 @@
+"""Path classification shared by every probe: what kind of file a path is, and which domain it
+belongs to (signals-reference §0.3 and §8.2). Pure functions of the path."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+# Third-party copies: never evidence of the organisation's own practice.
+VENDORED_DIRS = frozenset(
+    {
+        "site-packages",
+        ".venv",
+        "venv",
+        "node_modules",
+        "vendor",
+        "third_party",
+        "third-party",
+        "external",
+        ".tox",
+        ".nox",
+        "dist",
+        "build",
+        "bower_components",
+        ".git",
+    }
+)
+# Generated artefacts: produced by tools, not written by people.
+GENERATED_DIRS = frozenset(
+    {
+        "target",
+        ".ipynb_checkpoints",
+        "mlruns",
+        "mlartifacts",
+        "__pycache__",
+        ".dvc/cache",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        "htmlcov",
+        ".terraform",
+        "dbt_packages",
+    }
+)
+LOCKFILES = frozenset(
+    {
+        "poetry.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "Pipfile.lock",
+        "uv.lock",
+        "Cargo.lock",
+        "conda-lock.yml",
+        "go.sum",
+        ".terraform.lock.hcl",
+    }
+)
+# Documentation, examples and sandboxes: they describe a practice, they do not show it.
+DOC_DIRS = frozenset({"docs", "doc", "documentation", "site", "wiki"})
+EXAMPLE_DIRS = frozenset(
+    {
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "tutorials",
+        "tutorial",
+        "sandbox",
+        "scratch",
+        "playground",
+        "archive",
+        "archived",
+        "deprecated",
+        "legacy",
+        "old",
+        "poc",
+        "courses",
+        "course",
+        "quickstart",
+        "quickstarts",
+        "getting-started",
+        "getting_started",
+        "templates",
+        "template",
+        "cookbook",
+        "cookbooks",
+        "notebooks-examples",
+        "demo",
+        "demos",
+        # test data: recorded inputs for a project's tests, not its practice
+        "fixtures",
+        "__fixtures__",
+        "testdata",
+        "test-data",
+        "test_data",
+        "__snapshots__",
+    }
+)
+TEST_DIRS = frozenset({"tests", "test", "testing", "__tests__", "spec", "specs", "integration_tests"})
+TEMPLATE_MARK = re.compile(r"\{\{|\{%|cookiecutter|<YOUR_", re.IGNORECASE)
+
+CODE = "code"
+TEST = "test"
+DOCS = "docs"
+EXAMPLE = "example"
+TEMPLATE = "template"
+GENERATED = "generated"
+VENDORED = "vendored"
+PRACTICE_KINDS = frozenset({CODE, TEST})
+
+
+@lru_cache(maxsize=1 << 18)
+def path_kind(path: str) -> str:
+    """Classify a repo-relative POSIX path."""
+    parts = _parts(path)
+    dirs = [d.lower() for d in parts[:-1]]
+    name = parts[-1] if parts else ""
+    if any(d in VENDORED_DIRS or d.endswith(".egg-info") for d in dirs) and not _hand_written_build_file(dirs, name):
+        return VENDORED
+    if name in LOCKFILES or name.endswith((".min.js", ".min.css", ".map")):
+        return GENERATED
+    if any(d in GENERATED_DIRS for d in dirs) or "/.dvc/cache/" in f"/{path}":
+        return GENERATED
+    if any(TEMPLATE_MARK.search(part) for part in parts):
+        return TEMPLATE
+    if any(_is_example_dir(d, dirs[:i]) for i, d in enumerate(dirs)):
+        return EXAMPLE
+    if any(d in DOC_DIRS for d in dirs):
+        return DOCS
+    lower = name.lower()
+    if lower.endswith((".md", ".rst", ".adoc")) and not _is_prompt_path(path):
+        return DOCS
+    if is_test_path(path):
+        return TEST
+    return CODE
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """PurePosixPath(path).parts, without building the object for the usual clean relative path."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:
+        return PurePosixPath(path).parts  # "//", "./", a leading or trailing "/": let pathlib normalise
+    return tuple(parts)
+
+
+def file_name(path: str) -> str:
+    """PurePosixPath(path).name, without building the object for the usual clean relative path."""
+    parts = _parts(path)
+    return parts[-1] if parts and parts[-1] != "/" else ""
+
+
+HELM_DIRS = frozenset({"charts", "chart", "helm"})
+# Files that teams keep by hand in a top-level `build/` folder (CI and deploy configuration); build
+# tools write packages and bundles there, never these.
+_BUILD_CONFIG = re.compile(
+    r"^(?:Dockerfile[\w.-]*|[\w.-]+\.Dockerfile|Containerfile|docker-compose[\w.-]*\.ya?ml|compose[\w.-]*\.ya?ml"
+    r"|Jenkinsfile[\w.-]*|buildspec[\w.-]*\.ya?ml|cloudbuild[\w.-]*\.(?:ya?ml|json)|Makefile|[\w.-]+\.mk"
+    r"|[\w.-]+\.sh|requirements[\w.-]*\.(?:txt|in)|[\w.-]+\.ya?ml)$"
+)
+
+
+def _hand_written_build_file(dirs: list[str], name: str) -> bool:
+    """A CI or deploy file directly in the repository's top-level `build/` folder (not vendored output)."""
+    return dirs == ["build"] and bool(_BUILD_CONFIG.match(name))
+
+
+def _is_example_dir(name: str, parents: list[str]) -> bool:
+    if name == "templates" and HELM_DIRS.intersection(parents):
+        return False  # a Helm chart's templates/ holds real manifests
+    return name in EXAMPLE_DIRS or name.startswith(("demo_", "demo-", "example_", "example-"))
+
+
+def is_helm_template(path: str) -> bool:
+    """A file in a Helm chart's templates/: Go-templated YAML, not parseable before rendering."""
+    dirs = [d.lower() for d in PurePosixPath(path).parts[:-1]]
+    return "templates" in dirs and bool(HELM_DIRS.intersection(dirs[: dirs.index("templates")]))
+
+
+def is_test_path(path: str) -> bool:
+    parts = _parts(path)
+    name = parts[-1].lower() if parts else ""
+    if any(d.lower() in TEST_DIRS for d in parts[:-1]):
+        return True
+    return (
+        (name.startswith("test_") and name.endswith(".py"))
+        or name.endswith(("_test.py", "_test.go", "tests.py", "conftest.py"))
+        or bool(re.search(r"\.(test|spec)\.[jt]sx?$", name))
+        or name.endswith(("test.java", "tests.java", "tests.cs", "test.cs"))
+    )
+
+
+def _is_prompt_path(path: str) -> bool:
+    return "prompts/" in f"/{path.lower()}" or path.lower().startswith("prompts/")
+
+
+# Domains (signals-reference §0.3); first match wins.
+DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "PROMPT",
+        (
+            "prompts/**",
+            "**/prompts/**",
+            "*.prompty",
+            "**/*.prompty",
+            "*.prompt",
+            "**/*.prompt",
+            "**/skprompt.txt",
+            "skprompt.txt",
+            "**/flow.dag.yaml",
+            "flow.dag.yaml",
+            "promptfooconfig.yaml",
+            "**/promptfooconfig.yaml",
+        ),
+    ),
+    (
+        "OPS",
+        (
+            # CI files come from the registered CI systems (scanner.facts.ci.systems), see _domain_rules
+            "*.tf",
+            "**/*.tf",
+            "*.bicep",
+            "**/*.bicep",
+            "helm/**",
+            "charts/**",
+            "k8s/**",
+            "**/k8s/**",
+            "deploy/**",
+            "infra/**",
+            "Dockerfile*",
+            "**/Dockerfile*",
+            "docker-compose*.yml",
+            "**/docker-compose*.yml",
+        ),
+    ),
+    (
+        "DS",
+        (
+            "*.ipynb",
+            "**/*.ipynb",
+            "notebooks/**",
+            "experiments/**",
+            "research/**",
+            "train*.py",
+            "**/train*.py",
+            "**/training/**",
+            "training/**",
+            "MLproject",
+            "**/MLproject",
+            "params.yaml",
+            "dvc.yaml",
+            "**/dvc.yaml",
+            "models/**/*.py",
+            "**/model*.py",
+        ),
+    ),
+    (
+        "DE",
+        (
+            "dags/**",
+            "**/dags/**",
+            "**/airflow/**",
+            "etl/**",
+            "**/etl/**",
+            "ingest*/**",
+            "*.sql",
+            "**/*.sql",
+            "gx/**",
+            "great_expectations/**",
+            "feature_repo/**",
+            "**/feature_repo/**",
+            "feature_store.yaml",
+            "**/feature_store.yaml",
+            "datacontract*.yaml",
+            "*.odcs.yaml",
+            "dbt_project.yml",
+            "**/dbt_project.yml",
+            "pipelines/**",
+            "**/pipelines/**",
+            "data_pipeline*/**",
+            "snapshots/**",
+            "seeds/**",
+            "macros/**",
+            "dbt/**",
+            "**/dbt/**",
+        ),
+    ),
+    (
+        "SE",
+        (
+            "src/**",
+            "app/**",
+            "api/**",
+            "services/**",
+            "service/**",
+            "web/**",
+            "frontend/**",
+            "backend/**",
+            "server/**",
+            "package.json",
+            "*.ts",
+            "**/*.ts",
+            "*.tsx",
+            "**/*.tsx",
+            "*.java",
+            "**/*.java",
+            "*.go",
+            "**/*.go",
+            "*.cs",
+            "**/*.cs",
+        ),
+    ),
+)
+DOMAINS: tuple[str, ...] = ("DS", "DE", "SE", "OPS", "PROMPT")
+
+
+@lru_cache(maxsize=1)
+def _domain_rules() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """DOMAIN_RULES with the files of every registered CI system in OPS (imported lazily: the CI
+    plugins themselves read the repo index, which uses this module)."""
+    from scanner.facts.ci.systems import ci_globs
+
+    return tuple((d, (*ci_globs(), *p) if d == "OPS" else p) for d, p in DOMAIN_RULES)
+
+
+@lru_cache(maxsize=1 << 18)
+def path_domain(path: str) -> str | None:
+    """The domain a path belongs to by its name alone (content hints are the index's job)."""
+    for domain, patterns in _domain_rules():
+        if match_any(path, patterns):
+            return domain
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(glob_to_regex(pattern) + r"\Z")
+
+
+def glob_to_regex(pattern: str) -> str:
+    """Regex text for a path glob: `**` spans directories, `*` and `?` stay within one segment."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
+
+
+def match_glob(path: str, pattern: str) -> bool:
+    return _glob_regex(pattern).match(path) is not None
+
+
+def match_any(path: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    return globs_regex(tuple(patterns)).match(path) is not None
+
+
+@lru_cache(maxsize=4096)
+def globs_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex matching a path when any of the globs does (one match call instead of one per glob)."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{glob_to_regex(p)})\\Z" for p in patterns))
+
+
+__all__ = ["file_name", "globs_regex", "is_test_path", "match_any", "match_glob", "path_domain", "path_kind"]
