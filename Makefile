@@ -20,6 +20,7 @@ demo: env
 lint: env
 	$(BIN)/ruff check scanner probes tests benchmarks
 	$(BIN)/ruff format --check scanner probes tests benchmarks
+	$(BIN)/lint-imports --no-cache  # the layers: [tool.importlinter] in pyproject.toml
 
 typecheck: env
 	$(BIN)/mypy

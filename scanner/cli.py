@@ -11,6 +11,7 @@ import gc
 import io
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,7 @@ def _err(message: str) -> None:
 
 
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
-    from scanner.attestations import Attestation, load_attestations
+    from scanner.attestations import Attestation, for_scope, load_attestations
     from scanner.cli_checks import (
         check_local_sources,
         check_options,
@@ -226,7 +227,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     opts = ScanOptions(
         window_days=window_days,
         rules_dir=str(rules_dir) if rules_dir else "built-in",
-        attestations=attestations,
+        attest=partial(for_scope, attestations),
         jobs=_first(opt("jobs"), cfg.jobs, 4),
         repo_deadline_s=cfg.repo_deadline_s or 600.0,
         fingerprint=_fingerprint(rules_dir, window_days),

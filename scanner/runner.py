@@ -15,7 +15,6 @@ from functools import partial
 from typing import Any
 
 from scanner import __version__
-from scanner.attestations import Attestation, for_scope
 from scanner.collectors.indexer import NoCommits, UnreadableRepo, build_index
 from scanner.deadline import Deadline, DeadlinePassed
 from scanner.engine.assess import Assessment, assess_scope
@@ -30,6 +29,12 @@ from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
 from scanner.views import Views
 
+Attest = Callable[[str], tuple[list[Finding], dict[str, dict[str, Any]]]]
+
+
+def no_attestations(scope: str) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
+    return [], {}
+
 
 @dataclass
 class ScanOptions:
@@ -38,7 +43,9 @@ class ScanOptions:
     progress: Callable[[str], None] | None = None
     done: Callable[[str], None] | None = None  # called when a target is finished (progress bars)
     org_name: str | None = None  # the estate name when only organisation-wide sources are scanned
-    attestations: list[Attestation] = field(default_factory=list)  # current (unexpired) statements
+    # a scope's attestation findings and statements by criterion: the CLI passes scanner.attestations.for_scope
+    # bound to the current statements (the core does not import that feature)
+    attest: Attest = no_attestations
     jobs: int = 1  # repos scanned concurrently
     fingerprint: str = ""  # scanner version + rules: cached findings of a remote repo are reused only if equal
     repo_deadline_s: float = 600.0  # the scan of one repo ends here: its remaining probes end `error`
@@ -313,7 +320,7 @@ def scan(
         repo_findings = results.get(target.id)
         if repo_findings is None:
             continue
-        attested, statements = for_scope(opts.attestations, target.id)
+        attested, statements = opts.attest(target.id)
         findings.extend(repo_findings + attested)
         visible = visible_findings(target, shared, kinds, links)
         assessment = assess_scope(target.id, rules, repo_findings + visible + attested, missing, statements)
