@@ -19,7 +19,7 @@ from scanner.facts.ci.systems import CISystem, plugins
 from scanner.facts.paths import path_kind
 from scanner.facts.repo_index import FileEntry, RepoIndex
 
-CI_DIR = Path(__file__).resolve().parents[2] / "scanner" / "collectors" / "ci"
+CI_DIR = Path(__file__).resolve().parents[2] / "scanner" / "facts" / "ci"
 
 # One file each system reads, and what makes its content check (`detect`) accept a document.
 PATHS = {
