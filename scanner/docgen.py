@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.engine.rules import RuleSet, builtin_rules_dir, load_rules
 from scanner.ids import LEVELS
-from scanner.model import ProbeSpec
+from scanner.probedef import ProbeSpec
 from scanner.registry import load_probes
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

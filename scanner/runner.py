@@ -23,7 +23,8 @@ from scanner.engine.assess import Assessment, assess_scope
 from scanner.engine.rollup import rollup
 from scanner.engine.rules import RuleSet
 from scanner.linkage import findings_of, source_links, unlinked_sources, visible_findings
-from scanner.model import Finding, Outcome, ProbeSpec
+from scanner.model import Finding, Outcome
+from scanner.probedef import ProbeSpec
 from scanner.signals import missing_reason
 from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
