@@ -23,7 +23,12 @@ VIEWS: frozenset[str] = frozenset({"repo", "ci", "history", "github", "github_or
 
 # Where a view's signals are observed, for the views that are not the repository itself: a rule may cite
 # their signals before such a source is given, and the engine then names the source that would settle it.
-EXTERNAL_SOURCES: dict[str, str] = {"github": "github", "github_org": "github", "mlflow": "mlflow", "catalog": "catalog"}
+EXTERNAL_SOURCES: dict[str, str] = {
+    "github": "github",
+    "github_org": "github",
+    "mlflow": "mlflow",
+    "catalog": "catalog",
+}
 
 LIFECYCLES: tuple[str, ...] = ("stable", "experimental", "deprecated")
 

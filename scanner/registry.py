@@ -174,3 +174,8 @@ def signals(specs: Iterable[ProbeSpec]) -> dict[str, ProbeSpec]:
 def aliases(specs: Iterable[ProbeSpec]) -> dict[str, str]:
     """Earlier signal ids -> current ids, as the loaded probes declare them."""
     return {alias: current for spec in specs for alias, current in spec.aliases.items()}
+
+
+def current_aliases() -> dict[str, str]:
+    """The aliases every loaded probe declares (built-in and plugins): what reading saved evidence resolves."""
+    return aliases(load_probes())
