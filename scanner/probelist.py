@@ -53,12 +53,15 @@ def table_lines(specs: list[ProbeSpec]) -> list[str]:
     lines = []
     for n, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
-        spec = specs[n - 1] if n else None
-        if spec is not None:
-            lines.append(f"    {spec.summary}")
-        if spec is not None and spec.emits != (spec.id,):
-            lines.append(f"    signals: {', '.join(spec.emits)}")
-        for old, new in sorted(spec.aliases.items()) if spec is not None else []:
-            lines.append(f"    alias: {old} -> {new}")
+        if n:
+            lines.extend(_details(specs[n - 1]))
     lines.append(f"{len(specs)} probes, {sum(len(s.emits) for s in specs)} signals")
     return lines
+
+
+def _details(spec: ProbeSpec) -> list[str]:
+    out = [f"    {spec.summary}"]
+    if spec.emits != (spec.id,):
+        out.append(f"    signals: {', '.join(spec.emits)}")
+    out.extend(f"    alias: {old} -> {new}" for old, new in sorted(spec.aliases.items()))
+    return out
