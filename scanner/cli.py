@@ -18,9 +18,9 @@ from typing import Any
 from scanner import __version__
 from scanner.engine.rules import RulesError, RuleSet, builtin_rules_dir, load_rules
 from scanner.ids import LEVELS, find_dimension
-from scanner.registry import RegistryError, load_probes, signals
+from scanner.registry import RegistryError, aliases, current_aliases, load_probes
 from scanner.reporters.progress import progress_bar
-from scanner.signals import EXTERNAL_SIGNALS
+from scanner.signals import known_signals
 from scanner.targets import UsageError
 from scanner.termsafe import clean, clean_tree, terminal_console
 
@@ -81,7 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--quiet", action="store_true")
     _report_options(merge)
 
-    sub.add_parser("probes", help="list every probe and the signals it emits")
+    from scanner.probelist import add_parser as add_probes_parser
+
+    add_probes_parser(sub)
     rules = sub.add_parser("rules", help="list the rules, or check a rules folder")
     rules.add_argument("--check", type=Path, metavar="DIR", help="validate the rule files in DIR")
     return parser
@@ -150,8 +152,7 @@ def _github_options(parser: argparse.ArgumentParser) -> None:
 
 def _load(rules_dir: Path | None) -> tuple[list[Any], RuleSet]:
     probes = load_probes()
-    known = set(signals(probes)) | set(EXTERNAL_SIGNALS)
-    return probes, load_rules(rules_dir or builtin_rules_dir(), known)
+    return probes, load_rules(rules_dir or builtin_rules_dir(), known_signals(probes), aliases(probes))
 
 
 def _err(message: str) -> None:
@@ -198,7 +199,7 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     warnings: list[str] = []
     if attestations_file:
         attestations, warnings = load_attestations(attestations_file, rules)
-    baseline = load_evidence(baseline_file) if baseline_file else None
+    baseline = load_evidence(baseline_file, aliases(probes)) if baseline_file else None
     mlflow, catalog = opt("mlflow") or cfg.mlflow, opt("catalog") or cfg.catalog
     outputs = {f: opt(f) or cfg.outputs.get(f) for f in ("json", "html", "markdown", "sarif")}
     inputs = scan_inputs(
@@ -352,7 +353,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     except KeyError:
         _err(f"unknown dimension {args.dimension!r}; try e.g. llmops.prompt_management or prompt_management")
         return EXIT_USAGE
-    document = load_evidence(args.evidence)
+    document = load_evidence(args.evidence, current_aliases())
     scopes = {a["scope"]: a for a in document["assessments"]}
     scope = args.scope
     if scope is None:
@@ -365,17 +366,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
         _err(f"{args.evidence}: scope {scope} has no dimension {area}.{dim}")
         return EXIT_USAGE
     render_explain(clean_tree(document), clean_tree(scopes[scope]), area, dim, terminal_console())
-    return EXIT_OK
-
-
-def cmd_probes(_: argparse.Namespace) -> int:
-    console = terminal_console()
-    for spec in load_probes():
-        console.print(f"{spec.id}  [{', '.join(sorted(spec.needs))}]  ({spec.source})", style="bold", markup=False)
-        console.print(f"    {spec.summary}", markup=False)
-        extra = [s for s in spec.emits if s != spec.id]
-        if extra or len(spec.emits) > 1:
-            console.print(f"    emits: {', '.join(spec.emits)}", markup=False)
     return EXIT_OK
 
 
@@ -404,6 +394,12 @@ def _lazy(name: str) -> Any:
     return run
 
 
+def _probes(args: argparse.Namespace) -> int:
+    from scanner.probelist import probes_command
+
+    return probes_command(args)
+
+
 def _merge(args: argparse.Namespace) -> int:
     from scanner.merge import merge_command
 
@@ -429,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": _lazy("report_command"),
         "diff": _lazy("diff_command"),
         "merge": _merge,
-        "probes": cmd_probes,
+        "probes": _probes,
         "rules": cmd_rules,
     }
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.engine.rules import RuleSet, builtin_rules_dir, load_rules
 from scanner.ids import LEVELS
-from scanner.model import ProbeSpec
+from scanner.probedef import EVIDENCE_KINDS, ProbeSpec
 from scanner.registry import load_probes
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -21,16 +21,46 @@ def _cell(text: str) -> str:
 
 
 def probes_markdown(specs: list[ProbeSpec]) -> str:
+    """Every probe definition: what it looks for, its signals, lifecycle, aliases, evidence kinds,
+    remediation and the file that defines it, grouped by the package (source) that provides it."""
     lines = [
         HEADER + "# Probes\n",
-        f"{len(specs)} probes emit {sum(len(s.emits) for s in specs)} signals.\n",
-        "| probe | needs | signals | what it looks for |",
-        "|---|---|---|---|",
+        f"{len(specs)} probes emit {sum(len(s.emits) for s in specs)} signals. Each probe is one module: its code "
+        "and its definition (the `@probe(...)` decorator). `aiops-scan probes` lists them; "
+        "`aiops-scan probes --json` gives them as data.\n",
+        "Evidence kinds: " + "; ".join(f"`{k}`: {v}" for k, v in EVIDENCE_KINDS.items()) + ".\n",
     ]
-    for spec in specs:
-        signals = ", ".join(f"`{s}`" for s in spec.emits)
-        lines.append(f"| `{spec.id}` | {', '.join(sorted(spec.needs))} | {signals} | {_cell(spec.summary)} |")
-    return "\n".join(lines) + "\n"
+    for source in sorted({s.source for s in specs}):
+        group = [s for s in specs if s.source == source]
+        lines.append(f"## {source}\n")
+        lines.append("| probe | lifecycle | signals |")
+        lines.append("|---|---|---|")
+        lines.extend(f"| [`{s.id}`](#{_anchor(s.id)}) | {s.lifecycle} | {len(s.emits)} |" for s in group)
+        lines.append("")
+        for spec in group:
+            lines.extend(_probe_section(spec))
+    return "\n".join(lines)
+
+
+def _anchor(probe_id: str) -> str:
+    """The GitHub heading anchor of `### PROBE_ID` (dots dropped)."""
+    return probe_id.replace(".", "").lower()
+
+
+def _probe_section(spec: ProbeSpec) -> list[str]:
+    state = spec.lifecycle + (f", replaced by `{spec.replaced_by}`" if spec.replaced_by else "")
+    out = [
+        f"### {spec.id}\n",
+        f"{spec.summary}\n",
+        f"- signals: {', '.join(f'`{s}`' for s in spec.emits)}",
+        f"- needs: {', '.join(sorted(spec.needs))}; lifecycle: {state}",
+        f"- evidence: {', '.join(spec.evidence) or '(not declared)'}",
+        f"- defined in: [`{spec.file}`](../{spec.file})",
+    ]
+    if spec.aliases:
+        out.append(f"- aliases: {', '.join(f'`{old}` -> `{new}`' for old, new in sorted(spec.aliases.items()))}")
+    out.append(f"- remediation: {_cell(spec.remediation) or '(none: experimental)'}")
+    return [*out, ""]
 
 
 def _condition(cond: dict[str, Any]) -> str:

@@ -229,10 +229,12 @@ def merge_command(args: argparse.Namespace) -> int:
     from scanner.cli import _fingerprint, _load
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_reports
+    from scanner.registry import aliases
 
-    parts = [(path, load_evidence(path)) for path in args.parts]
+    probes, rules = _load(args.rules)
+    renamed = aliases(probes)
+    parts = [(path, load_evidence(path, renamed)) for path in args.parts]
     windows = {doc["config"].get("history_window_days", 365) for _, doc in parts}
-    _, rules = _load(args.rules)
     missing = check_parts(parts, _fingerprint(args.rules, windows.pop() if len(windows) == 1 else 0))
     if missing and not args.allow_missing:
         count = _shard(*parts[0])["count"]
@@ -243,7 +245,7 @@ def merge_command(args: argparse.Namespace) -> int:
     document = merge_documents(parts, rules, missing)
     write_atomic(args.json, dumps(document))
     gate = evaluate_gate(document, args.fail_below, {}) if args.fail_below else None
-    diff = baseline_diff(args.baseline, document)
+    diff = baseline_diff(load_evidence(args.baseline, renamed) if args.baseline else None, document)
     paths = {"html": args.html, "markdown": args.markdown, "sarif": args.sarif}
     written = write_reports(document, paths, diff, gate)
     if not args.quiet:

@@ -1,4 +1,4 @@
-"""Core data types: findings, locations and probe specifications.
+"""Core data types: findings and locations (probe definitions are in scanner/probedef.py).
 
 Findings are immutable. A finding's id is stable across runs: it is made of the signal, the subject
 (target id) and an optional key naming what was seen, never of line numbers or timestamps.
@@ -6,13 +6,10 @@ Findings are immutable. A finding's id is stable across runs: it is made of the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from scanner.views import Views
+from typing import Any
 
 
 class Outcome(StrEnum):
@@ -91,21 +88,3 @@ class Finding:
             "locations": [loc.to_json() for loc in self.locations],
             "values": dict(self.values),
         }
-
-
-ProbeFunc = Callable[["Views"], Iterable[Finding]]
-
-VIEWS: frozenset[str] = frozenset({"repo", "ci", "history", "github", "github_org", "mlflow", "catalog"})
-
-
-@dataclass(frozen=True)
-class ProbeSpec:
-    """A probe: a pure function from views to findings, with the signals it may emit."""
-
-    id: str
-    summary: str
-    emits: tuple[str, ...]
-    needs: frozenset[str]
-    func: ProbeFunc
-    remediation: str = ""
-    source: str = "builtin"

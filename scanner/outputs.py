@@ -154,8 +154,11 @@ def report_command(args: argparse.Namespace) -> int:
     inputs = {"evidence": [args.evidence], "baseline": [args.baseline] if args.baseline else []}
     check_outputs({f"--{f}": p for f, p in paths.items()}, inputs)
     check_writable({f"--{f}": p for f, p in paths.items()})
-    document = load_evidence(args.evidence)
-    diff = baseline_diff(load_evidence(args.baseline) if args.baseline else None, document)
+    from scanner.registry import current_aliases
+
+    renamed = current_aliases()
+    document = load_evidence(args.evidence, renamed)
+    diff = baseline_diff(load_evidence(args.baseline, renamed) if args.baseline else None, document)
     if not any(paths.values()):
         sys.stdout.write(clean(render("markdown", document, diff, None)))
         return 0
@@ -174,7 +177,10 @@ def diff_command(args: argparse.Namespace) -> int:
 
     check_outputs({"--json": args.json}, {"evidence": [args.old, args.new]})
     check_writable({"--json": args.json})
-    diff = diff_documents(load_evidence(args.old), load_evidence(args.new))
+    from scanner.registry import current_aliases
+
+    renamed = current_aliases()  # a signal renamed between the two scans is one signal, not a loss and a gain
+    diff = diff_documents(load_evidence(args.old, renamed), load_evidence(args.new, renamed))
     for line in text_lines(diff):
         print(clean(line))
     if args.json:

@@ -6,10 +6,13 @@ least one finding for every signal it declares; the runner fills in the probe id
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
-from scanner.model import MAX_LOCATIONS, Finding, Location, Outcome, ProbeFunc, ProbeSpec
+from scanner.model import MAX_LOCATIONS, Finding, Location, Outcome
+from scanner.probedef import ProbeFunc, ProbeSpec
 from scanner.views import Views
 
 SPEC_ATTR = "__probe_spec__"
@@ -22,22 +25,60 @@ def probe(
     emits: Iterable[str] | None = None,
     needs: Iterable[str] = ("repo",),
     remediation: str = "",
+    evidence: Iterable[str] = (),
+    lifecycle: str = "stable",
+    replaced_by: str = "",
+    aliases: Mapping[str, str] | Iterable[str] = (),
 ) -> Callable[[ProbeFunc], ProbeFunc]:
-    """Declare a probe. `emits` defaults to the probe id itself (one question, one signal)."""
+    """Declare a probe and its definition (checked by the registry at load, see scanner/probedef.py).
+
+    `emits` defaults to the probe id itself (one question, one signal). `remediation` says what a team
+    does to make the signal true; `evidence` names the kinds of thing its findings cite (EVIDENCE_KINDS).
+    `aliases` maps earlier signal ids to current ones; a plain list of old ids is allowed when the probe
+    emits one signal."""
 
     def wrap(func: ProbeFunc) -> ProbeFunc:
+        signals = tuple(emits) if emits is not None else (probe_id,)
         spec = ProbeSpec(
             id=probe_id,
             summary=summary,
-            emits=tuple(emits) if emits is not None else (probe_id,),
+            emits=signals,
             needs=frozenset(needs),
             func=func,
             remediation=remediation,
+            evidence=tuple(evidence),
+            lifecycle=lifecycle,
+            replaced_by=replaced_by,
+            aliases=_alias_map(aliases, signals),
+            file=defining_file(func),
         )
         setattr(func, SPEC_ATTR, spec)
         return func
 
     return wrap
+
+
+def _alias_map(aliases: Mapping[str, str] | Iterable[str], signals: tuple[str, ...]) -> dict[str, str]:
+    if isinstance(aliases, Mapping):
+        return dict(aliases)
+    old = [aliases] if isinstance(aliases, str) else list(aliases)
+    # a list names earlier ids of the one signal; with several signals the registry reports the ambiguity
+    return {alias: signals[0] if len(signals) == 1 else "" for alias in old}
+
+
+def defining_file(func: Callable[..., Any]) -> str:
+    """The module file that defines `func`, relative to the folder holding its top-level package
+    (`probes/repo/files.py`, or `acme_probes/checks.py` for an installed plugin)."""
+    module = sys.modules.get(getattr(func, "__module__", "") or "")
+    filename = getattr(module, "__file__", None) or getattr(getattr(func, "__code__", None), "co_filename", "")
+    if not filename:
+        return ""
+    path = Path(filename).resolve()
+    depth = len(module.__name__.split(".")) if module is not None and module.__name__ != "__main__" else 1
+    if path.name == "__init__.py":
+        depth += 1
+    root = path.parents[depth - 1] if depth - 1 < len(path.parents) else path.parent
+    return path.relative_to(root).as_posix()
 
 
 def _where_looked(views: Views) -> tuple[Location, ...]:

@@ -23,8 +23,9 @@ from scanner.engine.rules import RuleSet
 from scanner.facts.repo_index import RepoIndex
 from scanner.facts.urls import redact
 from scanner.linkage import findings_of, source_links, unlinked_sources, visible_findings
-from scanner.model import Finding, Outcome, ProbeSpec
-from scanner.signals import missing_reason
+from scanner.model import Finding, Outcome
+from scanner.probedef import ProbeSpec
+from scanner.signals import builtin_external_signals, external_signals, missing_reason
 from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target
 from scanner.views import Views
@@ -302,7 +303,8 @@ def scan(
     findings: list[Finding] = []
     assessments: list[Assessment] = []
     timings: dict[str, float] = {}
-    missing = {s: missing_reason(s) for s in rules.signals()}
+    external = {**builtin_external_signals(), **external_signals(probes)}
+    missing = {s: missing_reason(s, external) for s in rules.signals()}
     estates: dict[str, list[Assessment]] = {}
     shared: list[Finding] = []
     for source in sources or []:

@@ -14,32 +14,32 @@ from scanner.views import Views
 from tests.helpers import repo_views
 
 
-@probe("test.good", summary="a good probe")
+@probe("test.good", summary="a good probe", lifecycle="experimental")
 def good(views: Views) -> list[Finding]:
     return [miss(views, "test.good", "nothing")]
 
 
-@probe("test.dup", summary="first")
+@probe("test.dup", summary="first", lifecycle="experimental")
 def dup_a(views: Views) -> list[Finding]:
     return []
 
 
-@probe("test.dup", summary="second")
+@probe("test.dup", summary="second", lifecycle="experimental")
 def dup_b(views: Views) -> list[Finding]:
     return []
 
 
-@probe("Test.Bad", summary="bad id")
+@probe("Test.Bad", summary="bad id", lifecycle="experimental")
 def bad_id(views: Views) -> list[Finding]:
     return []
 
 
-@probe("test.other", summary="steals a signal", emits=["test.good"])
+@probe("test.other", summary="steals a signal", emits=["test.good"], lifecycle="experimental")
 def thief(views: Views) -> list[Finding]:
     return []
 
 
-@probe("test.views", summary="needs an unknown view", needs=("telepathy",))
+@probe("test.views", summary="needs an unknown view", needs=("telepathy",), lifecycle="experimental")
 def strange(views: Views) -> list[Finding]:
     return []
 

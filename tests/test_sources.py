@@ -26,6 +26,7 @@ from tests.helpers import make_repo
     summary="test double: aliases seen on the fake server, and the repo its runs come from",
     emits=["mlflow.registry.aliases", "mlflow.runs.repo_linked"],
     needs=("mlflow",),
+    lifecycle="experimental",
 )
 def aliases(views: Views) -> list[Finding]:
     assert views.mlflow is not None

@@ -21,6 +21,7 @@ OWNER_COVERAGE = 70.0
     summary="share of catalogued tables with an owner and a description",
     needs=("catalog",),
     remediation="Give every shared table an owner and a description in the catalog.",
+    evidence=("catalog_object",),
 )
 def owners(views: Views) -> list[Finding]:
     cat = facts(views)
@@ -59,7 +60,14 @@ def _flag(views: Views, signal: str, feature: str, value: bool | None, yes: str,
     return hit(views, signal, [cat.location()], yes) if value else miss(views, signal, no, locations=[cat.location()])
 
 
-@probe("catalog.audit.enabled", summary="catalog-side audit of data access is enabled", needs=("catalog",))
+@probe(
+    "catalog.audit.enabled",
+    summary="catalog-side audit of data access is enabled",
+    needs=("catalog",),
+    evidence=("catalog_object",),
+    remediation="Enable the catalog's audit of data access (system audit tables or audit logs), so that who "
+    "read what can be reviewed.",
+)
 def audit(views: Views) -> list[Finding]:
     cat = facts(views)
     return [
@@ -78,6 +86,9 @@ def audit(views: Views) -> list[Finding]:
     "catalog.access_request_workflow",
     summary="access requests are configured in the catalog",
     needs=("catalog",),
+    evidence=("catalog_object",),
+    remediation="Configure access requests in the catalog, so that people ask for data access through a "
+    "tracked, approved workflow.",
 )
 def requests(views: Views) -> list[Finding]:
     cat = facts(views)
@@ -97,6 +108,9 @@ def requests(views: Views) -> list[Finding]:
     "catalog.coverage.ingestion_all_sources",
     summary="every database service has an ingestion pipeline that recently succeeded",
     needs=("catalog",),
+    evidence=("catalog_object",),
+    remediation="Set up an ingestion pipeline for every database service in the catalog and keep it running "
+    "successfully.",
 )
 def ingestion(views: Views) -> list[Finding]:
     cat = facts(views)

@@ -21,6 +21,7 @@ ASSETS = "catalog.assets.present"
     summary="the catalog lists data assets (tables) of the organisation",
     needs=("catalog",),
     remediation="Register the organisation's datasets in a data catalog.",
+    evidence=("catalog_object",),
 )
 def catalog_assets(views: Views) -> list[Finding]:
     cat = facts(views)

@@ -25,6 +25,7 @@ def _grants(table: Table) -> str:
     emits=(PRIVILEGES, ROWS, MASKS),
     needs=("catalog",),
     remediation="Grant tables to groups, and add row filters and column masks on sensitive tables.",
+    evidence=("catalog_object",),
 )
 def access_controls(views: Views) -> list[Finding]:
     cat = facts(views)

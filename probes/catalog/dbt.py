@@ -48,6 +48,7 @@ def _differentiated(views: Views, cat: CatalogFacts) -> Finding:
     emits=SIGNALS,
     needs=("catalog",),
     remediation="Grant PII models to narrower roles, test foreign keys with relationships, enforce contracts.",
+    evidence=("catalog_object",),
 )
 def dbt_artifacts(views: Views) -> list[Finding]:
     cat = facts(views)

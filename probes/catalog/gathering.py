@@ -19,6 +19,9 @@ MLFLOW = "catalog.mlflow_ingested"
     summary="catalog lineage from tables into ML models, data products across domains, ML models catalogued",
     emits=(LINEAGE, PRODUCTS, MLFLOW),
     needs=("catalog",),
+    evidence=("catalog_object",),
+    remediation="Ingest ML models into the catalog with lineage from their training tables, and publish data "
+    "products across domains.",
 )
 def ml_lineage(views: Views) -> list[Finding]:
     cat = facts(views)

@@ -24,6 +24,7 @@ MASK_COVERAGE = 90.0
     emits=(CLASSIFIED, UNTAGGED, MASKS),
     needs=("catalog",),
     remediation="Tag PII columns in the catalog and mask every tagged column.",
+    evidence=("catalog_object",),
 )
 def sensitivity(views: Views) -> list[Finding]:
     cat = facts(views)
@@ -86,6 +87,7 @@ def sensitivity(views: Views) -> list[Finding]:
     summary="catalog access policies whose rules match sensitive tags (matchAnyTag/matchAllTags)",
     needs=("catalog",),
     remediation="Add a policy rule that denies or restricts access on the PII tags.",
+    evidence=("catalog_object",),
 )
 def tag_policies(views: Views) -> list[Finding]:
     cat = facts(views)
@@ -109,6 +111,9 @@ def tag_policies(views: Views) -> list[Finding]:
     "catalog.classification.auto_confirmed",
     summary="automated classifications that people confirmed (not only suggested)",
     needs=("catalog",),
+    evidence=("catalog_object",),
+    remediation="Review the catalog's automated classifications and confirm or reject them, so that sensitivity "
+    "tags are trusted rather than only suggested.",
 )
 def auto_confirmed(views: Views) -> list[Finding]:
     cat = facts(views)

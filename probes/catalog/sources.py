@@ -24,6 +24,7 @@ HIGH_COVERAGE = 60.0
     emits=(ABSENT, LOW, HIGH, INCONSISTENT),
     needs=("catalog",),
     remediation="Attach glossary terms to the key (entity id) columns of shared tables.",
+    evidence=("catalog_object",),
 )
 def glossary(views: Views) -> list[Finding]:
     cat = facts(views)
@@ -92,6 +93,8 @@ def _inconsistent(views: Views, attached: list[tuple[Table, Column]]) -> Finding
     "catalog.domains.defined",
     summary="domains defined in the catalog, with assets assigned",
     needs=("catalog",),
+    evidence=("catalog_object",),
+    remediation="Define domains in the catalog and assign the data assets to them.",
 )
 def domains(views: Views) -> list[Finding]:
     cat = facts(views)

@@ -17,6 +17,9 @@ from scanner.views import Views
     needs=NEEDS,
     summary="CI builds data transformations into a non-production target (dbt --target ci/staging, "
     "databricks bundle deploy -t staging, sqlmesh plan <env>).",
+    evidence=("ci_job", "file"),
+    remediation="Build data transformations into a CI or staging target on pull requests (dbt --target ci, "
+    "databricks bundle deploy -t staging) before they reach production.",
 )
 def data_deploy_staging(views: Views) -> list[Finding]:
     _, ci = views_of(views)
@@ -40,6 +43,9 @@ def data_deploy_staging(views: Views) -> list[Finding]:
     needs=NEEDS,
     summary="On push to the default branch CI builds data into production (dbt --target prod, databricks bundle "
     "deploy -t prod, sqlmesh plan prod --auto-apply, ADF publish).",
+    evidence=("ci_job", "file"),
+    remediation="Deploy data transformations to production from CI on merge to the default branch (dbt build "
+    "--target prod, databricks bundle deploy -t prod, sqlmesh plan prod --auto-apply).",
 )
 def data_cd_prod(views: Views) -> list[Finding]:
     _, ci = views_of(views)
@@ -61,7 +67,12 @@ def data_cd_prod(views: Views) -> list[Finding]:
 
 
 @probe(
-    "ci.data.slim_ci", needs=NEEDS, summary="dbt CI selects only modified models (--defer, --state, state:modified+)."
+    "ci.data.slim_ci",
+    needs=NEEDS,
+    summary="dbt CI selects only modified models (--defer, --state, state:modified+).",
+    evidence=("ci_job", "file"),
+    remediation="Build only modified dbt models and their children in CI (state:modified+ with --defer "
+    "--state), comparing against production artifacts.",
 )
 def data_slim_ci(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -84,6 +95,9 @@ def data_slim_ci(views: Views) -> list[Finding]:
     "ci.data.quality_gate",
     needs=NEEDS,
     summary="CI runs data quality checks that can fail the build (dbt test/build, GX checkpoints, soda scan).",
+    evidence=("ci_job", "file"),
+    remediation="Run data quality checks in CI that can fail the build (dbt test or build, Great Expectations "
+    "checkpoints, soda scan).",
 )
 def data_quality_gate(views: Views) -> list[Finding]:
     repo, ci = views_of(views)

@@ -19,6 +19,9 @@ CHAIN = (("build", (cmd.BUILD,)), ("test", (cmd.TEST,)), ("eval", (cmd.EVALUATE,
     needs=NEEDS,
     summary="A deploy waits for a manual approval (when: manual, approval job, input, ManualValidation) or "
     "runs in a named environment that may require reviewers.",
+    evidence=("ci_job", "file"),
+    remediation="Put production deploys behind a manual approval: a GitHub environment with required reviewers, "
+    "when: manual, an approval job or ManualValidation.",
 )
 def approval_gated(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -68,6 +71,9 @@ def _environment(ci: CIModel, d: Deploy) -> str:
     "ci.cd_pipeline",
     needs=NEEDS,
     summary="An automatic deploy job with an environment, or after build/test jobs in one chain.",
+    evidence=("ci_job", "file"),
+    remediation="Add a deploy job that runs automatically after the build and test jobs, targeting a named "
+    "environment.",
 )
 def cd_pipeline(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -103,6 +109,9 @@ def cd_pipeline(views: Views) -> list[Finding]:
     needs=NEEDS,
     summary="Deploys to two or more environments in sequence (dev -> staging -> prod) in one pipeline, or "
     "in pipelines chained by workflow_run.",
+    evidence=("ci_job", "file"),
+    remediation="Promote through environments in sequence in one pipeline (dev, then staging, then production), "
+    "or chain pipelines with workflow_run.",
 )
 def promotion_pipeline(views: Views) -> list[Finding]:
     repo, ci = views_of(views)

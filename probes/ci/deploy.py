@@ -22,6 +22,9 @@ from scanner.views import Views
     "ci.model_deploy_job",
     needs=NEEDS,
     summary="A CI job deploys a model (Azure ML, SageMaker, MLflow, Vertex AI, KServe/Seldon, SDK scripts).",
+    evidence=("ci_job", "file"),
+    remediation="Deploy models from a CI job (Azure ML, SageMaker, MLflow, Vertex AI, KServe or Seldon) rather "
+    "than from a workstation.",
 )
 def model_deploy_job(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -53,6 +56,8 @@ def model_deploy_job(views: Views) -> list[Finding]:
     "ci.deploy_on_merge",
     needs=NEEDS,
     summary="A production (or unnamed) deploy runs on push to the default branch with no manual gate.",
+    evidence=("ci_job", "file"),
+    remediation="Deploy automatically when changes merge to the default branch, after the tests pass.",
 )
 def deploy_on_merge(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -122,6 +127,8 @@ def _release_chain(views: Views, candidates: list[Deploy]) -> list[Deploy]:
     "ci.deploy_on_release",
     needs=NEEDS,
     summary="A deploy runs on a release or a version tag (on: release, push tags, $CI_COMMIT_TAG, ...).",
+    evidence=("ci_job", "file"),
+    remediation="Deploy from CI when a release is published or a version tag is pushed.",
 )
 def deploy_on_release(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -152,6 +159,9 @@ def deploy_on_release(views: Views) -> list[Finding]:
     needs=NEEDS,
     summary="Production deploys can only be started by a person (workflow_dispatch, when: manual, input, "
     "approval), with no automatic path.",
+    evidence=("ci_job", "file"),
+    remediation="Add an automatic path to production (deploy on merge or on release, with tests and gates), "
+    "keeping manual approval as a gate rather than the only trigger.",
 )
 def deploy_manual_only(views: Views) -> list[Finding]:
     repo, ci = views_of(views)

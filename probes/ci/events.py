@@ -44,6 +44,9 @@ MONITOR_CALLS = (
     needs=NEEDS,
     summary="Training runs when monitoring says so: a training workflow triggered by repository_dispatch/API "
     "events that the repo's monitoring code sends, or EventBridge/Metaflow event triggers.",
+    evidence=("ci_job", "file"),
+    remediation="Trigger the training workflow from monitoring events (repository_dispatch or API calls from "
+    "the monitoring code, EventBridge or Metaflow event triggers).",
 )
 def retrain_on_metric_trigger(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -133,6 +136,9 @@ def _infra_triggers(views: Views, repo: RepoIndex, has_training: bool) -> list[F
     needs=NEEDS,
     summary="Model registry events (repository_dispatch, webhooks) start a workflow that opens a PR, writes "
     "manifests or deploys.",
+    evidence=("ci_job", "file"),
+    remediation="Let a model registry event (webhook or repository_dispatch) start a workflow that opens a "
+    "deploy pull request, writes manifests or deploys.",
 )
 def registry_event_generates_deploy(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -178,6 +184,9 @@ def registry_event_generates_deploy(views: Views) -> list[Finding]:
     needs=NEEDS,
     summary="Production models are evaluated on a schedule: scheduled CI jobs running drift/quality monitoring, "
     "Azure ML monitor schedules, SageMaker Model Monitor or Databricks monitor schedules.",
+    evidence=("ci_job", "file"),
+    remediation="Evaluate production models on a schedule: a scheduled CI job running drift or quality "
+    "monitoring, or Azure ML, SageMaker or Databricks monitor schedules.",
 )
 def continuous_prod_eval(views: Views) -> list[Finding]:
     repo, ci = views_of(views)

@@ -31,6 +31,9 @@ _CHDIR = re.compile(r"-chdir=(\S+)|--working-dir(?:ectory)?[= ](\S+)|\bcd\s+(\S+
     needs=NEEDS,
     summary="IaC is planned on pull requests and applied on merge (terraform/tofu/pulumi/ARM what-if/helm diff), "
     "or run by Atlantis.",
+    evidence=("ci_job", "file"),
+    remediation="Plan infrastructure changes on pull requests and apply them on merge (terraform or tofu "
+    "plan/apply, pulumi preview/up, Atlantis).",
 )
 def iac_plan_apply(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -87,7 +90,14 @@ def _on_merge(ci: CIModel, site: Site) -> bool:
     )
 
 
-@probe("ci.cost_estimation", needs=NEEDS, summary="CI estimates infrastructure cost changes (infracost).")
+@probe(
+    "ci.cost_estimation",
+    needs=NEEDS,
+    summary="CI estimates infrastructure cost changes (infracost).",
+    evidence=("ci_job", "file"),
+    remediation="Run a cost estimate (infracost) on infrastructure pull requests, so that reviewers see the "
+    "cost change.",
+)
 def cost_estimation(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
     found = sites(ci, cmd.COST)
@@ -109,6 +119,9 @@ def cost_estimation(views: Views) -> list[Finding]:
     "ci.access_provisioning_automated",
     needs=NEEDS,
     summary="Access-as-code (grants, role assignments) is applied by CI on merge.",
+    evidence=("ci_job", "file"),
+    remediation="Keep grants and role assignments as code and let CI apply them on merge (terraform apply, dbt "
+    "grants, a provisioning job).",
 )
 def access_provisioning_automated(views: Views) -> list[Finding]:
     repo, ci = views_of(views)

@@ -29,6 +29,9 @@ def llm_eval_sites(repo: RepoIndex, ci: CIModel) -> list[Site]:
     needs=NEEDS,
     summary="LLM evaluations (promptfoo, deepeval, ragas, mlflow.genai.evaluate, ...) run in CI on a schedule "
     "or on changes, and their exit code can fail the job.",
+    evidence=("ci_job", "file"),
+    remediation="Run the LLM eval suite (promptfoo, deepeval, ragas, mlflow.genai.evaluate) in CI on changes or "
+    "on a schedule, and let failing scores fail the job.",
 )
 def llm_eval_automated(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -59,7 +62,14 @@ def llm_eval_automated(views: Views) -> list[Finding]:
     ]
 
 
-@probe("ci.prompt_tests", needs=NEEDS, summary="LLM eval jobs run when prompt files change (path filters on prompts).")
+@probe(
+    "ci.prompt_tests",
+    needs=NEEDS,
+    summary="LLM eval jobs run when prompt files change (path filters on prompts).",
+    evidence=("ci_job", "file"),
+    remediation="Run the LLM evals when prompt files change: add path filters on the prompt folders to the eval "
+    "workflow.",
+)
 def prompt_tests(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
     found, filters = [], set()

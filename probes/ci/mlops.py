@@ -33,6 +33,9 @@ EVALS = (cmd.EVALUATE, cmd.LLM_EVAL)
     "ci.trains_model",
     needs=NEEDS,
     summary="A CI job trains a model (train*.py, dvc repro, mlflow run, az ml job create, kedro/zenml runs...).",
+    evidence=("ci_job", "file"),
+    remediation="Train models in a CI job (a train script, dvc repro, mlflow run, az ml job create, kedro or "
+    "zenml runs), so that training is repeatable.",
 )
 def trains_model(views: Views) -> list[Finding]:
     return _jobs_doing(views, "ci.trains_model", cmd.TRAIN, "train a model", "no CI job trains a model")
@@ -42,6 +45,9 @@ def trains_model(views: Views) -> list[Finding]:
     "ci.evaluates_model",
     needs=NEEDS,
     summary="A CI job evaluates a model (evaluate*.py, model comparison scripts, dvc metrics diff).",
+    evidence=("ci_job", "file"),
+    remediation="Add a CI job that evaluates the model (an evaluate script, dvc metrics diff, a comparison "
+    "against the current model).",
 )
 def evaluates_model(views: Views) -> list[Finding]:
     return _jobs_doing(views, "ci.evaluates_model", cmd.EVALUATE, "evaluate a model", "no CI job evaluates a model")
@@ -62,6 +68,9 @@ def _jobs_doing(views: Views, signal: str, category: str, what: str, none: str) 
     needs=NEEDS,
     summary="A CI step evaluates a candidate model against thresholds or the champion and fails the job, "
     "upstream of registration or deploy.",
+    evidence=("ci_job", "file"),
+    remediation="Make CI compare the candidate model with thresholds or the champion and fail before "
+    "registration or deploy when it is worse.",
 )
 def model_eval_gate(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -89,6 +98,9 @@ def model_eval_gate(views: Views) -> list[Finding]:
     "ci.model_integration_automated",
     needs=NEEDS,
     summary="A CI job fetches a model from a registry or artefact store and builds an image or runs tests with it.",
+    evidence=("ci_job", "file"),
+    remediation="Have CI fetch the model from the registry or artefact store and build the serving image or run "
+    "the integration tests with it.",
 )
 def model_integration_automated(views: Views) -> list[Finding]:
     _, ci = views_of(views)
@@ -123,6 +135,9 @@ def _then_builds_or_tests(views: Views, site: Site) -> bool:
     needs=NEEDS,
     summary="CI scans models or ML code for security issues (modelscan, picklescan, modelaudit, fickling, "
     "garak, promptfoo redteam, bandit on the code, SBOMs of the images).",
+    evidence=("ci_job", "file"),
+    remediation="Scan model files and ML code in CI (modelscan, picklescan, modelaudit, bandit; garak or "
+    "promptfoo redteam for LLMs) and publish SBOMs of the images.",
 )
 def model_security_scan(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -149,6 +164,9 @@ def model_security_scan(views: Views) -> list[Finding]:
     needs=NEEDS,
     summary="Evaluation results are posted back to the team (PR comments from eval jobs, promptfoo action, CML "
     "reports).",
+    evidence=("ci_job", "file"),
+    remediation="Post evaluation results back to the pull request or team (PR comments from eval jobs, the "
+    "promptfoo action, CML reports).",
 )
 def staging_eval_feedback(views: Views) -> list[Finding]:
     _, ci = views_of(views)

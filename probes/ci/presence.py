@@ -35,6 +35,9 @@ UPLOAD_ONLY = re.compile(r"upload-artifact|publishpipelineartifact|publishbuilda
     "ci.present",
     needs=NEEDS,
     summary="Some CI pipeline is defined (GitHub Actions, GitLab CI, Azure Pipelines, CircleCI, Jenkins).",
+    evidence=("ci_job", "file"),
+    remediation="Define a CI pipeline (GitHub Actions, GitLab CI, Azure Pipelines, CircleCI or Jenkins) that "
+    "runs on every change.",
 )
 def present(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -62,7 +65,14 @@ def present(views: Views) -> list[Finding]:
     ]
 
 
-@probe("ci.scheduled", needs=NEEDS, summary="Some CI pipeline runs on a schedule (cron).")
+@probe(
+    "ci.scheduled",
+    needs=NEEDS,
+    summary="Some CI pipeline runs on a schedule (cron).",
+    evidence=("ci_job", "file"),
+    remediation="Schedule recurring work in CI (on: schedule cron): retraining, evaluation, monitoring or data "
+    "refresh.",
+)
 def scheduled(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
     jobs: dict[str, list[str]] = {}
@@ -98,6 +108,9 @@ def scheduled(views: Views) -> list[Finding]:
     "ci.builds_artifacts",
     needs=NEEDS,
     summary="CI builds or publishes artefacts: container images, packages, release assets, uploaded artifacts.",
+    evidence=("ci_job", "file"),
+    remediation="Have CI build and publish the deployable artefacts (container images, packages, release "
+    "assets) instead of building them on a laptop.",
 )
 def builds_artifacts(views: Views) -> list[Finding]:
     repo, ci = views_of(views)

@@ -41,6 +41,9 @@ PUBLISHES = (
     needs=NEEDS,
     summary="Releases are cut by automation: semantic-release, release-please, changesets, goreleaser, or "
     "tag-triggered jobs that publish a release.",
+    evidence=("ci_job", "file"),
+    remediation="Cut releases by automation (semantic-release, release-please, changesets, goreleaser, or a "
+    "tag-triggered job that publishes the release).",
 )
 def release_automation(views: Views) -> list[Finding]:
     repo, ci = views_of(views)

@@ -57,6 +57,9 @@ FAIL_UNDER = re.compile(
     needs=NEEDS,
     summary="A CI job runs a test runner (pytest, unittest, tox, nox, jest, vitest, mvn, gradle, go test, "
     "dotnet test, make test) that can fail the pipeline.",
+    evidence=("ci_job", "file"),
+    remediation="Run the test suite in CI (pytest, tox, jest, go test, mvn, make test) so that a failing test "
+    "fails the pipeline.",
 )
 def runs_tests(views: Views) -> list[Finding]:
     _, ci = views_of(views)
@@ -83,6 +86,9 @@ def runs_tests(views: Views) -> list[Finding]:
     needs=NEEDS,
     summary="A CI job runs an integration suite (-m integration, tests/integration, integrationTest, "
     "testcontainers), or tests beside service containers.",
+    evidence=("ci_job", "file"),
+    remediation="Run the integration suite in CI (-m integration, tests/integration, testcontainers, or tests "
+    "beside service containers).",
 )
 def runs_integration_tests(views: Views) -> list[Finding]:
     repo, ci = views_of(views)
@@ -136,6 +142,9 @@ def _with_services(site: Site) -> bool:
     "ci.coverage_gate",
     needs=NEEDS,
     summary="CI fails when test coverage drops below a threshold (--cov-fail-under, coverage fail_under, "
+    "Jest coverageThreshold).",
+    evidence=("ci_job", "file"),
+    remediation="Fail the build when coverage drops below a threshold (--cov-fail-under, coverage fail_under, "
     "Jest coverageThreshold).",
 )
 def coverage_gate(views: Views) -> list[Finding]:

@@ -49,6 +49,8 @@ def _matches(context: str, job: Job) -> bool:
     SIGNAL,
     summary="Required status checks on the default branch include CI jobs that run ML tests or evaluations",
     needs=("github", "repo", "ci"),
+    evidence=("api_object", "ci_job", "file"),
+    remediation="Make the CI jobs that run ML tests or evaluations required status checks on the default branch.",
 )
 def required_checks_ml(views: Views) -> list[Finding]:
     f = facts(views)

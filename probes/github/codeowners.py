@@ -16,6 +16,9 @@ PLACES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
     SIGNAL,
     summary="CODEOWNERS lines that GitHub reports as errors (unknown owners, invalid patterns)",
     needs=("github", "repo"),
+    evidence=("api_object", "file"),
+    remediation="Fix the CODEOWNERS lines GitHub reports as errors (unknown users or teams, invalid patterns), "
+    "so that the rules take effect.",
 )
 def codeowners_errors(views: Views) -> list[Finding]:
     f, index = facts(views), views.repo

@@ -19,6 +19,9 @@ SHARE = 0.10
     summary="Merged pull requests reviewed by someone of another role (roles from GitHub team membership)",
     emits=REVIEW_SIGNALS,
     needs=("github", "repo"),
+    evidence=("api_object", "file"),
+    remediation="Have merged pull requests reviewed across roles (data scientists, data engineers and software "
+    "engineers reviewing each other's changes).",
 )
 def reviews(views: Views) -> list[Finding]:
     f = facts(views)
@@ -93,6 +96,9 @@ def _loc(repo: str, number: int, url: str) -> Location:
     summary="Organisation teams: is there a data engineering team?",
     emits=["gh.teams.no_de"],
     needs=("github_org",),
+    evidence=("api_object",),
+    remediation="Create a data engineering team in the GitHub organisation and map it to its role (--team-role "
+    "SLUG=DE if its name does not say so).",
 )
 def teams(views: Views) -> list[Finding]:
     org = views.github_org
@@ -135,6 +141,9 @@ def _org_loc(org: OrgFacts) -> Location:
     "gh.releases.by_role",
     summary="Releases and deployments created by software engineers (roles from GitHub team membership)",
     needs=("github", "repo"),
+    evidence=("api_object", "file"),
+    remediation="Have software engineers (or their automation) cut releases and deployments, as members of the "
+    "teams that own release.",
 )
 def releases_by_role(views: Views) -> list[Finding]:
     signal = "gh.releases.by_role"

@@ -30,6 +30,9 @@ def _ruleset_reviews(rulesets: list[dict[str, Any]]) -> list[str]:
     summary="Default branch protected by classic protection or rulesets; pull request reviews required",
     emits=PROTECTION,
     needs=("github", "repo"),
+    evidence=("api_object", "file"),
+    remediation="Protect the default branch (classic protection or a ruleset) and require pull request reviews "
+    "before merging.",
 )
 def branch_protection(views: Views) -> list[Finding]:
     f = facts(views)
@@ -65,6 +68,8 @@ ENV_SIGNALS = ["gh.environments.required_reviewers", "gh.environments.used"]
     summary="Deployment environments gated by required reviewers; environments used by recent deployments",
     emits=ENV_SIGNALS,
     needs=("github", "repo"),
+    evidence=("api_object", "file"),
+    remediation="Deploy through GitHub environments and require reviewers on the production environment.",
 )
 def environments(views: Views) -> list[Finding]:
     f = facts(views)

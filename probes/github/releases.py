@@ -45,6 +45,9 @@ def _yes_no(views: Views, signal: str, locs: list[Location], yes: str, no: str, 
     summary="GitHub releases and deployments: presence, counts, bot or human creators, cadence, frequency",
     emits=SIGNALS,
     needs=("github", "repo"),
+    evidence=("api_object", "file"),
+    remediation="Publish GitHub releases and record deployments through the Deployments API, created by "
+    "automation at a regular cadence.",
 )
 def releases(views: Views) -> list[Finding]:
     f = facts(views)

@@ -20,6 +20,9 @@ RECENT = timedelta(days=30)
     SIGNAL,
     summary="Scheduled GitHub Actions workflows ran successfully in the last 30 days (Actions runs API)",
     needs=("github", "repo"),
+    evidence=("api_object", "file"),
+    remediation="Keep the scheduled workflows healthy: fix failing scheduled runs, and re-enable workflows "
+    "GitHub disabled for inactivity.",
 )
 def schedules(views: Views) -> list[Finding]:
     f = facts(views)

@@ -21,6 +21,9 @@ SIGNALS = ("git.multi_author", "git.repo.single_author", *PRESENCE.values())
     summary="Non-bot authors in the last 12 months: several or one, and which roles (DS, DE, SE) they play",
     emits=SIGNALS,
     needs=("history",),
+    evidence=("commit",),
+    remediation="Bring several roles to the repo: data scientists, data engineers and software engineers "
+    "committing to the same code, not one person working alone.",
 )
 def authors(views: Views) -> list[Finding]:
     history = views.history

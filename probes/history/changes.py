@@ -24,6 +24,9 @@ LATE_DAYS = 30
     "git.model_binary_handoff",
     summary="Commits adding or replacing model binaries (*.pkl, *.onnx, *.pt, ...) in the repository",
     needs=("history",),
+    evidence=("commit",),
+    remediation="Stop committing model binaries to git: publish models to a registry or DVC remote and let the "
+    "application load them from there.",
 )
 def model_binary_handoff(views: Views) -> list[Finding]:
     signal = "git.model_binary_handoff"
@@ -54,6 +57,8 @@ def model_binary_handoff(views: Views) -> list[Finding]:
     "git.prompt_edit_churn",
     summary="Prompt files changed in at least 3 commits over the last 6 months (prompts iterated as files)",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Keep prompts in their own files and iterate on them there, so that each change is a reviewed commit.",
 )
 def prompt_edit_churn(views: Views) -> list[Finding]:
     signal = "git.prompt_edit_churn"
@@ -77,6 +82,9 @@ def prompt_edit_churn(views: Views) -> list[Finding]:
     "git.scoring_late",
     summary="Scoring/serving code first appeared 30 days or more after the first training code",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Write the scoring or serving code alongside training (a scoring script from the first model), "
+    "not weeks later as a hand-off.",
 )
 def scoring_late(views: Views) -> list[Finding]:
     signal = "git.scoring_late"

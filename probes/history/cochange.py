@@ -25,6 +25,9 @@ SIGNALS = (*PAIRS, *ISOLATION)
     summary="Authors of different roles change the same commit, or the same directory within 14 days",
     emits=SIGNALS,
     needs=("history",),
+    evidence=("commit",),
+    remediation="Have people of different roles work on the same changes (shared pull requests, pairing across "
+    "DS, DE and SE) rather than in separate corners of the repo.",
 )
 def cochange(views: Views) -> list[Finding]:
     history = views.history

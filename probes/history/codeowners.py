@@ -82,6 +82,8 @@ def _check(views: Views, signal: str, what: str, wanted: Callable[[str], bool], 
     "repo.codeowners.shared_ds_de",
     summary="A CODEOWNERS rule on pipeline or service code names both DS and DE owners",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Name both data science and data engineering owners in CODEOWNERS for pipeline and service code.",
 )
 def shared_ds_de(views: Views) -> list[Finding]:
     if views.repo is None:
@@ -103,6 +105,8 @@ def shared_ds_de(views: Views) -> list[Finding]:
     "repo.codeowners.release_paths",
     summary="CODEOWNERS rules on deploy/serving paths name software-engineering or ops owners",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Name software-engineering or ops owners for deploy and serving paths in CODEOWNERS.",
 )
 def release_paths(views: Views) -> list[Finding]:
     if views.repo is None:
@@ -123,6 +127,8 @@ def release_paths(views: Views) -> list[Finding]:
     "repo.codeowners.prompts",
     summary="CODEOWNERS rules cover prompt files",
     needs=("repo",),
+    evidence=("commit", "file"),
+    remediation="Add CODEOWNERS rules for the prompt files, naming who reviews prompt changes.",
 )
 def prompts(views: Views) -> list[Finding]:
     if views.repo is None:
@@ -134,6 +140,8 @@ def prompts(views: Views) -> list[Finding]:
     "repo.codeowners.platform_infra",
     summary="CODEOWNERS rules give infrastructure paths (*.tf, infra/, k8s/, helm/) to a platform/ops team",
     needs=("repo",),
+    evidence=("commit", "file"),
+    remediation="Give infrastructure paths (*.tf, infra/, k8s/, helm/) to a platform or ops team in CODEOWNERS.",
 )
 def platform_infra(views: Views) -> list[Finding]:
     def wanted(path: str) -> bool:
@@ -156,6 +164,9 @@ def platform_infra(views: Views) -> list[Finding]:
     summary="A CODEOWNERS rule on the organisation's code names two or more teams of different (or unstated) "
     "roles: changes there need reviews across teams",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Add CODEOWNERS rules that name teams of different roles for shared code, so that changes there "
+    "are reviewed across teams.",
 )
 def cross_team(views: Views) -> list[Finding]:
     return [

@@ -51,6 +51,9 @@ def _by_roles(views: Views, signal: str, files: FileClass, roles: set[str], who:
     "people.ds_in_orchestrator",
     summary="DS-role authors commit to orchestrator/pipeline definitions (Airflow, DVC, Kubeflow, Azure ML, ...)",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Have data scientists commit to the pipeline definitions (Airflow, DVC, Kubeflow, Azure ML) "
+    "that run their models.",
 )
 def ds_in_orchestrator(views: Views) -> list[Finding]:
     if views.repo is None:
@@ -63,6 +66,9 @@ def ds_in_orchestrator(views: Views) -> list[Finding]:
     "people.ds_in_monitoring",
     summary="DS-role authors change monitoring code (drift monitors, metric emitters, alert rules)",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Have data scientists own or co-own the monitoring code (drift monitors, metric emitters, alert "
+    "rules) of their models.",
 )
 def ds_in_monitoring(views: Views) -> list[Finding]:
     if views.repo is None:
@@ -75,6 +81,9 @@ def ds_in_monitoring(views: Views) -> list[Finding]:
     "people.sme_contrib.model_config",
     summary="Authors who are neither DS nor SE change model configs, label/rule files or prompts",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Let subject-matter experts change model configurations, labels, rules and prompts directly, "
+    "through files they can edit and review.",
 )
 def sme_contrib(views: Views) -> list[Finding]:
     signal = "people.sme_contrib.model_config"
@@ -89,6 +98,9 @@ def sme_contrib(views: Views) -> list[Finding]:
     summary="How many authors cover 80% of the commits on model, training and serving code, or on the data "
     "transformation code of a data platform without models (true: 2 or more)",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Spread work on the model, training and serving code over at least two people (pairing, reviews "
+    "that become contributions, rotating ownership).",
 )
 def bus_factor(views: Views) -> list[Finding]:
     return [_bus_finding(views, "git.bus_factor.model_paths")]

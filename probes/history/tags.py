@@ -33,6 +33,9 @@ SIGNALS = ("git.tags.present", "git.gto_tags", "git.tags.regular")
     summary="Version tags exist, GTO registry tags exist, and version tags come at a regular cadence",
     emits=SIGNALS,
     needs=("history",),
+    evidence=("commit",),
+    remediation="Tag releases with version tags (v1.2.0, or GTO model tags) at a regular cadence, cut by the "
+    "release process.",
 )
 def tags(views: Views) -> list[Finding]:
     history = views.history

@@ -65,6 +65,9 @@ def people_of(history: History) -> dict[str, str]:
     SIGNAL,
     summary="Several people (not bots, not one person's aliases) change the model or LLM code in the repository",
     needs=("repo", "history"),
+    evidence=("commit", "file"),
+    remediation="Share the model and LLM code between several people: reviews, pairing and rotation, so that it "
+    "is not one person's code.",
 )
 def shared_model_code(views: Views) -> list[Finding]:
     history, index = views.history, views.repo

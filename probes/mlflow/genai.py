@@ -42,6 +42,7 @@ def _trace_loc(facts: MlflowFacts, trace: Trace, what: str) -> Location:
     summary="Traces in the last 7 days from deployed (production-tagged, non-notebook) apps",
     needs=NEEDS,
     remediation="Trace the deployed app to the tracking server and tag traces with their environment.",
+    evidence=("mlflow_object",),
 )
 def traces_recent(views: Views) -> list[Finding]:
     signal = "mlflow.traces.recent"
@@ -72,6 +73,7 @@ def traces_recent(views: Views) -> list[Finding]:
     summary="Share of recent traces with assessments (human feedback or judge results)",
     needs=NEEDS,
     remediation="Capture user feedback (mlflow.log_feedback) or run judges on production traces.",
+    evidence=("mlflow_object",),
 )
 def traces_assessments(views: Views) -> list[Finding]:
     signal = "mlflow.traces.assessments"
@@ -96,6 +98,7 @@ def traces_assessments(views: Views) -> list[Finding]:
     summary="Registered scorers monitoring production traces with a sample rate above 0",
     needs=NEEDS,
     remediation="Register judges as scorers and start them on production traces (ScorerSamplingConfig).",
+    evidence=("mlflow_object",),
 )
 def scorers_active(views: Views) -> list[Finding]:
     signal = "mlflow.scorers.active"
@@ -127,6 +130,7 @@ def scorers_active(views: Views) -> list[Finding]:
     summary="GenAI evaluation datasets kept on the tracking server",
     needs=NEEDS,
     remediation="Keep evaluation datasets on the server (mlflow.genai.datasets) and evaluate against them.",
+    evidence=("mlflow_object",),
 )
 def eval_datasets(views: Views) -> list[Finding]:
     signal = "mlflow.genai.eval_datasets"
@@ -145,6 +149,7 @@ def eval_datasets(views: Views) -> list[Finding]:
     summary="GenAI evaluation runs (mlflow.genai.evaluate tags its runs mlflow.runType=genai_evaluate)",
     needs=NEEDS,
     remediation="Evaluate LLM apps with mlflow.genai.evaluate against a dataset, in CI or on a schedule.",
+    evidence=("mlflow_object",),
 )
 def eval_runs(views: Views) -> list[Finding]:
     signal = "mlflow.genai.eval_runs"
@@ -164,6 +169,7 @@ def eval_runs(views: Views) -> list[Finding]:
     summary="Registry webhooks (model version or alias events) configured on the server",
     needs=NEEDS,
     remediation="Trigger deployment workflows from registry events (webhooks on alias or version changes).",
+    evidence=("mlflow_object",),
 )
 def registry_webhooks(views: Views) -> list[Finding]:
     signal = "mlflow.registry.webhooks"

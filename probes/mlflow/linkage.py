@@ -25,6 +25,7 @@ MAX_COMMITS = 20
     summary="Runs linked to a repository (mlflow.source.git.repoURL): one finding per repository",
     needs=NEEDS,
     remediation="Run training from a git checkout so that MLflow records the repository and commit.",
+    evidence=("mlflow_object",),
 )
 def runs_repo_linked(views: Views) -> list[Finding]:
     def body(facts: MlflowFacts) -> list[Finding]:

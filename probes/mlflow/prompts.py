@@ -29,6 +29,7 @@ def _no_prompts(views: Views, signal: str, facts: MlflowFacts) -> Finding | None
     summary="Prompts with two or more versions whose versions carry aliases (e.g. production)",
     needs=NEEDS,
     remediation="Version prompts in the registry and resolve them by alias (prompts:/name@production).",
+    evidence=("mlflow_object",),
 )
 def prompts_aliases(views: Views) -> list[Finding]:
     signal = "mlflow.prompts.aliases"
@@ -68,6 +69,7 @@ def _linked(raw: str) -> list[tuple[str, str]]:
     summary="Prompt versions linked to runs or traces (mlflow.linkedPrompts)",
     needs=NEEDS,
     remediation="Load prompts from the registry inside runs and traced apps so each result names its prompt.",
+    evidence=("mlflow_object",),
 )
 def prompts_linked(views: Views) -> list[Finding]:
     signal = "mlflow.prompts.linked_to_runs"
@@ -111,6 +113,7 @@ def _automation(version: ModelVersion) -> str:
     summary="Prompt versions created by service principals or optimisers (commit messages, optimiser tags)",
     needs=NEEDS,
     remediation="Let an eval-gated optimisation pipeline (mlflow.genai.optimize_prompts) register prompt versions.",
+    evidence=("mlflow_object",),
 )
 def prompts_by_automation(views: Views) -> list[Finding]:
     signal = "mlflow.prompts.versions_by_automation"

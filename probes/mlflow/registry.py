@@ -26,6 +26,7 @@ def _none_registered(views: Views, signal: str, facts: MlflowFacts) -> Finding |
     summary="Registered model versions traceable to the run (run_id or runs:/ source) that produced them",
     needs=NEEDS,
     remediation="Register models from runs (mlflow.register_model('runs:/...')) so versions trace to code.",
+    evidence=("mlflow_object",),
 )
 def registry_versions(views: Views) -> list[Finding]:
     signal = "mlflow.registry.versions"
@@ -65,6 +66,7 @@ def _validated(version: ModelVersion) -> str:
     summary="Registered models released through aliases (champion/challenger), validation tags or stages",
     needs=NEEDS,
     remediation="Promote model versions with registry aliases (champion, challenger) and validation tags.",
+    evidence=("mlflow_object",),
 )
 def registry_aliases(views: Views) -> list[Finding]:
     signal = "mlflow.registry.aliases"
@@ -92,6 +94,7 @@ def registry_aliases(views: Views) -> list[Finding]:
     summary="Two or more versions of one model carry serving aliases at once (champion + challenger)",
     needs=NEEDS,
     remediation="Serve a challenger or shadow version beside the champion and compare them in production.",
+    evidence=("mlflow_object",),
 )
 def registry_multi_alias_live(views: Views) -> list[Finding]:
     signal = "mlflow.registry.multi_alias_live"

@@ -32,6 +32,7 @@ def _no_runs(views: Views, signal: str, facts: MlflowFacts) -> Finding | None:
     summary="Experiments with runs in the last 90 days that log params and metrics",
     needs=NEEDS,
     remediation="Log params and metrics of every training run to the shared tracking server.",
+    evidence=("mlflow_object",),
 )
 def experiments_active(views: Views) -> list[Finding]:
     signal = "mlflow.experiments.active"
@@ -64,6 +65,7 @@ def _team_of_experiment(name: str, tags: dict[str, str]) -> str:
     summary="One server holds experiments or registered models of two or more teams",
     needs=NEEDS,
     remediation="Share one tracking server and registry across teams (experiment paths or tags per team).",
+    evidence=("mlflow_object",),
 )
 def experiments_multi_team(views: Views) -> list[Finding]:
     signal = "mlflow.experiments.multi_team"
@@ -111,6 +113,7 @@ def _share_finding(
     summary="Share of runs tagged with the git commit they ran (mlflow.source.git.commit)",
     needs=NEEDS,
     remediation="Run training from a git checkout (MLflow tags the commit) or set mlflow.source.git.commit.",
+    evidence=("mlflow_object",),
 )
 def runs_git_linked(views: Views) -> list[Finding]:
     signal = "mlflow.runs.git_linked"
@@ -130,6 +133,7 @@ def runs_git_linked(views: Views) -> list[Finding]:
     summary="Share of runs started by jobs or projects (mlflow.source.type JOB/PROJECT), not notebooks",
     needs=NEEDS,
     remediation="Train in scheduled or triggered jobs rather than interactive notebooks.",
+    evidence=("mlflow_object",),
 )
 def runs_job_sourced(views: Views) -> list[Finding]:
     signal = "mlflow.runs.job_sourced"
@@ -156,6 +160,7 @@ def catalog_source(source: str) -> bool:
     summary="Runs whose dataset inputs come from a catalog (Unity Catalog tables, Delta), not local files",
     needs=NEEDS,
     remediation="Log training data as run inputs by catalog name (mlflow.data.from_* + mlflow.log_input).",
+    evidence=("mlflow_object",),
 )
 def runs_dataset_inputs(views: Views) -> list[Finding]:
     signal = "mlflow.runs.dataset_inputs"

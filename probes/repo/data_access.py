@@ -90,6 +90,7 @@ def interfaces(index: RepoIndex) -> tuple[list[Location], dict[str, int]]:
     emits=(GITOPS, INTERFACES),
     remediation="Request access through reviewed changes to access-as-code files, and expose datasets through secure "
     "views or public dbt models only.",
+    evidence=("file",),
 )
 def access(views: Views) -> list[Finding]:
     index = views.repo

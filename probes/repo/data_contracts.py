@@ -101,6 +101,7 @@ def shared_definitions(index: RepoIndex, found: list[Contract]) -> tuple[list[Lo
     summary="Data contracts (datacontract.yaml, ODCS) in the repo, their PII classification and shared definitions.",
     emits=SIGNALS,
     remediation="Describe shared datasets in data contracts with classified fields and shared definitions.",
+    evidence=("file",),
 )
 def data_contracts(views: Views) -> list[Finding]:
     index = views.repo

@@ -165,6 +165,7 @@ def leaks(index: RepoIndex) -> tuple[list[Leak], int]:
     emits=(SIGNAL,),
     remediation="Move secrets to a secret store or CI secrets, rotate the exposed ones, and read them from the "
     "environment.",
+    evidence=("file",),
 )
 def inline_credentials(views: Views) -> list[Finding]:
     index = views.repo

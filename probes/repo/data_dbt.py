@@ -109,6 +109,7 @@ def _pii_grants(views: Views, facts: DbtFacts, sensitive: set[str]) -> Finding:
     emits=SIGNALS,
     remediation="Tag PII columns in dbt meta, grant PII models to restricted roles, enforce contracts and make "
     "dbt tests fail the build.",
+    evidence=("file",),
 )
 def dbt_governance(views: Views) -> list[Finding]:
     index = views.repo

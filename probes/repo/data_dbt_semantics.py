@@ -139,6 +139,7 @@ def _mesh(index: RepoIndex, facts: DbtFacts) -> tuple[list[Location], bool]:
     emits=SIGNALS,
     remediation="Link sources through relationships tests and shared semantic entities; expose ML consumers as "
     "dbt exposures.",
+    evidence=("file",),
 )
 def dbt_semantics(views: Views) -> list[Finding]:
     index = views.repo

@@ -102,6 +102,7 @@ def _dbt_finding(views: Views, facts: DbtFacts) -> Finding:
     "crontabs.",
     emits=(DBT, DE, ETL, CRON),
     remediation="Keep transformations in dbt or an orchestrator rather than hand-run scripts and crontabs.",
+    evidence=("file",),
 )
 def etl(views: Views) -> list[Finding]:
     index = views.repo

@@ -120,6 +120,7 @@ def _maybe_product(index: RepoIndex, path: str) -> bool:
     summary="Shared internal data/feature packages imported by training code, and data product descriptors.",
     emits=(PKG, PRODUCTS),
     remediation="Move shared data preparation into a versioned data/feature package or publish data products.",
+    evidence=("file",),
 )
 def gathering(views: Views) -> list[Finding]:
     index = views.repo

@@ -141,6 +141,7 @@ def dbt_grants(index: RepoIndex) -> Iterator[Grant]:
     summary="Data grants and role assignments by principal type: individual users versus groups/roles.",
     emits=(USERS, GROUPS),
     remediation="Grant data access to groups or roles, not to named people.",
+    evidence=("file",),
 )
 def grants(views: Views) -> list[Finding]:
     index = views.repo

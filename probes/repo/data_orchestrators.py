@@ -181,6 +181,7 @@ def _sqlmesh(index: RepoIndex, found: Found) -> None:
     "ADF, Databricks bundles, SQLMesh) in the repo's own code.",
     emits=SIGNALS,
     remediation="Move scheduled scripts into an orchestrator (DAGs, assets or bundle jobs) kept in git.",
+    evidence=("file",),
 )
 def orchestrators(views: Views) -> list[Finding]:
     index = views.repo

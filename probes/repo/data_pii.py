@@ -57,6 +57,7 @@ def pii_screening(index: RepoIndex) -> list[Location]:
     "redacted (Presidio, scrubadub, own PII validators in use).",
     emits=(PII,),
     remediation="Screen inputs and records for personal data before storing them, and write the rule down.",
+    evidence=("file",),
 )
 def pii(views: Views) -> list[Finding]:
     index = views.repo

@@ -86,6 +86,7 @@ def _faker(views: Views) -> list[Location]:
     summary="Differential-privacy libraries and synthetic-data generators used in the repo's own code.",
     emits=(DP, SYNTHETIC),
     remediation="Share sensitive data through differential privacy or synthetic data rather than raw extracts.",
+    evidence=("file",),
 )
 def privacy(views: Views) -> list[Finding]:
     if views.repo is None:

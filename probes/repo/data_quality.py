@@ -105,6 +105,7 @@ def _soda(index: RepoIndex, checks: Checks) -> None:
     summary="Data validation in the repo's own code: Great Expectations, pandera, soda, TFDV, deepchecks.",
     emits=(SIGNAL,),
     remediation="Validate pipeline inputs with expectations or schemas (GX, pandera, soda) and run them in CI.",
+    evidence=("file",),
 )
 def data_validation(views: Views) -> list[Finding]:
     index = views.repo

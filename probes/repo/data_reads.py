@@ -207,6 +207,7 @@ def data_io_files(index: RepoIndex) -> set[str]:
     emits=(READS, STORE_IO, APP_DB),
     remediation="Read data from declared, shared sources (a catalogued store or pipeline output) rather than ad-hoc "
     "files and downloads.",
+    evidence=("file",),
 )
 def data_reads(views: Views) -> list[Finding]:
     index = views.repo

@@ -63,6 +63,7 @@ def record_acl(index: RepoIndex) -> tuple[list[Location], bool]:
     "sources and applied as query filters.",
     emits=(RECORD_ACL,),
     remediation="Carry each record's access list from its source and filter every query by the caller's groups.",
+    evidence=("file",),
 )
 def record_acls(views: Views) -> list[Finding]:
     index = views.repo

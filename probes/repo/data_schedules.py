@@ -104,6 +104,7 @@ def scheduled_workflows(index: RepoIndex) -> list[Location]:
     "ingest, index, sync or expire data).",
     emits=(JOBS,),
     remediation="Run data refreshes from a scheduler defined in version control, and release them like code.",
+    evidence=("file",),
 )
 def data_schedules(views: Views) -> list[Finding]:
     index = views.repo

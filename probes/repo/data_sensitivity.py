@@ -153,6 +153,7 @@ def _policy_finding(views: Views, signal: str, what: str, defined: list[Hit], at
     emits=SIGNALS,
     remediation="Write down the classification scheme, then enforce it with row access, masking and aggregation "
     "policies on the sensitive tables.",
+    evidence=("file",),
 )
 def sensitivity(views: Views) -> list[Finding]:
     index = views.repo

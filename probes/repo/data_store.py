@@ -133,6 +133,7 @@ def manual_exports(index: RepoIndex) -> tuple[list[Location], int]:
     emits=(FILES, LOCAL, CLOUD, EXPORTS),
     remediation="Keep data in a shared store (object storage, warehouse, DVC remote) and read it by URI, not from "
     "files in git or a laptop path.",
+    evidence=("file",),
 )
 def data_store(views: Views) -> list[Finding]:
     index = views.repo

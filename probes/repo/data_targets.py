@@ -103,6 +103,7 @@ def warehouses(index: RepoIndex) -> tuple[list[Location], set[str], set[str]]:
     summary="Environment targets with a staging replica for data transformations, and analytical warehouse targets.",
     emits=(ENV, WAREHOUSE),
     remediation="Give transformations a staging/CI target next to prod, and run them against a shared warehouse.",
+    evidence=("file",),
 )
 def targets(views: Views) -> list[Finding]:
     index = views.repo

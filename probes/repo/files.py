@@ -29,6 +29,10 @@ def _problem(views: Views, signal: str, path: str, line: int | None, reason: str
 @probe(
     "repo.files.skipped",
     summary="Files the scan did not read: over the size cap, binary, undecodable, symlinks out of the repo.",
+    evidence=("file",),
+    remediation="Nothing to fix as a rule: the listed files were too large, binary, undecodable or symlinks out "
+    "of the repo; move large data and model files out of git (DVC, LFS, a registry) if they should "
+    "not be there.",
 )
 def files_skipped(views: Views) -> list[Finding]:
     repo = views.repo
@@ -66,6 +70,9 @@ def _parse_problem(views: Views, path: str) -> tuple[int | None, str] | None:
 @probe(
     "repo.files.malformed",
     summary="Configuration, notebooks and Python files that could not be parsed (YAML, JSON, TOML, nbformat, Python).",
+    evidence=("file",),
+    remediation="Fix the files listed as unparsable (invalid YAML, JSON, TOML, notebook or Python syntax); the "
+    "scanner reads nothing from them.",
 )
 def files_malformed(views: Views) -> list[Finding]:
     repo = views.repo

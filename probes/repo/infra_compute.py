@@ -178,6 +178,7 @@ def _tf(index: RepoIndex, block: Block, what: str = "") -> Location:
     summary="Compute management in IaC: team and shared compute, budgets/quotas, cost tags and chargeback.",
     emits=SIGNALS,
     remediation="Run ML on shared, tagged compute with budgets or quotas, and allocate its cost to the teams using it.",
+    evidence=("file",),
 )
 def compute(views: Views) -> list[Finding]:
     index = views.repo

@@ -84,6 +84,7 @@ def column_security(index: RepoIndex) -> list[Location]:
     summary="Data-access audit logging and column-level security (policy tags, LF-tags) in IaC.",
     emits=(AUDIT, COLUMNS),
     remediation="Enable data-access audit logs on data stores, and protect sensitive columns with policy tags.",
+    evidence=("file",),
 )
 def data_security(views: Views) -> list[Finding]:
     index = views.repo

@@ -172,6 +172,7 @@ def _arm_blob_role(res: AzureResource) -> bool:
     summary="Object storage in IaC: buckets/containers with no access policy, dataset-level ACLs, public access.",
     emits=SIGNALS,
     remediation="Attach bucket/container policies or role assignments per dataset, and block public access.",
+    evidence=("file",),
 )
 def storage(views: Views) -> list[Finding]:
     index = views.repo

@@ -63,6 +63,7 @@ def templates(index: RepoIndex) -> tuple[list[Location], int]:
     summary="Self-service templates (Backstage, cookiecutter, copier) that provision ML workspaces or compute.",
     emits=(SIGNAL,),
     remediation="Offer a self-service template that provisions a tagged, budgeted ML workspace.",
+    evidence=("file",),
 )
 def selfservice(views: Views) -> list[Finding]:
     index = views.repo

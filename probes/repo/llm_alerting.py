@@ -26,6 +26,7 @@ NOTIFY = re.compile(r"(?i)slack|teams|pagerduty|opsgenie|discord|sendgrid|send-?
     summary="Scheduled LLM evaluations or live-model chat tests whose failures notify people (Slack, Teams, "
     "PagerDuty, e-mail): automated alerts on LLM quality.",
     remediation="Run the LLM evaluations on a schedule against the live models and alert the team when they fail.",
+    evidence=("file",),
 )
 def eval_alerts(views: Views) -> list[Finding]:
     index = index_of(views)

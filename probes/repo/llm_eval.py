@@ -41,6 +41,7 @@ DATA = "data"
     summary="LLM eval configs or eval runs: promptfoo, deepeval, ragas, mlflow.genai.evaluate, LangSmith, OpenAI "
     "evals, lm-eval, inspect_ai.",
     remediation="Write an eval suite (promptfoo, deepeval, mlflow.genai.evaluate, ...) for the prompts and models.",
+    evidence=("file",),
 )
 def eval_config(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -64,6 +65,7 @@ def eval_config(views: Views) -> list[Finding]:
     summary="Evals over two or more models: promptfoo providers >= 2, eval scripts looping over model lists, "
     "lm-eval, inspect_ai tasks, OpenAI evals registry.",
     remediation="Run the same eval suite against candidate models (e.g. several promptfoo providers).",
+    evidence=("file",),
 )
 def multi_model_eval(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -120,6 +122,7 @@ def _harness_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
     summary="LLM-as-judge evaluations: promptfoo llm-rubric/factuality/g-eval asserts, deepeval GEval/*Metric, "
     "ragas metrics, mlflow.genai scorers, azure-ai-evaluation evaluators.",
     remediation="Add model-graded metrics (rubrics, faithfulness, relevance) to the eval suite.",
+    evidence=("file",),
 )
 def judge_evals(views: Views) -> list[Finding]:
     evs = judge_evidence(index_of(views))
@@ -140,6 +143,7 @@ def judge_evals(views: Views) -> list[Finding]:
     summary="Lab-driven manual evaluation: loops printing LLM answers to hand-written questions, golden Q/A sets "
     "with no eval framework.",
     remediation="Turn hand-written question lists into an automated eval suite with assertions.",
+    evidence=("file",),
 )
 def manual_eval(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -200,6 +204,7 @@ def _record_keys(index: RepoIndex, path: str) -> list[str] | None:
     summary="Eval datasets built from production traces (mlflow.search_traces into datasets, Langfuse "
     "source_trace_id, LangSmith examples from runs).",
     remediation="Sample production traces into an evaluation dataset and re-run evals on it.",
+    evidence=("file",),
 )
 def eval_from_traces(views: Views) -> list[Finding]:
     index = index_of(views)

@@ -44,6 +44,7 @@ JS_GUARDS = r"""@azure-rest/ai-content-safety|\bguardrailIdentifier\b|\.moderati
     "safety/moderation APIs, Bedrock guardrails, Azure RAI policies, Llama Guard, Lakera.",
     remediation="Screen prompts and responses with a guardrail layer (NeMo Guardrails, content safety, Bedrock "
     "guardrails) in the serving path.",
+    evidence=("file",),
 )
 def guardrails(views: Views) -> list[Finding]:
     index = index_of(views)

@@ -50,6 +50,7 @@ COMPOSE = re.compile(r"^(docker-)?compose[\w.-]*\.ya?ml$")
     "throughput, Vertex/SageMaker endpoints, KServe/Ray LLM serving, vLLM/TGI/Triton/NIM/Ollama images.",
     remediation="Define model deployments and inference servers as code (Terraform, Bicep, Helm) and apply them "
     "from CI.",
+    evidence=("file",),
 )
 def llm_inference(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -100,6 +101,7 @@ def _terraform(index: RepoIndex) -> tuple[list[Ev], int]:
     summary="The LLM app is packaged for deployment: a Dockerfile, compose build, azd service, app.yaml or "
     "Databricks app whose build context holds code that calls an LLM SDK (a Helm chart alone weighs low).",
     remediation="Package the LLM service in a container (or azd/Databricks app) built from the repo.",
+    evidence=("file",),
 )
 def llm_containerized(views: Views) -> list[Finding]:
     index = index_of(views)

@@ -163,6 +163,7 @@ def framework_judges(facts: PyFacts) -> Iterable[tuple[int, str]]:
     summary="LLM judges run online on production answers: a background job of the app (Rails job, Celery/RQ "
     "task, worker) invokes a judge (hand-written or framework-based) on each answer.",
     remediation="Score a sample of production answers with LLM judges in a background job and alert on the scores.",
+    evidence=("file",),
 )
 def online_judges(views: Views) -> list[Finding]:
     index = index_of(views)

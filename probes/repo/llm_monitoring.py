@@ -97,6 +97,7 @@ ALERT_TF = frozenset(
     "MLflow tracing, Azure Monitor, Weave); settings only in .env.example, dev compose or notebooks do not count.",
     remediation="Instrument the deployed app (e.g. mlflow.openai.autolog, Langfuse @observe) and enable it in the "
     "deployed configuration, not only locally.",
+    evidence=("file",),
 )
 def llm_tracing(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -156,6 +157,7 @@ JS_FEEDBACK_ROUTE = r"""(?:\.(?:post|put|patch)|\bfetch)\s*\(\s*["'`][^"'`\n]{0,
     summary="User or reviewer feedback recorded against traces: Langfuse scores, LangSmith feedback, "
     "mlflow.log_feedback, feedback endpoints in an LLM app.",
     remediation="Capture user feedback (thumbs, ratings) with the trace id and send it to the tracing backend.",
+    evidence=("file",),
 )
 def feedback_capture(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -198,6 +200,7 @@ def _feedback_routes(facts: PyFacts) -> Iterable[tuple[int, str]]:
     summary="Alert rules on LLM metrics (gen_ai/token/latency/eval scores): PrometheusRule, Grafana alerting, Azure "
     "Monitor/CloudWatch/Datadog monitors; rules routed only to a null receiver weigh low.",
     remediation="Alert on token usage, latency, error rate and eval scores of the LLM app, routed to a real receiver.",
+    evidence=("file",),
 )
 def llm_alerts(views: Views) -> list[Finding]:
     index = index_of(views)

@@ -34,6 +34,7 @@ LOADER = re.compile(
     "repo.prompts.files",
     summary="Prompt assets (prompts/**, *.prompty, Dotprompt, skprompt.txt, flow.dag.yaml) loaded by code.",
     remediation="Keep prompts as versioned files next to the code that loads them.",
+    evidence=("file",),
 )
 def prompt_files(views: Views) -> list[Finding]:
     index = index_of(views)

@@ -37,6 +37,7 @@ PINNED_URI = re.compile(r"prompts:/[^@/\s\"']+/\d+")
     "code.prompts.inline",
     summary="Prompt literals (system prompts, templates) written inline and flowing into LLM calls.",
     remediation="Move prompts into versioned files or a prompt registry, loaded by name.",
+    evidence=("file",),
 )
 def prompts_inline(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -57,6 +58,7 @@ def prompts_inline(views: Views) -> list[Finding]:
     "code.prompt_registry",
     summary="Prompts loaded from or registered in a prompt registry (MLflow, Langfuse, LangSmith hub, PromptLayer).",
     remediation="Register prompts in a registry and load them by name in the application.",
+    evidence=("file",),
 )
 def prompt_registry(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -86,6 +88,7 @@ def _registry_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
     "code.prompt_alias_resolution",
     summary="Prompts resolved through aliases or labels (prompts:/name@alias, set_prompt_alias, Langfuse label=).",
     remediation="Load prompts by alias (e.g. @production) so a prompt can change without a redeploy.",
+    evidence=("file",),
 )
 def prompt_alias_resolution(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -132,6 +135,7 @@ def alias_uses(facts: PyFacts) -> Iterable[tuple[int, str]]:
     "code.prompt_optimization",
     summary="Automated prompt optimisation (mlflow.genai.optimize_prompts, DSPy optimisers with compile, TextGrad).",
     remediation="Automate prompt refinement against an evaluation set, and register the winning prompt.",
+    evidence=("file",),
 )
 def prompt_optimization(views: Views) -> list[Finding]:
     evs = find_py(index_of(views), _optimizers)

@@ -71,6 +71,7 @@ JS_TOOLS = r"""\.bindTools\s*\(|\btool\s*\(\s*\{|new\s+DynamicStructuredTool|new
     summary="Retrieval-augmented generation: vector stores (Chroma, FAISS, Pinecone, Qdrant, pgvector, Azure AI "
     "Search, ...), retrievers, and embedding calls in an LLM app.",
     remediation="Ground answers in retrieved documents (a vector store or search index) rather than the prompt alone.",
+    evidence=("file",),
 )
 def rag(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -105,6 +106,7 @@ def _retrieval(facts: PyFacts) -> Iterable[tuple[int, str]]:
     summary="Tool/function calling: tools=/tool_choice= on LLM calls, function schemas, LangChain @tool/bind_tools, "
     "agents, Semantic Kernel functions, OpenAI Agents @function_tool, MCP servers.",
     remediation="Give the model typed tools (function calling) instead of parsing free text.",
+    evidence=("file",),
 )
 def tool_calling(views: Views) -> list[Finding]:
     index = index_of(views)

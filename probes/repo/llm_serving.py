@@ -59,6 +59,7 @@ JS_FLAGS = r"""["'](?:@launchdarkly/[\w-]+|launchdarkly-[\w-]+|@openfeature/[\w-
     "policies, Kong ai-proxy, Envoy AI Gateway.",
     remediation="Route LLM traffic through a shared gateway (LiteLLM, APIM, MLflow AI Gateway) with keys, quotas "
     "and model routing in one place.",
+    evidence=("file",),
 )
 def llm_gateway(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -131,6 +132,7 @@ def _routers(facts: PyFacts) -> Iterable[tuple[int, str]]:
     summary="LLM clients point at a gateway (base_url/api_base/azure_endpoint or deployed OPENAI_BASE_URL-style "
     "settings naming a gateway host), or send gateway headers.",
     remediation="Point every LLM client at the shared gateway instead of the vendor endpoint.",
+    evidence=("file",),
 )
 def uses_gateway(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -202,6 +204,7 @@ def _is_gateway(url: str, hosts: set[str]) -> bool:
     summary="Model or prompt chosen at runtime without a redeploy: prompt aliases/labels, feature-flag SDKs, or "
     "LLM providers/models kept in the app's database (admin-switchable) in an LLM app.",
     remediation="Resolve prompts by alias and models through flags or gateway routes, so changes need no redeploy.",
+    evidence=("file",),
 )
 def runtime_config_switch(views: Views) -> list[Finding]:
     index = index_of(views)

@@ -33,6 +33,7 @@ ENDPOINT_STUB = re.compile(r"(?:stub_request|respx\.\w{1,10}|responses\.add|nock
     summary="Tests that exercise the app's LLM code with mocked clients, stubbed LLM endpoints (webmock, respx, "
     "responses) or recorded-response replays (VCR cassettes).",
     remediation="Test the LLM code paths with a mocked client or recorded responses, so they run in CI without keys.",
+    evidence=("file",),
 )
 def llm_tests(views: Views) -> list[Finding]:
     index = index_of(views)

@@ -42,6 +42,7 @@ def _fake(key: str) -> bool:
     "repo.llm.present",
     summary="The repo's own runtime code calls an LLM SDK or framework (decides whether the LLMOps area applies).",
     remediation="None needed: this probe only tells whether LLMOps practices apply to the repo.",
+    evidence=("file",),
 )
 def llm_present(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -103,6 +104,7 @@ def _first_line(f: FileLlm) -> int | None:
     "code.llm.adhoc_calls",
     summary="LLM calls with hard-coded model names, or made from notebooks (organic, ad hoc discovery).",
     remediation="Read model names from configuration or a gateway alias, and move notebook calls into modules.",
+    evidence=("file",),
 )
 def adhoc_calls(views: Views) -> list[Finding]:
     index = index_of(views)
@@ -139,6 +141,7 @@ def adhoc_calls(views: Views) -> list[Finding]:
     summary="LLM API keys set per developer in code or notebooks (literal keys, getpass prompts, per-user secrets).",
     remediation="Use a shared, centrally managed credential (managed identity, gateway, secret store), never keys "
     "pasted into code.",
+    evidence=("file",),
 )
 def personal_keys(views: Views) -> list[Finding]:
     index = index_of(views)

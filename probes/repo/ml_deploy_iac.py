@@ -53,6 +53,7 @@ def _split(views: Views, *features: str) -> tuple[list[Strategy], list[Strategy]
     summary="Traffic split between model versions: KServe canary, Argo Rollouts canary/"
     "blueGreen, Azure ML endpoint traffic, SageMaker variants, Seldon experiments, Istio weights",
     remediation="Release new model versions to a share of traffic (canary or A/B) before full rollout.",
+    evidence=("file",),
 )
 def traffic_split(views: Views) -> list[Finding]:
     on, off = _split(views, SPLIT, BLUEGREEN)
@@ -63,6 +64,9 @@ def traffic_split(views: Views) -> list[Finding]:
     "iac.shadow_mirror",
     summary="Shadow or mirrored traffic to a candidate model: Azure ML mirror_traffic, "
     "SageMaker shadow variants, Seldon mirror, Istio mirror",
+    evidence=("file",),
+    remediation="Mirror a share of production traffic to the candidate model (Azure ML mirror_traffic, "
+    "SageMaker shadow variants, Seldon or Istio mirror) before it takes live traffic.",
 )
 def shadow_mirror(views: Views) -> list[Finding]:
     on, off = _split(views, MIRROR)
@@ -73,6 +77,9 @@ def shadow_mirror(views: Views) -> list[Finding]:
     "iac.progressive_analysis",
     summary="Automated analysis deciding promotion or rollback: Argo Rollouts "
     "analysis, Flagger canary metrics, SageMaker auto-rollback",
+    evidence=("file",),
+    remediation="Let metrics decide promotion or rollback: add an Argo Rollouts analysis, Flagger canary "
+    "metrics or SageMaker auto-rollback to the model deployment.",
 )
 def progressive_analysis(views: Views) -> list[Finding]:
     on, off = _split(views, ANALYSIS)
@@ -83,6 +90,9 @@ def progressive_analysis(views: Views) -> list[Finding]:
     "iac.multi_version_live",
     summary="Two or more model versions receive traffic at once (active split or "
     "mirror); blue/green alone does not count",
+    evidence=("file",),
+    remediation="Declare a traffic split or mirror between model versions in the serving infrastructure "
+    "(endpoint traffic weights, Istio or Seldon splits), so that versions can be compared live.",
 )
 def multi_version_live(views: Views) -> list[Finding]:
     on, off = _split(views, SPLIT, MIRROR)

@@ -63,6 +63,9 @@ def _pydantic_contracts(index: RepoIndex) -> list[Location]:
     "repo.io_contracts",
     summary="Model input/output contracts: data contracts (datacontract.yaml, ODCS), MLflow "
     "signatures, request schemas shared by pipeline and app, Feast online features at serving",
+    evidence=("file",),
+    remediation="Declare the model's input and output contract once (MLflow signature, a data contract, a "
+    "request schema shared by pipeline and app) and validate against it.",
 )
 def io_contracts(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -104,6 +107,9 @@ def io_contracts(views: Views) -> list[Finding]:
     "code.catalog_dataset_refs",
     summary="Training reads catalog-qualified tables (catalog.schema.table) or logs "
     "dataset inputs with mlflow.data + log_input",
+    evidence=("file",),
+    remediation="Read training data through catalog-qualified tables (catalog.schema.table) or log the datasets "
+    "a run used with mlflow.data and mlflow.log_input.",
 )
 def catalog_dataset_refs(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -143,6 +149,9 @@ def catalog_dataset_refs(views: Views) -> list[Finding]:
     "repo.feast",
     summary="Feast feature repo: feature_store.yaml plus FeatureView/Entity definitions "
     "(and get_historical_features for training)",
+    evidence=("file",),
+    remediation="Define features in a Feast feature repo (feature_store.yaml with Entities and FeatureViews) "
+    "and build training sets with get_historical_features.",
 )
 def feast(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -185,6 +194,9 @@ def feast(views: Views) -> list[Finding]:
 @probe(
     "code.feature_store_client",
     summary="Feature store clients in use (Databricks, SageMaker, Vertex, Tecton, Hopsworks, Feast FeatureStore)",
+    evidence=("file",),
+    remediation="Serve training and inference features from a feature store (Feast, Databricks, SageMaker, "
+    "Vertex AI) through its client rather than ad-hoc queries.",
 )
 def feature_store_client(views: Views) -> list[Finding]:
     index = repo_of(views)

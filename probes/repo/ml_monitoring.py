@@ -78,6 +78,7 @@ def _manifest_sites(index: RepoIndex, tool: str) -> list[Location]:
     "deepchecks, SageMaker Model Monitor, Azure ML monitors",
     emits=[f"repo.ml_monitoring.{t}" for t in TOOLS],
     remediation="Monitor data drift and model quality on production inputs, on a schedule.",
+    evidence=("file",),
 )
 def ml_monitoring(views: Views) -> list[Finding]:
     index = repo_of(views)

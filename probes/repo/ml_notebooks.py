@@ -74,6 +74,9 @@ DEMO_CALLS = ("gradio.Interface", "gradio.Blocks", "gradio.ChatInterface", "dash
     "code.notebook_to_script",
     summary="Notebooks converted to or synced with scripts (jupytext, nbconvert "
     "--to script, nbdev), or notebooks importing the repo's own modules",
+    evidence=("file",),
+    remediation="Keep notebooks paired with scripts (jupytext) or move their logic into the repo's modules and "
+    "import it, so that the code can be reviewed, tested and run in a pipeline.",
 )
 def notebook_to_script(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -135,6 +138,9 @@ def compute_specs(index: RepoIndex) -> list[Location]:
 @probe(
     "code.notebook_local_gpu",
     summary="Notebooks use a local GPU (nvidia-smi, cuda devices) and the repo defines no job or compute spec",
+    evidence=("file",),
+    remediation="Move GPU training out of notebooks on a workstation into a job or compute spec (a CI job, "
+    "Azure ML or SageMaker job, Kubernetes job) that the repo defines.",
 )
 def notebook_local_gpu(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -172,6 +178,9 @@ def _own_or_demo(index: RepoIndex, path: str) -> bool:
     "repo.ds_demo_artifacts",
     summary="One-way demonstrations: exported reports (reports/*.html|pdf, .qmd, "
     "nbconvert --to html) and demo apps (Streamlit, Gradio, Dash, Panel, Voila)",
+    evidence=("file",),
+    remediation="Replace exported reports and one-off demo apps with results that other teams can consume: a "
+    "served model, a shared dashboard on tracked metrics, or a versioned package.",
 )
 def ds_demo_artifacts(views: Views) -> list[Finding]:
     index = repo_of(views)

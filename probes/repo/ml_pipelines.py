@@ -179,19 +179,35 @@ def _verdict(views: Views, signal: str, sites: list[Site], found: str, absent: s
     ]
 
 
-@probe("repo.kfp.pipeline", summary="Kubeflow Pipelines definitions (kfp dsl) or compiled pipeline specs")
+@probe(
+    "repo.kfp.pipeline",
+    summary="Kubeflow Pipelines definitions (kfp dsl) or compiled pipeline specs",
+    evidence=("file",),
+    remediation="Define training and batch inference as a Kubeflow pipeline (kfp dsl) kept in the repo.",
+)
 def kfp_pipeline(views: Views) -> list[Finding]:
     sites = pipeline_sites(repo_of(views))["kfp"]
     return _verdict(views, "repo.kfp.pipeline", sites, "Kubeflow pipeline definitions", "no Kubeflow pipeline")
 
 
-@probe("repo.aml.pipeline_yaml", summary="Azure ML pipeline jobs (pipelineJob YAML, type: pipeline, @dsl.pipeline)")
+@probe(
+    "repo.aml.pipeline_yaml",
+    summary="Azure ML pipeline jobs (pipelineJob YAML, type: pipeline, @dsl.pipeline)",
+    evidence=("file",),
+    remediation="Define training as an Azure ML pipeline job (pipelineJob YAML or @dsl.pipeline) kept in the repo.",
+)
 def aml_pipeline(views: Views) -> list[Finding]:
     sites = pipeline_sites(repo_of(views))["aml"]
     return _verdict(views, "repo.aml.pipeline_yaml", sites, "Azure ML pipelines", "no Azure ML pipeline job")
 
 
-@probe("repo.ml_pipeline_defined", summary="Training or batch inference defined as an orchestrated pipeline")
+@probe(
+    "repo.ml_pipeline_defined",
+    summary="Training or batch inference defined as an orchestrated pipeline",
+    evidence=("file",),
+    remediation="Define training or batch inference as an orchestrated pipeline (Airflow, Kubeflow, Azure ML, "
+    "SageMaker Pipelines, Prefect, DVC stages) rather than scripts run in order by hand.",
+)
 def ml_pipeline_defined(views: Views) -> list[Finding]:
     groups = pipeline_sites(repo_of(views))
     sites = groups["kfp"] + groups["aml"] + groups["orchestrated"]
@@ -222,7 +238,11 @@ def _model_spec_sites(index: RepoIndex) -> list[Site]:
 
 
 @probe(
-    "repo.aml.model_yaml", summary="Declared model registry specs: Azure ML model YAML, SageMaker model package groups"
+    "repo.aml.model_yaml",
+    summary="Declared model registry specs: Azure ML model YAML, SageMaker model package groups",
+    evidence=("file",),
+    remediation="Declare registered models as specs in the repo (Azure ML model YAML, SageMaker model package "
+    "groups), so that registration is reviewed and reproducible.",
 )
 def aml_model_yaml(views: Views) -> list[Finding]:
     sites = _model_spec_sites(repo_of(views))
@@ -252,6 +272,9 @@ def automl_sites(index: RepoIndex) -> list[tuple[Site, bool]]:
 @probe(
     "repo.automl_autodeploy",
     summary="AutoML job specs in a pipeline that also deploys the best model (spec only: manual gates live in CI)",
+    evidence=("file",),
+    remediation="Chain the AutoML job to a deployment step of the best model in a pipeline spec, with the gates "
+    "that the release process requires kept in CI.",
 )
 def automl_autodeploy(views: Views) -> list[Finding]:
     index = repo_of(views)

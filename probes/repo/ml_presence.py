@@ -62,6 +62,9 @@ def _framework_sites(index: RepoIndex) -> dict[str, tuple[int, list[str]]]:
     "repo.ml.present",
     summary="The repo's own code does ML: training, ML framework calls, model files, ML "
     "pipelines or model serving (decides whether the ML areas apply)",
+    evidence=("file",),
+    remediation="Not a target to reach: it says whether the repo's own code does ML, which decides whether the "
+    "ML areas apply.",
 )
 def ml_present(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -105,7 +108,12 @@ def ml_present(views: Views) -> list[Finding]:
     ]
 
 
-@probe("repo.notebooks.present", summary="Jupyter notebooks in the repo's own folders (examples/docs excluded)")
+@probe(
+    "repo.notebooks.present",
+    summary="Jupyter notebooks in the repo's own folders (examples/docs excluded)",
+    evidence=("file",),
+    remediation="Not a target to reach: it records that the repo keeps notebooks in its own folders.",
+)
 def notebooks_present(views: Views) -> list[Finding]:
     index = repo_of(views)
     notebooks = index.by_suffix(".ipynb", kinds=CODE)
@@ -142,6 +150,7 @@ def _ds_modules(index: RepoIndex) -> list[str]:
     summary="DS work lives (almost) only in notebooks: >= 90% of DS code is notebook "
     "code and no training script or module exists",
     remediation="Move reusable logic from notebooks into modules and runnable training scripts.",
+    evidence=("file",),
 )
 def notebooks_only(views: Views) -> list[Finding]:
     index = repo_of(views)

@@ -79,6 +79,7 @@ def _sites(index: RepoIndex, which: str) -> list[Location]:
     summary="Code registers model versions in a registry (MLflow register_model/registered_model_name, Azure "
     "ML Model.register/models.create_or_update, SageMaker model package groups, Vertex Model.upload, ZenML, W&B)",
     remediation="Register every trained model as a version in a registry instead of copying files.",
+    evidence=("file",),
 )
 def model_registration(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -100,6 +101,7 @@ def model_registration(views: Views) -> list[Finding]:
     summary="Code or scripts promote model versions between stages (MLflow stages/aliases, stage tags, "
     "SageMaker approval status, Vertex aliases, gto assign)",
     remediation="Promote models through registry stages or aliases rather than by replacing files.",
+    evidence=("file",),
 )
 def stage_promotion(views: Views) -> list[Finding]:
     index = repo_of(views)

@@ -38,6 +38,9 @@ def _python_mentions(views: Views) -> str:
     "repo.declarative_model_specs",
     summary="Declarative model specs editable without code: AutoML job YAML, "
     "Ludwig configs, threshold/rule YAML read by model code, prompt files",
+    evidence=("file",),
+    remediation="Move model choices that experts tune (AutoML settings, thresholds, rules, prompts) into "
+    "declarative YAML or prompt files read by the code.",
 )
 def declarative_model_specs(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -70,7 +73,13 @@ def declarative_model_specs(views: Views) -> list[Finding]:
     return [hit(views, "repo.declarative_model_specs", sites, msg, values={"kinds": sorted(kinds)})]
 
 
-@probe("repo.model_proposal_templates", summary="Issue templates for model, prompt, experiment or use-case proposals")
+@probe(
+    "repo.model_proposal_templates",
+    summary="Issue templates for model, prompt, experiment or use-case proposals",
+    evidence=("file",),
+    remediation="Add issue templates for model, prompt, experiment or use-case proposals, so that requests "
+    "arrive with the same information.",
+)
 def model_proposal_templates(views: Views) -> list[Finding]:
     index = repo_of(views)
     found = []

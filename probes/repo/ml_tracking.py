@@ -220,6 +220,7 @@ def _summary(index: RepoIndex) -> tuple[list[str], list[str], dict[str, Any]]:
     summary="At least 70% of training entrypoints log to a tracking system",
     emits=["code.tracking.consistent", "code.tracking.sporadic"],
     remediation="Log params, metrics and models from every training entrypoint (e.g. mlflow.autolog()).",
+    evidence=("file",),
 )
 def tracking_consistency(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -256,6 +257,7 @@ def tracking_consistency(views: Views) -> list[Finding]:
     "repo.mlruns_committed",
     summary="Local-only MLflow tracking: mlruns/ or mlflow.db in git, file:/sqlite tracking URIs",
     remediation="Point MLFLOW_TRACKING_URI at a shared tracking server.",
+    evidence=("file",),
 )
 def mlruns_committed(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -305,6 +307,9 @@ def _metric_table(rows: list[list[str]]) -> bool:
 @probe(
     "repo.results_in_docs",
     summary="Metric tables kept by hand in README/Markdown (or results spreadsheets) while no code logs to a tracker",
+    evidence=("file",),
+    remediation="Log metrics to an experiment tracker (MLflow, W&B, DVC) from the training code instead of "
+    "keeping results tables by hand in README or spreadsheets.",
 )
 def results_in_docs(views: Views) -> list[Finding]:
     index = repo_of(views)

@@ -64,6 +64,7 @@ def _non_practice_training(index: RepoIndex) -> int:
     "repo.training_code",
     summary="Training entrypoints (real fit/train calls) in the repo's own code",
     remediation="Move training out of notebooks into version-controlled, runnable scripts or modules.",
+    evidence=("file",),
 )
 def training_code(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -121,6 +122,7 @@ def is_model_file(path: str) -> bool:
     "repo.model_binaries",
     summary="Model files tracked in git (pkl, joblib, onnx, pt, safetensors, ...), including Git LFS pointers",
     remediation="Keep models in a registry or DVC remote, not in git.",
+    evidence=("file",),
 )
 def model_binaries(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -179,6 +181,9 @@ def _prep_modules(index: RepoIndex) -> list[tuple[str, int, str]]:
 @probe(
     "repo.per_experiment_data_prep",
     summary="Per-project data preparation (dvc prepare/featurize stages, make_dataset.py/data.py reading sources)",
+    evidence=("file",),
+    remediation="Share data preparation as a pipeline stage or a module (DVC prepare stages, a make_dataset "
+    "step) rather than each experiment preparing its own copy.",
 )
 def per_experiment_data_prep(views: Views) -> list[Finding]:
     index = repo_of(views)

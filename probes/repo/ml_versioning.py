@@ -56,7 +56,13 @@ def _dvc_remotes(index: RepoIndex) -> tuple[list[Location], int]:
     return found, other
 
 
-@probe("repo.dvc.remote", summary="DVC remote storage configured (.dvc/config remote with s3/azure/gs/ssh/... URL)")
+@probe(
+    "repo.dvc.remote",
+    summary="DVC remote storage configured (.dvc/config remote with s3/azure/gs/ssh/... URL)",
+    evidence=("file",),
+    remediation="Configure a DVC remote (S3, Azure Blob, GCS, SSH) in .dvc/config, so that versioned data and "
+    "models are shared, not kept on one machine.",
+)
 def dvc_remote(views: Views) -> list[Finding]:
     index = repo_of(views)
     found, other = _dvc_remotes(index)
@@ -85,6 +91,9 @@ def _out_paths(outs: Any) -> list[tuple[int, str]]:
 @probe(
     "repo.dvc.model_outs",
     summary="Models versioned with DVC: dvc.yaml outs or artifacts of type model, .dvc files tracking models",
+    evidence=("file",),
+    remediation="Version model files with DVC (outs or artifacts of type model in dvc.yaml, or .dvc files) "
+    "instead of committing them to git.",
 )
 def dvc_model_outs(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -110,7 +119,12 @@ def dvc_model_outs(views: Views) -> list[Finding]:
     return [hit(views, "repo.dvc.model_outs", sites, f"{len(sites)} models versioned with DVC")]
 
 
-@probe("repo.dvc.exp", summary="DVC experiments: dvclive logging, `dvc exp` commands, dvc.yaml metrics/plots")
+@probe(
+    "repo.dvc.exp",
+    summary="DVC experiments: dvclive logging, `dvc exp` commands, dvc.yaml metrics/plots",
+    evidence=("file",),
+    remediation="Track experiments with DVC (dvclive logging, metrics and plots in dvc.yaml, `dvc exp run`).",
+)
 def dvc_exp(views: Views) -> list[Finding]:
     index = repo_of(views)
     sites: list[Location] = []
@@ -154,6 +168,9 @@ def _card_quality(text: str) -> bool:
 @probe(
     "repo.model_cards",
     summary="Model cards: MODEL_CARD.md/model_card.json, Hugging Face README front matter, model card toolkits",
+    evidence=("file",),
+    remediation="Write a model card for each model (MODEL_CARD.md, model_card.json or Hugging Face README front "
+    "matter): intended use, data, metrics and limits.",
 )
 def model_cards(views: Views) -> list[Finding]:
     index = repo_of(views)

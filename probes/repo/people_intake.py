@@ -62,6 +62,9 @@ def intake_templates(index: RepoIndex) -> list[Location]:
 @probe(
     SIGNAL,
     summary="An issue form through which contributors propose or request models, with fields to fill in",
+    evidence=("file",),
+    remediation="Add an issue form (.github/ISSUE_TEMPLATE/*.yml) through which people propose or request "
+    "models, with required fields for the use case, data and success measure.",
 )
 def model_intake(views: Views) -> list[Finding]:
     index = repo_of(views)

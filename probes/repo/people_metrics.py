@@ -46,6 +46,9 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
     SIGNAL,
     summary="The application's own runtime code defines post-deployment metrics or analytics events "
     "(Prometheus, Snowplow, OpenTelemetry meters, StatsD)",
+    evidence=("file",),
+    remediation="Emit the application's own post-deployment metrics or analytics events (Prometheus, "
+    "OpenTelemetry meters, StatsD, Snowplow) from its runtime code.",
 )
 def app_metrics(views: Views) -> list[Finding]:
     index = repo_of(views)

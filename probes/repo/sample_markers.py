@@ -146,6 +146,7 @@ def skeleton_placeholders(index: RepoIndex) -> list[Location]:
     emits=(SAMPLE, TEACHING),
     remediation="Nothing to fix in a real project; if a team's own repo is misread as a sample, attest the "
     "ceiling criterion it blocks (attestations.yaml).",
+    evidence=("file",),
 )
 def sample_markers(views: Views) -> list[Finding]:
     index = views.repo

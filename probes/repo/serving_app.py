@@ -110,6 +110,9 @@ def registry_refs(f: PyFacts) -> list[int]:
     "code.app_loads_from_registry",
     summary="Code resolves models from a registry (models:/name@alias, Azure ML "
     "models.get, SageMaker model packages, GTO, W&B artifacts)",
+    evidence=("file",),
+    remediation="Have the application resolve its model from the registry by name and alias (e.g. "
+    "models:/churn@champion) instead of a file or URL baked into the code.",
 )
 def app_loads_from_registry(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -147,6 +150,9 @@ def _download_lines(f: PyFacts) -> list[int]:
 @probe(
     "code.model_download_hardcoded",
     summary="App code downloads a model from a literal URL or blob path without a registry lookup",
+    evidence=("file",),
+    remediation="Replace the literal model URL or blob path with a registry lookup by name and alias, so that a "
+    "new version ships without a code change.",
 )
 def model_download_hardcoded(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -193,6 +199,9 @@ def _telemetry(f: PyFacts, serves_models: bool) -> list[tuple[int, str]]:
     "code.app_prediction_telemetry",
     summary="Post-deployment telemetry in app code: metrics or spans around "
     "predict, prediction logging to a stream, feedback endpoints",
+    evidence=("file",),
+    remediation="Instrument the prediction path: emit latency and prediction metrics or spans around predict, "
+    "log inputs and outputs to a stream, or expose a feedback endpoint.",
 )
 def app_prediction_telemetry(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -219,6 +228,9 @@ def app_prediction_telemetry(views: Views) -> list[Finding]:
     "repo.deploy_manual",
     summary="Model deploy commands in notebooks or shell scripts (run by hand; whether CI "
     "calls the scripts is not checked here)",
+    evidence=("file",),
+    remediation="Move the deploy commands out of notebooks and hand-run scripts into a CI job, so that every "
+    "deploy is recorded and repeatable.",
 )
 def deploy_manual(views: Views) -> list[Finding]:
     index = repo_of(views)

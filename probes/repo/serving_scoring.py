@@ -208,6 +208,9 @@ def scoring_sites(index: RepoIndex) -> list[ScoringSite]:
     "repo.scoring.present",
     summary="Version-controlled scoring code (score.py init/run, SageMaker handlers, "
     "BentoML/KServe/TorchServe/pyfunc models, web routes calling predict)",
+    evidence=("file",),
+    remediation="Keep the scoring code under version control (score.py with init/run, a serving handler, a "
+    "pyfunc model or a web route calling predict).",
 )
 def scoring_present(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -252,7 +255,13 @@ def smoke_tests(index: RepoIndex) -> list[tuple[str, int]]:
     return out
 
 
-@probe("repo.scoring.tested", summary="Real tests import the scoring module or call its entrypoint")
+@probe(
+    "repo.scoring.tested",
+    summary="Real tests import the scoring module or call its entrypoint",
+    evidence=("file",),
+    remediation="Write tests that import the scoring module or call its entrypoint with sample requests, and "
+    "run them in CI.",
+)
 def scoring_tested(views: Views) -> list[Finding]:
     index = repo_of(views)
     scoring = {s.path for s in scoring_sites(index)}

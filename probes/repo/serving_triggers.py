@@ -72,6 +72,9 @@ def _scores(index: RepoIndex, f: PyFacts) -> bool:
     "code.scoring_on_alert",
     summary="Alerts or stream anomaly detectors routed to scoring (alert webhooks to "
     "scoring handlers, Azure Monitor action groups, Stream Analytics anomaly functions, Flink CEP)",
+    evidence=("file",),
+    remediation="Route alerts and stream anomaly detections to a scoring handler (alert webhooks, Azure Monitor "
+    "action groups, Flink CEP), so that scoring reacts to what monitoring sees.",
 )
 def scoring_on_alert(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -141,6 +144,9 @@ def _config_event_sites(index: RepoIndex) -> list[Location]:
     "code.scoring_event_driven",
     summary="Scoring started by business events: Azure Functions event triggers, "
     "queue/stream consumers calling predict, Lambda event sources, KEDA, Argo Events, Dapr, Metaflow @trigger",
+    evidence=("file",),
+    remediation="Trigger scoring from business events (queue or stream consumers, event-triggered functions, "
+    "KEDA or Argo Events) rather than by hand or a fixed schedule only.",
 )
 def scoring_event_driven(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -170,6 +176,9 @@ def scoring_event_driven(views: Views) -> list[Finding]:
     "code.retrain_trigger_sender",
     summary="Code that starts a retraining run on drift or degradation "
     "(repository_dispatch, workflow dispatch, gh workflow run)",
+    evidence=("file",),
+    remediation="Have the monitoring code start retraining when drift or degradation is detected "
+    "(repository_dispatch, a workflow dispatch or the pipeline's API).",
 )
 def retrain_trigger_sender(views: Views) -> list[Finding]:
     index = repo_of(views)

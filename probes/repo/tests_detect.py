@@ -77,6 +77,7 @@ def _first_per_file(index: RepoIndex, tests: list[FoundTest]) -> list[Location]:
     "repo.tests.unit",
     summary="Real (non-skipped, non-trivial) test functions in the repo's test files",
     remediation="Write unit tests for feature, training and scoring code, and run them in CI.",
+    evidence=("file",),
 )
 def tests_unit(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -106,6 +107,9 @@ def tests_unit(views: Views) -> list[Finding]:
     "repo.tests.integration",
     summary="Integration suites: tests/integration, integration markers, "
     "testcontainers, tests against live HTTP endpoints or databases",
+    evidence=("file",),
+    remediation="Add an integration suite (tests/integration or an integration marker) that exercises the "
+    "service against real dependencies (testcontainers, a live database or endpoint).",
 )
 def tests_integration(views: Views) -> list[Finding]:
     index = repo_of(views)
@@ -172,6 +176,9 @@ def llm_replay_sites(index: RepoIndex) -> list[tuple[str, int, str]]:
     "repo.tests.model_integration",
     summary="Tests that load the real model artifact or a pretrained model, call the scoring endpoint, "
     "or drive the LLM integration against mocked clients or recorded responses (low confidence)",
+    evidence=("file",),
+    remediation="Add tests that load the real model artifact (or call the scoring endpoint, or drive the LLM "
+    "integration against recorded responses) and check its outputs.",
 )
 def tests_model_integration(views: Views) -> list[Finding]:
     index = repo_of(views)

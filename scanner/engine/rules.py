@@ -8,7 +8,7 @@ templated. Every problem is reported as `FILE:LINE: at KEY.PATH: message`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema
 
+from scanner.aliases import resolve_condition
 from scanner.ids import AREAS, LEVELS
 from scanner.yamlio import YamlDoc, YamlError, load_yaml
 
@@ -198,7 +199,8 @@ def _unknown(used: set[str], known: set[str]) -> set[str]:
     return out
 
 
-def _build_area(data: dict[str, Any], where: str) -> AreaRules:
+def _build_area(data: dict[str, Any], where: str, aliases: Mapping[str, str]) -> AreaRules:
+    data = _resolved(data, aliases)
     dims: dict[str, DimensionRules] = {}
     for dim_id in AREAS[data["area"]]:
         spec = data["dimensions"][dim_id]
@@ -231,8 +233,27 @@ def _build_area(data: dict[str, Any], where: str) -> AreaRules:
     )
 
 
-def load_rules(directory: Path, known_signals: set[str] | None = None) -> RuleSet:
-    """Load and check every `*.yml`/`*.yaml` file in `directory`; raise RulesError listing all problems."""
+def _resolved(data: dict[str, Any], aliases: Mapping[str, str]) -> dict[str, Any]:
+    """The area's conditions with renamed signals (aliases) replaced by their current ids."""
+    if not aliases:
+        return data
+    cond = lambda c: resolve_condition(c, aliases) if c else c  # noqa: E731
+    dims = {}
+    for dim_id, spec in data["dimensions"].items():
+        levels = {
+            level: {**body, "criteria": [{**c, "when": cond(c["when"])} for c in body.get("criteria") or []]}
+            for level, body in spec["levels"].items()
+        }
+        dims[dim_id] = {**spec, "levels": levels, "applies_when": cond(spec.get("applies_when"))}
+    ceilings = [{**c, "when": cond(c["when"])} for c in data.get("ceilings") or []]
+    return {**data, "dimensions": dims, "ceilings": ceilings, "applies_when": cond(data.get("applies_when"))}
+
+
+def load_rules(
+    directory: Path, known_signals: set[str] | None = None, aliases: Mapping[str, str] | None = None
+) -> RuleSet:
+    """Load and check every `*.yml`/`*.yaml` file in `directory`; raise RulesError listing all problems.
+    Conditions citing an alias of a renamed signal (`aliases`: old id -> current id) cite the current id."""
     problems: list[str] = []
     ruleset = RuleSet(source=str(directory))
     if not directory.is_dir():
@@ -260,7 +281,7 @@ def load_rules(directory: Path, known_signals: set[str] | None = None) -> RuleSe
             found = [f"{where}:{doc.line(('area',), 1)}: at area: area {doc.data['area']!r} is defined twice"]
         problems.extend(found)
         if not found:
-            ruleset.areas[doc.data["area"]] = _build_area(doc.data, where)
+            ruleset.areas[doc.data["area"]] = _build_area(doc.data, where, aliases or {})
     if not problems:
         for area in AREAS:
             if area not in ruleset.areas:

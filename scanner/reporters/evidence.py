@@ -10,12 +10,14 @@ import functools
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from scanner import __version__
+from scanner.aliases import resolve_evidence
 from scanner.runner import ScanResult
 
 SCHEMA_VERSION = "1.0"
@@ -107,8 +109,9 @@ def write_evidence(path: Path, result: ScanResult) -> dict[str, Any]:
     return document
 
 
-def load_evidence(path: Path) -> dict[str, Any]:
-    """A saved evidence file, checked against this version's schema. Raises EvidenceError naming the file."""
+def load_evidence(path: Path, aliases: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A saved evidence file, checked against this version's schema. Raises EvidenceError naming the file.
+    Findings of a renamed signal are read under its current id when `aliases` (old -> current) are given."""
     try:
         with path.open(encoding="utf-8") as handle:
             data = json.load(handle)
@@ -129,7 +132,7 @@ def load_evidence(path: Path) -> dict[str, Any]:
     if error is not None:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
         raise EvidenceError(f"{path}: not a valid evidence file: at {where or '(top)'}: {error.message[:200]}")
-    return data
+    return resolve_evidence(data, aliases) if aliases else data
 
 
 @functools.cache

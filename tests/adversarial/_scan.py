@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.engine.rules import RuleSet, builtin_rules_dir, load_rules
-from scanner.model import ProbeSpec
+from scanner.probedef import ProbeSpec
 from scanner.registry import load_probes
 from scanner.reporters.evidence import evidence_document
 from scanner.runner import ScanOptions, scan

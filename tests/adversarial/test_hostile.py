@@ -13,7 +13,8 @@ import pytest
 from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
 from scanner.collectors.indexer import build_index
 from scanner.config import load_config
-from scanner.model import Finding, ProbeSpec
+from scanner.model import Finding
+from scanner.probedef import ProbeSpec
 from scanner.schemapath import FileProblems
 from scanner.targets import resolve_targets
 from tests.adversarial._scan import levels, probes_and_rules, scan_evidence

@@ -9,8 +9,8 @@ import pytest
 from scanner.engine.assess import assess_scope
 from scanner.engine.rules import RulesError, RuleSet, builtin_rules_dir, load_rules
 from scanner.model import Finding, Location, Outcome
-from scanner.registry import load_probes, signals
-from scanner.signals import EXTERNAL_SIGNALS
+from scanner.registry import load_probes
+from scanner.signals import known_signals
 from tests.engine.test_assess import AREAS, DIM, SIGNALS
 
 CEILING = """
@@ -64,7 +64,7 @@ def test_a_ceiling_naming_an_unknown_signal_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_builtin_rules_cap_samples_and_teaching_material() -> None:
-    rules = load_rules(builtin_rules_dir(), set(signals(load_probes())) | set(EXTERNAL_SIGNALS))
+    rules = load_rules(builtin_rules_dir(), known_signals(load_probes()))
     for area in rules.areas.values():
         for dim in area.dimensions.values():
             ids = {(c.level, c.id.rsplit(".", 1)[1]) for c in dim.criteria}

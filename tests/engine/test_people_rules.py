@@ -8,13 +8,13 @@ import pytest
 from scanner.engine.assess import assess_scope
 from scanner.engine.rules import RuleSet, builtin_rules_dir, load_rules
 from scanner.model import Finding, Location, Outcome
-from scanner.registry import load_probes, signals
-from scanner.signals import EXTERNAL_SIGNALS
+from scanner.registry import load_probes
+from scanner.signals import known_signals
 
 
 @pytest.fixture(scope="module")
 def rules() -> RuleSet:
-    return load_rules(builtin_rules_dir(), set(signals(load_probes())) | set(EXTERNAL_SIGNALS))
+    return load_rules(builtin_rules_dir(), known_signals(load_probes()))
 
 
 def f(signal: str, outcome: str = "true") -> Finding:

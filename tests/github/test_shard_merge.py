@@ -84,6 +84,11 @@ def test_three_shards_merge_to_the_single_run(fake: FakeGitHub, tmp_path: Path) 
     assert doc["config"]["shard"]["merged"] == [1, 2, 3] and doc["config"]["shard"]["missing"] == []
     assert dumps(normalise(doc)) == dumps(normalise(single))
     assert doc["stats"]["api_calls"]["graphql_points"] > single["stats"]["api_calls"]["graphql_points"]
+    # against a baseline (the single run): the merge loads it and writes the report (it crashed before)
+    md = tmp_path / "merged.md"
+    args = ["--json", str(tmp_path / "m2.json"), "--baseline", str(tmp_path / "single.json"), "--markdown", str(md)]
+    assert main(["merge", *map(str, parts), *args, "--quiet"]) == 0
+    assert md.read_text(encoding="utf-8").strip()
 
 
 def test_merge_refuses_parts_that_do_not_fit(

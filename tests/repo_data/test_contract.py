@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scanner.model import Outcome, ProbeSpec
+from scanner.model import Outcome
+from scanner.probedef import ProbeSpec
 from scanner.registry import load_probes
 from scanner.views import Views
 from tests.helpers import repo_views
