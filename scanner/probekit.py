@@ -2,6 +2,10 @@
 
 A probe is a function `f(views) -> Iterable[Finding]` decorated with `@probe(...)`. It must return at
 least one finding for every signal it declares; the runner fills in the probe id.
+
+A view, or a section of one, that could not be read is an `Unreadable` value (scanner/facts/sections.py);
+`need(views, signals, source, *sections)` turns it into not_available findings for the signals that depend
+on it (never false), and returns [] when everything was read.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from scanner.facts.sections import Sectioned, Unreadable, first_unreadable
 from scanner.model import MAX_LOCATIONS, Finding, Location, Outcome
 from scanner.probedef import ProbeFunc, ProbeSpec
 from scanner.views import Views
@@ -169,6 +174,21 @@ def unavailable(views: Views, signal: str, message: str, *, key: str = "") -> Fi
         message=message,
         key=key,
     )
+
+
+def blind(views: Views, signals: Iterable[str], gap: Unreadable) -> list[Finding]:
+    """One finding per signal for a section that could not be read: not_available with the reason, or
+    error when the read failed."""
+    outcome = Outcome.ERROR if gap.failed else Outcome.NOT_AVAILABLE
+    return [Finding("", s, views.subject, outcome, "low", str(gap)) for s in signals]
+
+
+def need(views: Views, signals: Iterable[str], source: Sectioned, *sections: str) -> list[Finding]:
+    """[] when every one of `sections` of `source` was read; else `blind` findings for `signals`, naming the
+    first section that was not. `source` is a typed view, or `views` itself for whole views:
+    `need(views, SIGNALS, views, "github")` when `views.github` is None."""
+    gap = first_unreadable(source, sections)
+    return [] if gap is None else blind(views, signals, gap)
 
 
 def verdict(

@@ -50,6 +50,9 @@ class ScanOptions:
     jobs: int = 1  # repos scanned concurrently
     fingerprint: str = ""  # scanner version + rules: cached findings of a remote repo are reused only if equal
     repo_deadline_s: float = 600.0  # the scan of one repo ends here: its remaining probes end `error`
+    # the scan's clock (Views.now), which time-window probes read ("deployments in the last 90 days"):
+    # None takes the scan's start time, once; a timezone-aware datetime pins it (tests, re-runs)
+    now: datetime | None = None
 
 
 @dataclass
@@ -78,10 +81,17 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def _clock(opts: ScanOptions) -> datetime:
+    """The scan's clock: ScanOptions.now (made timezone-aware, UTC if naive), else the wall clock."""
+    if opts.now is None:
+        return datetime.now(UTC)
+    return opts.now if opts.now.tzinfo is not None else opts.now.replace(tzinfo=UTC)
+
+
 def _build_views(
     target: Target, index: RepoIndex, needs: set[str], opts: ScanOptions, timings: dict[str, float]
 ) -> Views:
-    views = Views(subject=target.id, repo=index)
+    views = Views(subject=target.id, repo=index, now=_clock(opts))
     builders: dict[str, Callable[[], Any]] = {}
     if "ci" in needs:
         from scanner.facts.ci.build import build_ci
@@ -205,7 +215,10 @@ def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timing
         try:
             views = _build_views(target, index, needs, opts, timings)
         except DeadlinePassed:
-            views, late = Views(subject=target.id, repo=index), f"{deadline.reason} while building the views"
+            views, late = (
+                Views(subject=target.id, repo=index, now=_clock(opts)),
+                f"{deadline.reason} while building the views",
+            )
         start = time.perf_counter()
         for spec in probes:
             if not late and deadline.passed:
@@ -228,10 +241,12 @@ class RepoDeadline(Exception):
     """The deadline passed before the repository was even read."""
 
 
-def scan_source(source: OrgSource, probes: list[ProbeSpec], timings: dict[str, float]) -> list[Finding]:
-    """Build one organisation-wide view and run the probes that need only that view."""
+def scan_source(
+    source: OrgSource, probes: list[ProbeSpec], timings: dict[str, float], now: datetime | None = None
+) -> list[Finding]:
+    """Build one organisation-wide view and run the probes that need only that view (`now`: the clock)."""
     target = source.target
-    views = Views(subject=target.id)
+    views = Views(subject=target.id) if now is None else Views(subject=target.id, now=now)
     start = time.perf_counter()
     try:
         setattr(views, source.view, source.build())
@@ -300,6 +315,7 @@ def scan(
     sources: list[OrgSource] | None = None,
 ) -> ScanResult:
     started, t0 = _now(), time.perf_counter()
+    opts = replace(opts, now=_clock(opts))  # taken once: every view of this scan reads the same clock
     findings: list[Finding] = []
     assessments: list[Assessment] = []
     timings: dict[str, float] = {}
@@ -310,7 +326,7 @@ def scan(
     for source in sources or []:
         if opts.progress:
             opts.progress(source.target.id)
-        shared.extend(scan_source(source, probes, timings))
+        shared.extend(scan_source(source, probes, timings, opts.now))
         if opts.done:
             opts.done(source.target.id)
     findings.extend(shared)

@@ -54,6 +54,9 @@ def test_the_copy_keeps_every_contract(tree: Path) -> None:
         ("scanner/facts/_layers_bad.py", "import scanner.runner", "scanner.runner"),
         ("scanner/engine/_layers_bad.py", "from scanner.attestations import for_scope", "scanner.attestations"),
         ("scanner/views_bad.py", "import scanner.estate", "scanner.estate"),
+        ("scanner/probedef_bad.py", "import scanner.gates", "scanner.gates"),
+        ("scanner/model_bad.py", "from scanner.facts.sections import Unreadable", "scanner.facts"),
+        ("scanner/model_bad.py", "from scanner.views import Views", "scanner.views"),
         ("scanner/reporters/_layers_bad.py", "from scanner.collectors import gitcli", "scanner.collectors"),
         ("scanner/collectors/_layers_bad.py", "import scanner.reporters.console", "scanner.reporters"),
     ],
@@ -63,16 +66,17 @@ def test_a_violation_breaks_its_contract(tree: Path, module: str, bad_import: st
     if not path.parent.exists():
         pytest.fail(f"{path.parent.relative_to(tree)} is gone: point this case at a live package")
     path.write_text(f'"""A module that breaks a layer."""\n\n{bad_import}\n')
-    if module == "scanner/views_bad.py":  # a core module importing a feature: make views import it
-        views = tree / "scanner" / "views.py"
-        original = views.read_text()
-        views.write_text(original + "\nimport scanner.views_bad  # noqa: E402\n")
+    core = tree / module.replace("_bad.py", ".py")  # scanner/views_bad.py: make scanner/views.py import it
+    original = core.read_text() if module.startswith("scanner/") and core.is_file() else None
+    if original is not None:
+        name = module.removesuffix(".py").replace("/", ".")
+        core.write_text(original + f"\nimport {name}  # noqa: E402\n")
     try:
         done = _lint(tree)
     finally:
         path.unlink()
-        if module == "scanner/views_bad.py":
-            views.write_text(original)
+        if original is not None:
+            core.write_text(original)
     assert done.returncode != 0, done.stdout
     name = module.removesuffix(".py").replace("/", ".")
     assert f"{name} -> {broken}" in done.stdout, done.stdout

@@ -1,22 +1,20 @@
-"""Shared helpers for the catalog probes."""
+"""Shared helpers for the catalog probes. A feature the catalog could not read is reported through
+`scanner.probekit.need(views, signals, cat, feature)`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from scanner.facts.catalogs import CatalogFacts, Column, Table
-from scanner.model import Finding, Location
-from scanner.probekit import unavailable
+from scanner.model import Location
 from scanner.views import Views
 
 
 def facts(views: Views) -> CatalogFacts:
-    assert isinstance(views.catalog, CatalogFacts)
+    """The catalog view, which the runner guarantees to the probes that need it (else they are blind)."""
+    if views.catalog is None:
+        raise LookupError(str(views.unreadable("catalog")))
     return views.catalog
-
-
-def blind(views: Views, signals: Iterable[str], reason: str) -> list[Finding]:
-    return [unavailable(views, s, f"{s} could not be read: {reason}") for s in signals]
 
 
 def columns(cat: CatalogFacts) -> list[tuple[Table, Column]]:

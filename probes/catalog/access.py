@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe, verdict
+from scanner.probekit import hit, miss, need, probe, verdict
 from scanner.views import Views
 
-from ._common import blind, facts, names, pct
+from ._common import facts, names, pct
 
 OWNERS = "catalog.coverage.owners"
 AUDIT = "catalog.audit.enabled"
@@ -55,8 +55,8 @@ def owners(views: Views) -> list[Finding]:
 
 def _flag(views: Views, signal: str, feature: str, value: bool | None, yes: str, no: str) -> Finding:
     cat = facts(views)
-    if value is None or cat.missing(feature):
-        return blind(views, [signal], cat.missing(feature) or f"{feature} not readable")[0]
+    if gaps := need(views, [signal], cat, feature):
+        return gaps[0]
     return hit(views, signal, [cat.location()], yes) if value else miss(views, signal, no, locations=[cat.location()])
 
 
@@ -114,8 +114,8 @@ def requests(views: Views) -> list[Finding]:
 )
 def ingestion(views: Views) -> list[Finding]:
     cat = facts(views)
-    if why := cat.missing("ingestion_pipelines"):
-        return blind(views, [INGESTION], why)
+    if gaps := need(views, [INGESTION], cat, "ingestion_pipelines"):
+        return gaps
     stale = [p for p in cat.pipelines if p.count < 1]
     if cat.pipelines and not stale:
         return [

@@ -8,10 +8,10 @@ repository with no data work of its own.
 from __future__ import annotations
 
 from scanner.model import Finding
-from scanner.probekit import probe, verdict
+from scanner.probekit import need, probe, verdict
 from scanner.views import Views
 
-from ._common import blind, facts, names
+from ._common import facts, names
 
 ASSETS = "catalog.assets.present"
 
@@ -25,8 +25,8 @@ ASSETS = "catalog.assets.present"
 )
 def catalog_assets(views: Views) -> list[Finding]:
     cat = facts(views)
-    if why := cat.missing("tables"):
-        return blind(views, [ASSETS], why)
+    if gaps := need(views, [ASSETS], cat, "tables"):
+        return gaps
     return [
         verdict(
             views,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from scanner.facts.catalogs import Table
 from scanner.model import Finding
-from scanner.probekit import probe, verdict
+from scanner.probekit import need, probe, verdict
 from scanner.views import Views
 
-from ._common import blind, col_loc, columns, facts, names
+from ._common import col_loc, columns, facts, names
 
 PRIVILEGES = "catalog.uc.table_privileges"
 ROWS = "catalog.uc.row_filters"
@@ -30,8 +30,8 @@ def _grants(table: Table) -> str:
 def access_controls(views: Views) -> list[Finding]:
     cat = facts(views)
     out: list[Finding] = []
-    if why := cat.missing("grants"):
-        out += blind(views, [PRIVILEGES], why)
+    if gaps := need(views, [PRIVILEGES], cat, "grants"):
+        out += gaps
     else:
         granted = [t for t in cat.tables if t.grants]
         out.append(
@@ -44,8 +44,8 @@ def access_controls(views: Views) -> list[Finding]:
                 values={"principals": len({g.principal for t in granted for g in t.grants})},
             )
         )
-    if why := cat.missing("row_filters"):
-        out += blind(views, [ROWS], why)
+    if gaps := need(views, [ROWS], cat, "row_filters"):
+        out += gaps
     else:
         filtered = [t for t in cat.tables if t.row_filter]
         out.append(
@@ -57,8 +57,8 @@ def access_controls(views: Views) -> list[Finding]:
                 "no table has a row filter",
             )
         )
-    if why := cat.missing("column_masks"):
-        out += blind(views, [MASKS], why)
+    if gaps := need(views, [MASKS], cat, "column_masks"):
+        out += gaps
     else:
         masked = [(t, c) for t, c in columns(cat) if c.mask]
         out.append(

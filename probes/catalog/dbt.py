@@ -7,10 +7,10 @@ from collections import Counter
 
 from scanner.facts.catalogs import CatalogFacts, Table
 from scanner.model import Finding
-from scanner.probekit import not_applicable, probe, verdict
+from scanner.probekit import need, not_applicable, probe, verdict
 from scanner.views import Views
 
-from ._common import blind, facts, names
+from ._common import facts, names
 
 PII_GRANTS = "catalog.dbt.grants.pii_differentiated"
 RELATIONSHIPS = "catalog.dbt.tests.relationships"
@@ -73,8 +73,8 @@ def dbt_artifacts(views: Views) -> list[Finding]:
             "no model enforces a contract",
         ),
     ]
-    if why := cat.missing("test_results"):
-        return [*out, *blind(views, [EXECUTED], why)]
+    if gaps := need(views, [EXECUTED], cat, "test_results"):
+        return [*out, *gaps]
     ran = [t for t in cat.tests if t.status]
     failed = [t for t in ran if t.status in ("fail", "error")]
     out.append(

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from scanner.model import Finding, Location
-from scanner.probekit import probe, verdict
+from scanner.probekit import need, probe, verdict
 from scanner.views import Views
 
-from ._common import blind, facts, names
+from ._common import facts, names
 
 LINEAGE = "catalog.lineage.table_to_model"
 PRODUCTS = "catalog.data_products"
@@ -26,8 +26,8 @@ MLFLOW = "catalog.mlflow_ingested"
 def ml_lineage(views: Views) -> list[Finding]:
     cat = facts(views)
     out: list[Finding] = []
-    if why := cat.missing("lineage"):
-        out += blind(views, [LINEAGE], why)
+    if gaps := need(views, [LINEAGE], cat, "lineage"):
+        out += gaps
     else:
         edges = [e for e in cat.lineage if e.downstream_kind == "ml_model"]
         out.append(
@@ -40,8 +40,8 @@ def ml_lineage(views: Views) -> list[Finding]:
                 "no lineage edge reaches an ML model",
             )
         )
-    if why := cat.missing("data_products"):
-        out += blind(views, [PRODUCTS], why)
+    if gaps := need(views, [PRODUCTS], cat, "data_products"):
+        out += gaps
     else:
         domains = {p.parent for p in cat.data_products if p.parent}
         out.append(
@@ -54,8 +54,8 @@ def ml_lineage(views: Views) -> list[Finding]:
                 f"{len(cat.data_products)} data product(s) in {len(domains)} domain(s) (needs 2 or more)",
             )
         )
-    if why := cat.missing("ml_models"):
-        out += blind(views, [MLFLOW], why)
+    if gaps := need(views, [MLFLOW], cat, "ml_models"):
+        out += gaps
     else:
         out.append(
             verdict(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from scanner.facts.catalogs import PII_NAME, SENSITIVE_TAG
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe, verdict
+from scanner.probekit import hit, miss, need, probe, verdict
 from scanner.views import Views
 
-from ._common import blind, col_loc, columns, facts, names, pct
+from ._common import col_loc, columns, facts, names, pct
 
 CLASSIFIED = "catalog.classification.present"
 UNTAGGED = "catalog.pii.untagged_names"
@@ -28,8 +28,8 @@ MASK_COVERAGE = 90.0
 )
 def sensitivity(views: Views) -> list[Finding]:
     cat = facts(views)
-    if why := cat.missing("classification"):
-        return blind(views, [CLASSIFIED, UNTAGGED, MASKS], why)
+    if gaps := need(views, [CLASSIFIED, UNTAGGED, MASKS], cat, "classification"):
+        return gaps
     cols = columns(cat)
     tagged = [(t, c) for t, c in cols if c.sensitive]
     tables = [t for t in cat.tables if any(SENSITIVE_TAG.search(x) for x in t.tags)]
@@ -56,8 +56,8 @@ def sensitivity(views: Views) -> list[Finding]:
             "every PII-named column carries a classification",
         )
     )
-    if why := cat.missing("column_masks"):
-        return [*out, *blind(views, [MASKS], why)]
+    if gaps := need(views, [MASKS], cat, "column_masks"):
+        return [*out, *gaps]
     if not tagged:
         out.append(miss(views, MASKS, "no column is classified sensitive, so none can be masked", locations=[]))
         return out
@@ -91,8 +91,8 @@ def sensitivity(views: Views) -> list[Finding]:
 )
 def tag_policies(views: Views) -> list[Finding]:
     cat = facts(views)
-    if why := cat.missing("policies"):
-        return blind(views, [POLICY], why)
+    if gaps := need(views, [POLICY], cat, "policies"):
+        return gaps
     using = [p for p in cat.policies if any(SENSITIVE_TAG.search(t) for t in p.tags_used())]
     return [
         verdict(
@@ -117,8 +117,8 @@ def tag_policies(views: Views) -> list[Finding]:
 )
 def auto_confirmed(views: Views) -> list[Finding]:
     cat = facts(views)
-    if why := cat.missing("auto_classification"):
-        return blind(views, [AUTO], why)
+    if gaps := need(views, [AUTO], cat, "auto_classification"):
+        return gaps
     confirmed = [(t, c) for t, c in columns(cat) if c.auto_confirmed]
     return [
         verdict(

@@ -6,10 +6,10 @@ import re
 
 from scanner.facts.catalogs import Column, Table
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe, verdict
+from scanner.probekit import hit, miss, need, probe, verdict
 from scanner.views import Views
 
-from ._common import blind, col_loc, columns, facts, names, pct
+from ._common import col_loc, columns, facts, names, pct
 
 ABSENT, LOW, HIGH = "catalog.glossary.absent", "catalog.glossary.low_coverage", "catalog.glossary.high_coverage"
 DOMAINS = "catalog.domains.defined"
@@ -28,8 +28,8 @@ HIGH_COVERAGE = 60.0
 )
 def glossary(views: Views) -> list[Finding]:
     cat = facts(views)
-    if why := cat.missing("glossary"):
-        return blind(views, [ABSENT, LOW, HIGH, INCONSISTENT], why)
+    if gaps := need(views, [ABSENT, LOW, HIGH, INCONSISTENT], cat, "glossary"):
+        return gaps
     cols = columns(cat)
     keys = [(t, c) for t, c in cols if KEY.search(c.name)] or cols
     termed = [(t, c) for t, c in keys if c.glossary_terms]
@@ -98,8 +98,8 @@ def _inconsistent(views: Views, attached: list[tuple[Table, Column]]) -> Finding
 )
 def domains(views: Views) -> list[Finding]:
     cat = facts(views)
-    if why := cat.missing("domains"):
-        return blind(views, [DOMAINS], why)
+    if gaps := need(views, [DOMAINS], cat, "domains"):
+        return gaps
     assigned = {t.domain for t in cat.tables if t.domain}
     used = [d for d in cat.domains if d.count > 0 or d.name in assigned]
     return [

@@ -1,32 +1,20 @@
-"""Shared helpers of the GitHub probes: the repo facts, or findings saying why they are missing."""
+"""Shared helpers of the GitHub probes: locations and deployment targets. The facts are `views.github`
+(RepoFacts) and `views.github_org` (OrgFacts); a section the token could not read is reported through
+`scanner.probekit.need`, and time windows end at the scan's clock, `views.now`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from scanner.facts.github import RepoFacts
-from scanner.model import Finding, Location
-from scanner.probekit import unavailable
-from scanner.views import Views
+from scanner.model import Location
 
 RECENT = timedelta(days=90)
 NOT_TARGETS = ("github-pages", "preview", "pr-", "review")
 
 
-def facts(views: Views) -> RepoFacts | None:
-    return views.github if isinstance(views.github, RepoFacts) else None
-
-
-def blind(views: Views, signals: list[str], why: str) -> list[Finding]:
-    return [unavailable(views, s, why) for s in signals]
-
-
 def repo_loc(f: RepoFacts, what: str, url: str = "") -> Location:
     return Location(object=f"{f.full_name} {what}", url=url or f.url)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def real_target(environment: str) -> bool:

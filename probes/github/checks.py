@@ -10,10 +10,10 @@ from probes.ci._common import job_location, job_steps
 from scanner.facts.ci import commands as cmd
 from scanner.facts.ci.model import CIModel, Job
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe
+from scanner.probekit import hit, miss, need, probe
 from scanner.views import Views
 
-from ._common import blind, facts, repo_loc
+from ._common import repo_loc
 
 SIGNAL = "gh.required_checks.ml"
 GATE_CATEGORIES = (cmd.TEST, cmd.INTEGRATION, cmd.EVALUATE, cmd.LLM_EVAL)
@@ -53,11 +53,11 @@ def _matches(context: str, job: Job) -> bool:
     remediation="Make the CI jobs that run ML tests or evaluations required status checks on the default branch.",
 )
 def required_checks_ml(views: Views) -> list[Finding]:
-    f = facts(views)
+    f = views.github
     if f is None or views.ci is None or views.repo is None:
-        return blind(views, [SIGNAL], "no GitHub facts or CI model for this repo")
-    if "defaultBranchRef" in f.missing or "rulesets" in f.missing:
-        return blind(views, [SIGNAL], "the token may not read branch protection or rulesets: unknown, not absent")
+        return need(views, [SIGNAL], views, "github", "ci", "repo")
+    if gaps := need(views, [SIGNAL], f, "defaultBranchRef", "rulesets"):
+        return gaps
     contexts = required_contexts(f.protection, f.rulesets)
     settings = repo_loc(f, f"branch {f.default_branch} required checks", f"{f.url}/settings/branches")
     gated = [(c, j) for c in contexts for j in _gate_jobs(views.ci) if _matches(c, j)]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from scanner.model import Finding, Location
-from scanner.probekit import hit, miss, not_applicable, probe
+from scanner.probekit import hit, miss, need, not_applicable, probe
 from scanner.views import Views
-
-from ._common import blind, facts
 
 SIGNAL = "gh.codeowners.errors"
 PLACES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
@@ -21,12 +19,14 @@ PLACES = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
     "so that the rules take effect.",
 )
 def codeowners_errors(views: Views) -> list[Finding]:
-    f, index = facts(views), views.repo
+    f, index = views.github, views.repo
     if f is None or index is None:
-        return blind(views, [SIGNAL], "no GitHub facts for this repo")
+        return need(views, [SIGNAL], views, "github", "repo")
     path = next((p for p in PLACES if index.has(p)), None)
     if path is None:
         return [not_applicable(views, SIGNAL, "no CODEOWNERS file")]
+    if gaps := need(views, [SIGNAL], f, "codeowners"):
+        return gaps
     errors = f.codeowners_errors
     if not errors:
         return [miss(views, SIGNAL, f"GitHub reports no error in {path}", locations=[index.location(path)])]

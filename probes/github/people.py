@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from scanner.facts.github import OrgFacts
 from scanner.model import Finding, Location
-from scanner.probekit import hit, miss, not_applicable, probe, unavailable
+from scanner.probekit import hit, miss, need, not_applicable, probe, unavailable
 from scanner.views import Views
-
-from ._common import blind, facts
 
 REVIEW_SIGNALS = ["people.cross_role_reviews", "people.ds_se.reviews", "people.de_se.reviews"]
 PAIRS = {"people.ds_se.reviews": {"DS", "SE"}, "people.de_se.reviews": {"DE", "SE"}}
@@ -24,14 +22,15 @@ SHARE = 0.10
     "engineers reviewing each other's changes).",
 )
 def reviews(views: Views) -> list[Finding]:
-    f = facts(views)
+    f = views.github
     if f is None:
-        return blind(views, REVIEW_SIGNALS, "no GitHub facts for this repo")
-    if "pullRequests" in f.missing:
-        return blind(views, REVIEW_SIGNALS, "the token may not read pull request reviews")
+        return need(views, REVIEW_SIGNALS, views, "github")
+    if gaps := need(views, REVIEW_SIGNALS, f, "pullRequests") or _teams_gap(views, REVIEW_SIGNALS, f.org):
+        return gaps
     roles = f.org.login_roles() if f.org is not None else {}
     if not roles:
-        return blind(views, REVIEW_SIGNALS, "no team with a recognisable role: people cannot be mapped to roles")
+        why = "no team with a recognisable role: people cannot be mapped to roles"
+        return [unavailable(views, s, why) for s in REVIEW_SIGNALS]
     prs = [p for p in f.pulls if not p.author_is_bot and p.author.lower() in roles]
     if not prs:
         return [not_applicable(views, s, "no merged PR by an author with a team role") for s in REVIEW_SIGNALS]
@@ -87,6 +86,11 @@ def reviews(views: Views) -> list[Finding]:
     return out
 
 
+def _teams_gap(views: Views, signals: list[str], org: OrgFacts | None) -> list[Finding]:
+    """not_available when the organisation's teams (the people's roles) could not be read."""
+    return need(views, signals, org, "teams") if org is not None else []
+
+
 def _loc(repo: str, number: int, url: str) -> Location:
     return Location(object=f"{repo} pull request #{number}", url=url or None)
 
@@ -102,10 +106,10 @@ def _loc(repo: str, number: int, url: str) -> Location:
 )
 def teams(views: Views) -> list[Finding]:
     org = views.github_org
-    if not isinstance(org, OrgFacts):
-        return [unavailable(views, "gh.teams.no_de", "no organisation view")]
-    if not org.available:
-        return [unavailable(views, "gh.teams.no_de", f"teams could not be read: {org.reason}")]
+    if org is None:
+        return need(views, ["gh.teams.no_de"], views, "github_org")
+    if gaps := need(views, ["gh.teams.no_de"], org, "teams"):
+        return gaps
     de = [t for t in org.teams if t.role == "DE"]
     values = {
         "teams": len(org.teams),
@@ -147,9 +151,11 @@ def _org_loc(org: OrgFacts) -> Location:
 )
 def releases_by_role(views: Views) -> list[Finding]:
     signal = "gh.releases.by_role"
-    f = facts(views)
+    f = views.github
     if f is None:
-        return blind(views, [signal], "no GitHub facts for this repo")
+        return need(views, [signal], views, "github")
+    if gaps := need(views, [signal], f, "releases", "deployments") or _teams_gap(views, [signal], f.org):
+        return gaps
     roles = f.org.login_roles() if f.org is not None else {}
     creators = [(r.author, f"release {r.tag}", r.url) for r in f.releases]
     creators += [(d.creator, f"deployment to {d.environment}", "") for d in f.deployments if not d.creator_is_bot]

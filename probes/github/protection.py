@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.model import Finding
-from scanner.probekit import hit, miss, probe, unavailable
+from scanner.probekit import hit, miss, need, probe
 from scanner.views import Views
 
-from ._common import RECENT, blind, facts, now, real_target, repo_loc
+from ._common import RECENT, real_target, repo_loc
 
 PROTECTION = ["gh.branch_protection.none", "gh.branch_protection.reviews_required"]
 
@@ -35,12 +35,11 @@ def _ruleset_reviews(rulesets: list[dict[str, Any]]) -> list[str]:
     "before merging.",
 )
 def branch_protection(views: Views) -> list[Finding]:
-    f = facts(views)
+    f = views.github
     if f is None:
-        return blind(views, PROTECTION, "no GitHub facts for this repo")
-    if "defaultBranchRef" in f.missing or "rulesets" in f.missing:
-        why = "the token may not read branch protection or rulesets (no permission): unknown, not absent"
-        return blind(views, PROTECTION, why)
+        return need(views, PROTECTION, views, "github")
+    if gaps := need(views, PROTECTION, f, "defaultBranchRef", "rulesets"):
+        return gaps
     active = [r for r in f.rulesets if r.get("enforcement") == "ACTIVE"]
     loc = repo_loc(f, f"branch {f.default_branch} protection", f"{f.url}/settings/branches")
     rule = f.protection or {}
@@ -72,13 +71,11 @@ ENV_SIGNALS = ["gh.environments.required_reviewers", "gh.environments.used"]
     remediation="Deploy through GitHub environments and require reviewers on the production environment.",
 )
 def environments(views: Views) -> list[Finding]:
-    f = facts(views)
+    f = views.github
     if f is None:
-        return blind(views, ENV_SIGNALS, "no GitHub facts for this repo")
-    out: list[Finding] = []
-    if "environments" in f.missing:
-        out.append(unavailable(views, ENV_SIGNALS[0], "the token may not read environments"))
-    else:
+        return need(views, ENV_SIGNALS, views, "github")
+    out = need(views, ENV_SIGNALS[:1], f, "environments")
+    if not out:
         gated = [e for e in f.environments if e.required_reviewers]
         locs = [repo_loc(f, f"environment {e.name}", f"{f.url}/settings/environments") for e in gated]
         values = {"environments": len(f.environments), "gated": [e.name for e in gated]}
@@ -86,7 +83,9 @@ def environments(views: Views) -> list[Finding]:
             out.append(hit(views, ENV_SIGNALS[0], locs, f"{len(gated)} environment(s) need a reviewer", values=values))
         else:
             out.append(miss(views, ENV_SIGNALS[0], "no environment requires reviewers", values=values))
-    since = now() - RECENT
+    if gaps := need(views, ENV_SIGNALS[1:], f, "deployments"):
+        return out + gaps
+    since = views.now - RECENT
     used = sorted({d.environment for d in f.deployments if d.created_at >= since and real_target(d.environment)})
     if used:
         locs = [repo_loc(f, f"environment {e}", f"{f.url}/deployments") for e in used]

@@ -7,10 +7,10 @@ import statistics
 from datetime import datetime
 
 from scanner.model import Finding, Location
-from scanner.probekit import hit, miss, probe
+from scanner.probekit import hit, miss, need, probe
 from scanner.views import Views
 
-from ._common import blind, facts, now, real_target, repo_loc
+from ._common import real_target, repo_loc
 
 SIGNALS = [
     "gh.releases.present",
@@ -22,6 +22,10 @@ SIGNALS = [
     "gh.deployments.bot_created",
     "gh.deploy_frequency",
 ]
+# the sections of the GitHub facts each signal reads: an unreadable one makes the signal not_available
+READS: dict[str, tuple[str, ...]] = {signal: ("releases",) for signal in SIGNALS[:5]}
+READS.update({signal: ("deployments",) for signal in SIGNALS[5:]})
+READS["gh.releases.manual"] = ("releases", "deployments")
 MIN_CADENCE_RELEASES = 6
 MAX_CADENCE_CV = 0.5
 
@@ -50,9 +54,9 @@ def _yes_no(views: Views, signal: str, locs: list[Location], yes: str, no: str, 
     "automation at a regular cadence.",
 )
 def releases(views: Views) -> list[Finding]:
-    f = facts(views)
+    f = views.github
     if f is None:
-        return blind(views, SIGNALS, "no GitHub facts for this repo")
+        return need(views, SIGNALS, views, "github")
     rel_locs = [repo_loc(f, f"release {r.tag}", r.url) for r in f.releases]
     deploys = [d for d in f.deployments if real_target(d.environment)]
     dep_loc = repo_loc(f, "deployments", f"{f.url}/deployments")
@@ -62,7 +66,7 @@ def releases(views: Views) -> list[Finding]:
     manual = human + ([dep_loc] if human_deploys else [])
     total = f.release_total + len(deploys)
     weeks = 13
-    recent = [d for d in deploys if d.state == "success" and (now() - d.created_at).days < weeks * 7]
+    recent = [d for d in deploys if d.state == "success" and (views.now - d.created_at).days < weeks * 7]
     per_week = round(len(recent) / weeks, 2)
     cv = _cv([r.created_at for r in f.releases])
     by_env: dict[str, int] = {}
@@ -104,7 +108,7 @@ def releases(views: Views) -> list[Finding]:
         out.append(hit(views, SIGNALS[7], [dep_loc], msg, values={"per_week": per_week}))
     else:
         out.append(miss(views, SIGNALS[7], msg, values={"per_week": per_week}))
-    return out
+    return [next(iter(need(views, [x.signal], f, *READS[x.signal])), x) for x in out]
 
 
 def _count(views: Views, signal: str, count: int, locs: list[Location], values: dict) -> Finding:

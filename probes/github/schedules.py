@@ -7,10 +7,8 @@ from datetime import timedelta
 
 from scanner.facts.github import WorkflowRun
 from scanner.model import Finding, Location
-from scanner.probekit import hit, miss, not_applicable, probe, unavailable
+from scanner.probekit import hit, miss, need, not_applicable, probe
 from scanner.views import Views
-
-from ._common import blind, facts, now
 
 SIGNAL = "gh.schedules.running"
 RECENT = timedelta(days=30)
@@ -25,14 +23,14 @@ RECENT = timedelta(days=30)
     "GitHub disabled for inactivity.",
 )
 def schedules(views: Views) -> list[Finding]:
-    f = facts(views)
+    f = views.github
     if f is None:
-        return blind(views, [SIGNAL], "no GitHub facts for this repo")
+        return need(views, [SIGNAL], views, "github")
     if not f.scheduled_workflows:
         return [not_applicable(views, SIGNAL, "no workflow with a schedule trigger")]
-    if "workflow_runs" in f.missing:
-        return [unavailable(views, SIGNAL, "the token may not read Actions workflow runs")]
-    since = now() - RECENT
+    if gaps := need(views, [SIGNAL], f, "workflow_runs"):
+        return gaps
+    since = views.now - RECENT
     recent = [r for r in f.schedule_runs if r.created_at >= since]
     ok = {r.path for r in recent if r.conclusion == "success"}
     running = [p for p in f.scheduled_workflows if p in ok]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from scanner.facts.history import Commit, History
 from scanner.model import Finding, Location
-from scanner.probekit import unavailable
+from scanner.probekit import need
 from scanner.views import Views
 
 ROLE_WORDS = {
@@ -23,10 +23,7 @@ REVIEW_NOTE = "reviews need the GitHub API"
 
 def missing_history(views: Views, signals: Iterable[str]) -> list[Finding]:
     """not_available findings when a needed view (history, or the repo index) is missing."""
-    view = "history" if views.history is None else "repo"
-    why = views.unavailable.get(view, f"{view} view not built")
-    label = "git history" if view == "history" else "repo index"
-    return [unavailable(views, s, f"{label} unavailable: {why}") for s in signals]
+    return need(views, signals, views, "history", "repo")
 
 
 def commit_locations(

@@ -7,37 +7,22 @@ from dataclasses import replace
 
 from scanner.facts.mlflow import MlflowFacts, ModelVersion, Run
 from scanner.model import Finding, Location, Outcome
+from scanner.probekit import need
 from scanner.views import Views
 
 NEEDS = ("mlflow",)
 DAY_MS = 86_400_000
 
 
-def facts_of(views: Views) -> MlflowFacts:
-    if not isinstance(views.mlflow, MlflowFacts):
-        raise RuntimeError("MLflow probes need the mlflow view")
-    return views.mlflow
-
-
-def blind(views: Views, facts: MlflowFacts, sections: Iterable[str], signals: Iterable[str]) -> list[Finding]:
-    """not_available (missing, denied) or error findings when a section the signals need was not read."""
-    bad = [(s, facts.status(s)) for s in sections if not facts.readable(s)]
-    if not bad:
-        return []
-    section, status = bad[0]
-    kind = status.split(":")[0]
-    # missing (404: not offered) and denied (401/403) are "could not look"; a failed request is an error
-    outcome = Outcome.ERROR if kind in ("error", "server", "request") else Outcome.NOT_AVAILABLE
-    message = f"MLflow {section} could not be read: {status}"
-    return [Finding("", s, views.subject, outcome, "low", message) for s in signals]
-
-
 def guarded(
     views: Views, sections: Iterable[str], signals: Iterable[str], body: Callable[[MlflowFacts], list[Finding]]
 ) -> list[Finding]:
-    facts = facts_of(views)
-    sections = tuple(sections)
-    found = blind(views, facts, sections, signals) or body(facts)
+    """`body(facts)` when the `sections` it reads were read; else not_available (error when the read
+    failed) for `signals` (probekit.need). A section read only in part turns absences into not_available."""
+    facts, signals, sections = views.mlflow, tuple(signals), tuple(sections)
+    if facts is None:
+        return need(views, signals, views, "mlflow")
+    found = need(views, signals, facts, *sections) or body(facts)
     cut = [s for s in sections if facts.partial(s)]
     if not cut:
         return found
@@ -47,8 +32,13 @@ def guarded(
     return [replace(f, outcome=Outcome.NOT_AVAILABLE, message=why) if f.outcome in absent else f for f in found]
 
 
-def recent_runs(facts: MlflowFacts, days: int) -> list[Run]:
-    start = facts.window_end - days * DAY_MS
+def since(views: Views, facts: MlflowFacts, days: int) -> int:
+    """The start (ms) of the window of the last `days` days, ending at the scan's clock for a server."""
+    return facts.window_end_ms(views.now) - days * DAY_MS
+
+
+def recent_runs(views: Views, facts: MlflowFacts, days: int) -> list[Run]:
+    start = since(views, facts, days)
     return [r for r in facts.runs if r.start_time >= start]
 
 

@@ -3,7 +3,7 @@ production scorers, evaluation datasets, and registry webhooks."""
 
 from __future__ import annotations
 
-from probes.mlflow._common import DAY_MS, NEEDS, experiment_loc, guarded, run_loc, share
+from probes.mlflow._common import NEEDS, experiment_loc, guarded, run_loc, share, since
 from scanner.facts.mlflow import MlflowFacts, Trace
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
@@ -14,8 +14,8 @@ ENV_KEYS = ("environment", "env", "deployment", "stage", "mlflow.trace.environme
 LOCAL_SOURCES = {"LOCAL", "NOTEBOOK"}
 
 
-def _recent(facts: MlflowFacts) -> list[Trace]:
-    start = facts.window_end - RECENT_DAYS * DAY_MS
+def _recent(views: Views, facts: MlflowFacts) -> list[Trace]:
+    start = since(views, facts, RECENT_DAYS)
     return [t for t in facts.traces if t.time >= start]
 
 
@@ -48,7 +48,7 @@ def traces_recent(views: Views) -> list[Finding]:
     signal = "mlflow.traces.recent"
 
     def body(facts: MlflowFacts) -> list[Finding]:
-        recent = _recent(facts)
+        recent = _recent(views, facts)
         deployed = [t for t in recent if _deployed(t)]
         prod = [t for t in deployed if _production(t)]
         values = {
@@ -79,7 +79,7 @@ def traces_assessments(views: Views) -> list[Finding]:
     signal = "mlflow.traces.assessments"
 
     def body(facts: MlflowFacts) -> list[Finding]:
-        recent = _recent(facts)
+        recent = _recent(views, facts)
         if not recent:
             return [not_applicable(views, signal, f"no trace in the last {RECENT_DAYS} days")]
         assessed = [t for t in recent if t.assessments]
@@ -180,7 +180,7 @@ def registry_webhooks(views: Views) -> list[Finding]:
         loc = Location(object=f"mlflow webhooks ({facts.webhooks})", url=facts.base_url)
         return [hit(views, signal, [loc], f"{facts.webhooks} webhook(s) configured", values={"count": facts.webhooks})]
 
-    facts = views.mlflow
-    if isinstance(facts, MlflowFacts) and facts.status("webhooks").startswith(("error", "server")):
-        return [unavailable(views, signal, f"webhooks are configured but unreadable: {facts.status('webhooks')}")]
+    gap = views.mlflow.unreadable("webhooks") if views.mlflow is not None else None
+    if gap is not None and gap.failed:
+        return [unavailable(views, signal, f"webhooks are configured but unreadable: {gap.reason}")]
     return guarded(views, ("webhooks",), (signal,), body)

@@ -38,7 +38,7 @@ def experiments_active(views: Views) -> list[Finding]:
     signal = "mlflow.experiments.active"
 
     def body(facts: MlflowFacts) -> list[Finding]:
-        runs = [r for r in recent_runs(facts, ACTIVE_DAYS) if r.params and r.metrics]
+        runs = [r for r in recent_runs(views, facts, ACTIVE_DAYS) if r.params and r.metrics]
         active = Counter(r.experiment_id for r in runs)
         values = {"experiments": len(facts.experiments), "active_experiments": len(active), "recent_runs": len(runs)}
         if not active:

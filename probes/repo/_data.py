@@ -17,7 +17,7 @@ from typing import Any
 from scanner.facts.paths import DOCS, PRACTICE_KINDS, match_glob
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
-from scanner.probekit import unavailable
+from scanner.probekit import need
 from scanner.views import Views
 from scanner.yamlio import YamlDoc
 
@@ -34,8 +34,7 @@ PLACEHOLDER = re.compile(
 
 
 def unavailable_all(views: Views, signals: Iterable[str]) -> list[Finding]:
-    why = views.unavailable.get("repo", "the repository index is not available")
-    return [unavailable(views, s, f"Could not look: {why}") for s in signals]
+    return need(views, signals, views, "repo")
 
 
 def is_placeholder(value: str) -> bool:

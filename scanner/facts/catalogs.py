@@ -2,7 +2,8 @@
 Unity Catalog) builds and the probes in probes/catalog read.
 
 A feature the collector could not read (no permission, not offered by this kind of catalog) is named
-in `not_available` with the reason; probes then report its signals as not_available, never false.
+in `not_available` with the reason; `unreadable(feature)` gives it as an `Unreadable` section
+(scanner/facts/sections.py), and probes report its signals as not_available, never false.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from scanner.facts.sections import Unreadable
 from scanner.model import Location
 
 PII_NAME = re.compile(
@@ -136,9 +138,14 @@ class CatalogFacts:
     access_requests: bool | None = None
     not_available: dict[str, str] = field(default_factory=dict)  # feature -> why it could not be read
 
-    def missing(self, *features: str) -> str:
-        """Why one of these features could not be read, or "" when all were read."""
-        return next((f"{f}: {self.not_available[f]}" for f in features if f in self.not_available), "")
+    def unreadable(self, section: str) -> Unreadable | None:
+        """Why the feature `section` could not be read (None when it was); `audit` and `access_requests`
+        are also unreadable when the collector left them unknown (None)."""
+        why = self.not_available.get(section)
+        if why is None and section in ("audit", "access_requests") and getattr(self, section) is None:
+            why = "not read from this catalog"
+        label = f"the {self.kind} catalog's {section.replace('_', ' ')}"
+        return None if why is None else Unreadable(section, why, label=label)
 
     def location(self) -> Location:
         return Location(object=f"{self.kind} catalog", url=self.base_url or None)

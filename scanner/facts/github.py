@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from scanner.facts.sections import Unreadable
+
 ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("DE", re.compile(r"data[-_ ]?(eng|platform|infra)|\bde\b|etl|analytics[-_ ]?eng", re.I)),
     ("DS", re.compile(r"data[-_ ]?sci|\bds\b|\bml\b|machine[-_ ]?learning|research|model", re.I)),
@@ -39,6 +41,11 @@ class OrgFacts:
     teams: tuple[Team, ...]
     available: bool = True  # False: the token may not read teams
     reason: str = ""
+
+    def unreadable(self, section: str = "teams") -> Unreadable | None:
+        """The organisation view has one section, its teams (and their members)."""
+        why = self.reason or "no permission"
+        return None if self.available else Unreadable("teams", why, label=f"the teams of {self.org}")
 
     def login_roles(self) -> dict[str, str]:
         """login -> role from team membership; a person in teams of two roles keeps the first."""
@@ -125,7 +132,29 @@ class RepoFacts:
     scheduled_workflows: tuple[str, ...] = ()  # workflow files with a `schedule` trigger at HEAD
     schedule_runs: list[WorkflowRun] = field(default_factory=list)  # recent runs with event == schedule
     org: OrgFacts | None = None
-    missing: dict[str, str] = field(default_factory=dict)  # part -> why it could not be read
+    missing: dict[str, str] = field(default_factory=dict)  # section -> why it could not be read
+
+    def unreadable(self, section: str) -> Unreadable | None:
+        """A section (a field of the repository query: SECTIONS) the token could not read; the whole
+        repository when the error had no narrower path."""
+        part = section if section in self.missing else "repository" if "repository" in self.missing else None
+        if part is None:
+            return None
+        why = f"the token may not read it ({self.missing[part]}): unknown, not absent"
+        return Unreadable(section, why, label=f"GitHub {SECTIONS.get(section, section)}")
+
+
+# the sections of RepoFacts (the fields of the repository query, and the REST call for workflow runs)
+SECTIONS = {
+    "defaultBranchRef": "the default branch's protection",
+    "rulesets": "rulesets",
+    "environments": "environments",
+    "deployments": "deployments",
+    "releases": "releases",
+    "pullRequests": "pull requests and their reviews",
+    "codeowners": "CODEOWNERS errors",
+    "workflow_runs": "Actions workflow runs",
+}
 
 
 def _when(text: Any) -> datetime | None:

@@ -4,8 +4,9 @@ Built from REST-shaped answers (a local store's entities are converted to the sa
 parser serves servers of every version and local stores. `sections` says, per kind of object, whether
 it was read (`ok`), read only in part (`truncated: ...`: the most recent, by design), cut short by a
 bound of the source (`partial: ...`: what was read proves presence, never absence), not offered by the
-server (`missing: ...`), not readable (`denied: ...`, `error: ...`); probes turn anything but
-ok/truncated/partial into not_available.
+server (`missing: ...`), not readable (`denied: ...`, `error: ...`). `unreadable(section)` turns
+anything but ok/truncated/partial into an `Unreadable` (scanner/facts/sections.py), which probes report
+as not_available (error when the read failed).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+
+from scanner.facts.sections import Unreadable
 
 PROMPT_TAG = "mlflow.prompt.is_prompt"
 LINKED_PROMPTS = "mlflow.linkedPrompts"
@@ -215,7 +218,7 @@ class MlflowFacts:
     uri: str
     base_url: str | None
     version: str | None
-    window_end: int  # ms: now for a server; the latest activity for a local store (a snapshot)
+    window_end: int | None  # ms: the latest activity of a local store (a snapshot); None for a server
     experiments: tuple[Experiment, ...] = ()
     runs: tuple[Run, ...] = ()
     models: tuple[RegisteredModel, ...] = ()
@@ -230,11 +233,16 @@ class MlflowFacts:
     sections: Mapping[str, str] = field(default_factory=dict)
     skipped: tuple[str, ...] = ()  # entries of a local store left out (a malformed meta.yaml), with why
 
+    def window_end_ms(self, now: datetime) -> int:
+        """The end of the time windows probes look at ("runs in the last 90 days"), in ms: the scan's
+        clock `now` (Views.now) for a server, the latest activity for a local store."""
+        return self.window_end if self.window_end is not None else int(now.timestamp() * 1000)
+
     def status(self, section: str) -> str:
         return self.sections.get(section, "missing: not read")
 
-    def readable(self, section: str) -> bool:
-        return self.status(section).split(":")[0] in ("ok", "truncated", "partial")
+    def unreadable(self, section: str) -> Unreadable | None:
+        return Unreadable.from_status(section, self.status(section), label=f"MLflow {section}")
 
     def partial(self, section: str) -> bool:
         return self.status(section).startswith("partial")

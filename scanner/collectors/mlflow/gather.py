@@ -9,8 +9,6 @@ a 5xx `error`; the other kinds are still read. Only an unreachable source fails 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -140,7 +138,7 @@ def _predates_prompts(info: dict[str, Any]) -> bool:
     return info.get("server_info") == "missing"
 
 
-def gather(backend: Backend, uri: str, base_url: str | None, *, now: Callable[[], float] = time.time) -> MlflowFacts:
+def gather(backend: Backend, uri: str, base_url: str | None) -> MlflowFacts:
     sections: dict[str, str] = {}
     info = backend.info()
     g = Gatherer(backend, sections)
@@ -171,7 +169,8 @@ def gather(backend: Backend, uri: str, base_url: str | None, *, now: Callable[[]
     datasets = g.listing("datasets", {"max_results": 100}, section="datasets")
     webhooks = g.listing("webhooks", {"max_results": 100}, section="webhooks")
     activity = [r.start_time for r in runs] + [t.time for t in traces] + [e.last_update for e in experiments]
-    window_end = max(activity, default=0) if base_url is None else int(now() * 1000)
+    # a local store is a snapshot: its windows end at its latest activity; a server's at the scan's clock
+    window_end = max(activity, default=0) if base_url is None else None
     return MlflowFacts(
         uri=uri,
         base_url=base_url,
