@@ -25,7 +25,7 @@ SIGNALS = [
 # the sections of the GitHub facts each signal reads: an unreadable one makes the signal not_available
 READS: dict[str, tuple[str, ...]] = {signal: ("releases",) for signal in SIGNALS[:5]}
 READS.update({signal: ("deployments",) for signal in SIGNALS[5:]})
-READS["gh.releases.manual"] = ("releases", "deployments")
+READS["gh.releases.count"] = READS["gh.releases.manual"] = ("releases", "deployments")
 MIN_CADENCE_RELEASES = 6
 MAX_CADENCE_CV = 0.5
 
