@@ -1,4 +1,4 @@
-"""The `aiops-scan` command line (see ARCHITECTURE.md, "Command line").
+"""The `aiops-scan` command line (README.md, "Usage").
 
 Exit codes: 0 done; 1 a --fail-below gate failed; 2 bad usage, configuration or rules; 3 done, but
 some targets could not be scanned (the evidence JSON says which and why).
@@ -60,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="render reports from a saved evidence file (no rescanning)")
     report.add_argument("evidence", type=Path)
     _report_options(report)
+
+    assess = sub.add_parser("assess", help="apply the rules again to a saved evidence file's findings (no rescanning)")
+    assess.add_argument("evidence", type=Path, metavar="EVIDENCE", help="the evidence JSON of an earlier scan")
+    assess.add_argument(
+        "--rules", type=Path, metavar="DIR", help="use the rule files in DIR instead of the built-in rules"
+    )
+    assess.add_argument("--attestations", type=Path, metavar="FILE", help="team statements for unobservable criteria")
+    assess.add_argument("--json", type=Path, metavar="FILE", help="write the re-assessed evidence JSON to FILE")
+    assess.add_argument("--fail-below", choices=LEVELS, metavar="LEVEL", help="exit 1 when an assessed area is below")
+    assess.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _report_options(assess)
 
     diff = sub.add_parser("diff", help="what changed between two evidence files")
     diff.add_argument("old", type=Path)
@@ -400,6 +411,12 @@ def _probes(args: argparse.Namespace) -> int:
     return probes_command(args)
 
 
+def _assess(args: argparse.Namespace) -> int:
+    from scanner.reassess import assess_command
+
+    return assess_command(args)
+
+
 def _merge(args: argparse.Namespace) -> int:
     from scanner.merge import merge_command
 
@@ -423,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": cmd_demo,
         "explain": cmd_explain,
         "report": _lazy("report_command"),
+        "assess": _assess,
         "diff": _lazy("diff_command"),
         "merge": _merge,
         "probes": _probes,

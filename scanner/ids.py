@@ -1,4 +1,4 @@
-"""The fixed public identifiers: levels, areas and dimensions (see ARCHITECTURE.md)."""
+"""The fixed public identifiers: levels, areas and dimensions (docs/model.md lists them)."""
 
 from __future__ import annotations
 

@@ -76,6 +76,25 @@ class Finding:
         value = self.values.get("count")
         return int(value) if isinstance(value, int) else max(1, len(self.locations))
 
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> Finding:
+        """A finding back from its JSON (`to_json`, which gives the key inside the id, or with `key`)."""
+        key = d.get("key")
+        if key is None:  # the evidence JSON gives the key only inside the id: SIGNAL@SUBJECT#KEY
+            base = f"{d['signal']}@{d['subject']}#"
+            key = d["id"][len(base) :] if str(d.get("id", "")).startswith(base) else ""
+        return cls(
+            probe=d["probe"],
+            signal=d["signal"],
+            subject=d["subject"],
+            outcome=Outcome(d["outcome"]),
+            confidence=d["confidence"],
+            message=d["message"],
+            locations=tuple(Location(**loc) for loc in d.get("locations", [])),
+            values=d.get("values", {}),
+            key=key,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

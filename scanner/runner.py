@@ -8,7 +8,7 @@ the scan goes on.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -307,6 +307,60 @@ def _scan_repos(
     return out
 
 
+def _by_id(finding: Finding) -> str:
+    return finding.id
+
+
+def missing_reasons(rules: RuleSet, probes: list[ProbeSpec]) -> dict[str, str]:
+    """Why each signal the rules cite may have no finding: the source that would settle it, if any."""
+    external = {**builtin_external_signals(), **external_signals(probes)}
+    return {s: missing_reason(s, external) for s in rules.signals()}
+
+
+def assess_findings(
+    repos: list[Target],
+    repo_findings: Mapping[str, list[Finding]],
+    shared: list[Finding],
+    kinds: dict[str, str],
+    rules: RuleSet,
+    missing: dict[str, str],
+    attest: Attest = no_attestations,
+    org_name: str | None = None,
+) -> tuple[list[Finding], list[Assessment]]:
+    """From findings to assessments, the one path shared by `scan` and `assess` (re-assessment of saved
+    evidence): each repo (its findings, the organisation-wide findings it may see, its attestations), the
+    estate roll-ups, and the organisation-wide sources (`shared`, from the targets in `kinds`: id -> kind)
+    that no repo stands for. Returns (the attestation findings, the assessments)."""
+    assessments: list[Assessment] = []
+    attested_all: list[Finding] = []
+    estates: dict[str, list[Assessment]] = {}
+    links = source_links(shared)
+    for target in repos:
+        attested, statements = attest(target.id)
+        attested_all.extend(attested)
+        visible = visible_findings(target, shared, kinds, links)
+        # by id: what a criterion cites does not depend on the order the probes ran in, so that `assess`
+        # (which reads the findings back from the evidence, sorted by id) cites them as the scan did
+        found = sorted([*repo_findings[target.id], *visible, *attested], key=_by_id)
+        assessment = assess_scope(target.id, rules, found, missing, statements)
+        assessments.append(assessment)
+        if target.estate:
+            estates.setdefault(target.estate, []).append(assessment)
+    for estate, members in sorted(estates.items()):
+        assessments.append(rollup(f"org:{estate}", rules, members))
+    # only organisation-wide sources: assess them together (not a GitHub organisation that listed no repo
+    # to scan, e.g. an empty shard: its teams alone are no estate, and `merge` rolls up the repos of all shards)
+    github_orgs = "github_org" in kinds.values()
+    if kinds and not assessments and not github_orgs:
+        scope = f"org:{org_name or 'organisation'}"
+        assessments.append(assess_scope(scope, rules, sorted(shared, key=_by_id), missing))
+    elif kinds:  # an MLflow server no scanned repo logs to is assessed on its own
+        for source_id in unlinked_sources(kinds, links, repos):
+            own = sorted(findings_of(source_id, shared, kinds), key=_by_id)
+            assessments.append(assess_scope(source_id, rules, own, missing))
+    return attested_all, assessments
+
+
 def scan(
     targets: list[Target],
     probes: list[ProbeSpec],
@@ -316,12 +370,8 @@ def scan(
 ) -> ScanResult:
     started, t0 = _now(), time.perf_counter()
     opts = replace(opts, now=_clock(opts))  # taken once: every view of this scan reads the same clock
-    findings: list[Finding] = []
-    assessments: list[Assessment] = []
     timings: dict[str, float] = {}
-    external = {**builtin_external_signals(), **external_signals(probes)}
-    missing = {s: missing_reason(s, external) for s in rules.signals()}
-    estates: dict[str, list[Assessment]] = {}
+    missing = missing_reasons(rules, probes)
     shared: list[Finding] = []
     for source in sources or []:
         if opts.progress:
@@ -329,33 +379,12 @@ def scan(
         shared.extend(scan_source(source, probes, timings, opts.now))
         if opts.done:
             opts.done(source.target.id)
-    findings.extend(shared)
     kinds = {s.target.id: s.target.kind for s in sources or []}
-    links = source_links(shared)
     todo = [t for t in targets if t.status == "ok" and (t.path is not None or t.remote is not None)]
     results = _scan_repos(todo, probes, opts, timings)
-    for target in todo:
-        repo_findings = results.get(target.id)
-        if repo_findings is None:
-            continue
-        attested, statements = opts.attest(target.id)
-        findings.extend(repo_findings + attested)
-        visible = visible_findings(target, shared, kinds, links)
-        assessment = assess_scope(target.id, rules, repo_findings + visible + attested, missing, statements)
-        assessments.append(assessment)
-        if target.estate:
-            estates.setdefault(target.estate, []).append(assessment)
-    for estate, members in sorted(estates.items()):
-        assessments.append(rollup(f"org:{estate}", rules, members))
-    # only organisation-wide sources: assess them together (not a GitHub organisation that listed no repo
-    # to scan, e.g. an empty shard: its teams alone are no estate, and `merge` rolls up the repos of all shards)
-    github_orgs = any(s.view == "github_org" for s in sources or [])
-    if sources and not assessments and not github_orgs:
-        assessments.append(assess_scope(f"org:{opts.org_name or 'organisation'}", rules, shared, missing))
-    elif sources:  # an MLflow server no scanned repo logs to is assessed on its own
-        assessed = [t for t in todo if t.id in results]
-        for source_id in unlinked_sources(kinds, links, assessed):
-            assessments.append(assess_scope(source_id, rules, findings_of(source_id, shared, kinds), missing))
+    scanned = [t for t in todo if t.id in results]
+    attested, assessments = assess_findings(scanned, results, shared, kinds, rules, missing, opts.attest, opts.org_name)
+    findings = shared + [f for t in scanned for f in results[t.id]] + attested
     api_calls: dict[str, int] = {"rest": 0, "graphql_points": 0}
     for source in sources or []:
         for key, value in source.stats.items():
@@ -378,4 +407,4 @@ def scan(
     return ScanResult(started, _now(), config, all_targets, findings, assessments, stats)
 
 
-__all__ = ["ScanOptions", "ScanResult", "__version__", "scan"]
+__all__ = ["ScanOptions", "ScanResult", "__version__", "assess_findings", "missing_reasons", "scan"]

@@ -37,6 +37,15 @@ class Target:
         out.update(self.info)
         return out
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Target:
+        """A target back from the evidence JSON (`to_json`), for re-assessment: nothing to scan in it."""
+        core = ("id", "kind", "status", "error", "path", "estate")
+        estate = str(d["estate"]).removeprefix("org:") if d.get("estate") else None
+        path = Path(d["path"]) if d.get("path") else None
+        info = {k: v for k, v in d.items() if k not in core}
+        return cls(d["id"], d["kind"], d["status"], d.get("error", ""), path, estate, info)
+
 
 class UsageError(ValueError):
     pass

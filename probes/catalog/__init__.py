@@ -1,1 +1,2 @@
-"""Probes over a data catalog's facts (dbt artifacts, OpenMetadata, Unity Catalog): signals-reference §7.8."""
+"""Probes over a data catalog's facts (dbt artifacts, OpenMetadata, Unity Catalog); docs/probes.md lists
+their signals."""

@@ -1,5 +1,5 @@
 """Data access from a catalog: ownership and descriptions, audit, access requests, ingestion coverage
-(signals-reference §2.4)."""
+(Data Access in docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Access controls read from a catalog: table privileges (UC permissions, grants dbt applies), row
-filters and column masks (signals-reference §2.2)."""
+filters and column masks (Data Store in docs/model.md)."""
 
 from __future__ import annotations
 

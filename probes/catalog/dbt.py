@@ -1,5 +1,5 @@
 """dbt artifact facts with no catalog-wide equivalent: PII-differentiated grants, relationships tests,
-enforced contracts and executed tests (signals-reference §7.9; the repo probes read the same from YAML)."""
+enforced contracts and executed tests (docs/probes.md; the repo probes read the same from YAML)."""
 
 from __future__ import annotations
 

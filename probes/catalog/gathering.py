@@ -1,5 +1,5 @@
 """Data gathering from a catalog: lineage into ML models, data products, ML models in the catalog
-(signals-reference §3.1, §3.3)."""
+(Data Gathering, Experiment Tracking in docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Data sensitivity from a catalog: classification, and whether anything enforces it (signals-reference
-§2.3). A sensitive tag with no policy or mask using it is "specified but unenforced"."""
+"""Data sensitivity from a catalog: classification, and whether anything enforces it (Data
+Sensitivity in docs/model.md). A sensitive tag with no policy or mask using it is "specified but unenforced"."""
 
 from __future__ import annotations
 

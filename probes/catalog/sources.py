@@ -1,4 +1,4 @@
-"""Data sources from a catalog: glossary use, domains, consistent entity keys (signals-reference §2.1)."""
+"""Data sources from a catalog: glossary use, domains, consistent entity keys (Data Sources in docs/model.md)."""
 
 from __future__ import annotations
 

@@ -152,7 +152,7 @@ def model_security_scan(views: Views) -> list[Finding]:
             "ci.model_security_scan",
             [location(repo, s) for s in specific or found],
             f"CI runs security scans ({', '.join(kinds)}): {describe(specific or found)}",
-            # signals-reference §7.5 counts bandit on training code and SBOMs of model images too
+            # bandit on training code and SBOMs of model images count as model security scans too
             confidence=confidence(ci, specific or found),
             values={"count": len(job_ids(found)), "kinds": kinds},
         )

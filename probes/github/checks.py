@@ -1,4 +1,4 @@
-"""Required status checks that are ML tests or evaluations (signals-reference §7.6 gh.required_checks.ml):
+"""Required status checks that are ML tests or evaluations (`gh.required_checks.ml`):
 the default branch's required contexts, classic or from active rulesets, matched to the CI jobs that run
 tests or model/LLM evaluations and can fail."""
 

@@ -1,4 +1,4 @@
-"""People: cross-role pull request reviews (roles from team membership) and teams (§7.10, §7.6)."""
+"""People: cross-role pull request reviews (roles from team membership) and teams (People in docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Default-branch protection and environment gates (signals-reference §7.6)."""
+"""Default-branch protection and environment gates (Release Management in docs/model.md)."""
 
 from __future__ import annotations
 

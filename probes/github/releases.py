@@ -1,4 +1,5 @@
-"""Releases and deployments: how many, by bots or humans, how regular and how often (§7.6)."""
+"""Releases and deployments: how many, by bots or humans, how regular and how often (Release Process
+in docs/model.md)."""
 
 from __future__ import annotations
 

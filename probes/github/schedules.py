@@ -1,5 +1,5 @@
 """Do scheduled workflows (retraining, evaluation, monitoring) actually run and succeed? A cron in YAML
-is not a running schedule: GitHub disables schedules of inactive public repos (§8 pitfalls)."""
+is not a running schedule: GitHub disables schedules of inactive public repos (docs/model.md, "Presence is not use")."""
 
 from __future__ import annotations
 

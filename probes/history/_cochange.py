@@ -1,4 +1,4 @@
-"""Cross-role co-change edges (signals-reference §1): two authors of different roles changed the same
+"""Cross-role co-change edges (People in docs/model.md): two authors of different roles changed the same
 commit, or the same directory within 14 days. Shared files (boilerplate such as pyproject.toml,
 lockfiles and READMEs, and CI files) never make an edge, nor does the repository root directory."""
 

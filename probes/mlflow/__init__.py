@@ -1,1 +1,1 @@
-"""Probes over an MLflow tracking server or local store (signals-reference §7.7)."""
+"""Probes over an MLflow tracking server or local store (their signals: docs/probes.md)."""

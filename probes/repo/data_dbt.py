@@ -1,6 +1,6 @@
 """dbt governance: classification metadata, grants, contracts and tests in the repo's dbt projects.
 
-Specification is not enforcement (§8.3): PII `meta` without narrower grants stays a convention; tests
+Specification is not enforcement (docs/model.md): PII `meta` without narrower grants stays a convention; tests
 that only warn, or grants to an all-users role, are reported as such.
 """
 

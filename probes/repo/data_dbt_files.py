@@ -3,7 +3,7 @@
 `collect_dbt(index)` finds the dbt projects of the repo's own code (`dbt_project.yml` outside tests,
 examples and vendored paths), walks their property YAML once, and lists their SQL, Markdown and model
 files. Projects that are only the `dbt init` starter (`my_first_dbt_model`) or have no models, seeds,
-snapshots or sources are scaffolds (§8.2): they are set aside and count as absent.
+snapshots or sources are scaffolds (docs/model.md): they are set aside and count as absent.
 SQL is read with regex; `{{ config(...) }}` arguments with `ast` (they are Python-like literals).
 """
 

@@ -1,7 +1,7 @@
 """Sensitivity rules: classification policy docs, and row-access, masking and aggregation policies in
 SQL or IaC.
 
-A policy that is created but attached to no table or column is config present, feature off (§8.1):
+A policy that is created but attached to no table or column is config present, feature off (docs/model.md):
 it is reported as false with the number defined. Statements are read from the org's own SQL, Python,
 notebooks, dbt YAML (hooks), shell and Terraform; comment-only lines are skipped.
 """

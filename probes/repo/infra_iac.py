@@ -2,7 +2,7 @@
 
 Terraform/HCL: resource, module and provider blocks found by regex and closed by brace matching
 (strings, comments and heredocs respected). A block with `count = 0`, `enabled = false` or an empty
-`for_each` is present but switched off (§8.1): callers check `Block.enabled`.
+`for_each` is present but switched off (docs/model.md, "Presence is not use"): callers check `Block.enabled`.
 Bicep/ARM: resources by their type string. Kubernetes: YAML documents with `apiVersion` and `kind`,
 including Helm chart templates (which the index files as templates) read by regex when unparsable.
 """

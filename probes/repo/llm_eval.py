@@ -1,5 +1,5 @@
 """LLM evaluation: eval configs, multi-model comparison, LLM-as-judge, manual lab evaluation, and eval
-datasets built from traces (signals-reference §5.1 and §5.5)."""
+datasets built from traces (Discovery and Testing, Monitoring in docs/model.md)."""
 
 from __future__ import annotations
 

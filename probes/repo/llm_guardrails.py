@@ -1,5 +1,5 @@
 """Guardrails around LLM calls: NeMo Guardrails, guardrails-ai, llm_guard, content safety services,
-Bedrock guardrails, Azure RAI policies, Llama Guard, Lakera, moderation endpoints (signals-reference §5.5),
+Bedrock guardrails, Azure RAI policies, Llama Guard, Lakera, moderation endpoints (Monitoring in docs/model.md),
 and guardrails written by hand: LLM-calling runtime code named as a guardrail, jailbreak or moderation
 check (an LLM classifies the question or the answer before it is used)."""
 

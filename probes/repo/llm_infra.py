@@ -1,4 +1,4 @@
-"""LLM inference under IaC, and LLM apps packaged for deployment (signals-reference §5.2, §5.4)."""
+"""LLM inference under IaC, and LLM apps packaged for deployment (Inference Resources, Deployment in docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """LLM judges written by hand or on eval frameworks' base classes, in-house wrappers of LLM SDKs, and
-judges that run online on production answers (signals-reference §5.5).
+judges that run online on production answers (Monitoring in docs/model.md).
 
 An in-house class or function that wraps an LLM SDK is treated as the SDK: a file calling it (directly or
 through up to four wrappers) calls an LLM. A hand-written judge is such a file that is named as a judge

@@ -1,5 +1,5 @@
 """LLM monitoring: production tracing, user feedback capture, alert rules on LLM metrics
-(signals-reference §5.5; guardrails are in llm_guardrails)."""
+(Monitoring in docs/model.md; guardrails are in llm_guardrails)."""
 
 from __future__ import annotations
 

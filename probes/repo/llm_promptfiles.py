@@ -1,5 +1,5 @@
 """Prompt files loaded by code: prompts/** assets, *.prompty, Dotprompt *.prompt, Semantic Kernel
-skprompt.txt, prompt flow flow.dag.yaml, and Jinja templates read by LLM code (signals-reference §5.3);
+skprompt.txt, prompt flow flow.dag.yaml, and Jinja templates read by LLM code (Prompt Management in docs/model.md);
 also a package of prompt modules (prompts/*.py, two or more) imported by LLM code, and prompts that LLM
 code resolves by name from versioned configuration (`config.llm_prompts.fetch(...)`). A prompt file
 that no code loads is intent, not practice (low confidence)."""

@@ -1,5 +1,5 @@
 """Where prompts live: inline literals, a prompt registry, aliases, automated optimisation
-(signals-reference §5.3; prompt files are in llm_promptfiles)."""
+(Prompt Management in docs/model.md; prompt files are in llm_promptfiles)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Retrieval-augmented generation and tool calling around LLM calls (signals-reference §5.3)."""
+"""Retrieval-augmented generation and tool calling around LLM calls (Prompt Management in docs/model.md)."""
 
 from __future__ import annotations
 

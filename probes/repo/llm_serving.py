@@ -1,5 +1,5 @@
 """Centralised inference access: LLM gateway configs, apps that call through a gateway, and runtime
-switching of models/prompts without a redeploy (signals-reference §5.2, §5.4)."""
+switching of models/prompts without a redeploy (Inference Resources, Deployment in docs/model.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Each `Strategy` is one traffic split, mirror, blue/green or automated analysis, with whether it is
 switched on: KServe `canaryTrafficPercent: 100`, Azure ML `traffic: {blue: 100}`, SageMaker weights 1/0
-or Argo canaries with only `pause` steps are configs present with the feature off (signals-reference §8.1).
+or Argo canaries with only `pause` steps are configs present with the feature off (docs/model.md,
+"Presence is not use").
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Is the repository a template, sample or teaching material rather than a team's own practice?
 
-CALIBRATION.md: a template, course, tutorial, quick-start or vendor demo is not a mature organisation;
-its CI/CD files alone do not lift it above Procedural, and placeholders are intent, not practice. The
-rules turn these two signals into ceilings (`ceilings:` in rules/*.yml), which an attestation can lift.
+docs/model.md, "Presence is not practice": a template, course, tutorial, quick-start or vendor demo is
+not a mature organisation; its CI/CD files alone do not lift it above Procedural, and placeholders are
+intent, not practice. The rules turn these two signals into ceilings (`ceilings:` in rules/*.yml), which an
+attestation can lift.
 
 - `repo.sample_or_template`: the repo presents itself as a template, sample, demo or starter (a README
   title or opening sentence saying so, `page_type: sample` front matter, an azd template manifest, a

@@ -1,5 +1,5 @@
 """Test probes: real unit tests, integration suites, and tests that exercise the model artifact or the
-scoring endpoint. Skipped and trivial tests never count (signals-reference §8.1)."""
+scoring endpoint. Skipped and trivial tests never count (docs/model.md, "Presence is not use")."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 One `git log` process reads the window (mailmapped identities, Co-authored-by trailers, changed paths),
 one `git for-each-ref` reads the tags. Bots, merge commits and generated/vendored paths (lockfiles
-included) are left out. Each author gets a role: the domain (signals-reference §0.3) holding the largest
+included) are left out. Each author gets a role: the domain (docs/model.md) holding the largest
 share of the files they changed, project boilerplate ignored, unless `role_overrides` names one.
 The window ends at the HEAD commit's date, not "now", so a repo with pinned dates always reads the same.
 """

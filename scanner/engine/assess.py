@@ -1,5 +1,5 @@
 """From findings to maturity levels: cumulative levels, three-valued criteria, applicability,
-confidence and next-level gaps (ARCHITECTURE.md, "Semantics of a level")."""
+confidence and next-level gaps (docs/model.md, "How a level is read")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Path classification shared by every probe: what kind of file a path is, and which domain it
-belongs to (signals-reference §0.3 and §8.2). Pure functions of the path."""
+belongs to (docs/model.md: "Path domains and author roles", "Code that is not the organisation's
+own"). Pure functions of the path."""
 
 from __future__ import annotations
 
@@ -195,7 +196,7 @@ def _is_prompt_path(path: str) -> bool:
     return "prompts/" in f"/{path.lower()}" or path.lower().startswith("prompts/")
 
 
-# Domains (signals-reference §0.3); first match wins.
+# Domains (docs/model.md, "Path domains and author roles"); first match wins.
 DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "PROMPT",

@@ -213,7 +213,7 @@ class RepoIndex:
     @cached_property
     def own_tool_packages(self) -> frozenset[str]:
         """Top-level packages of this repo that are themselves ML/LLM tools (the repo *is* mlflow,
-        langchain, ...). Calls into them are the tool's implementation, not its use (§8.2)."""
+        langchain, ...). Calls into them are the tool's implementation, not its use (docs/model.md)."""
         found = set()
         for path in self.files:
             parts = path.split("/")

@@ -1,5 +1,5 @@
 """Who is who in a history: identities, bots, shared files, file domains with content hints, authors
-with their inferred roles, and the role a CODEOWNERS team name suggests (signals-reference §0.3). No I/O."""
+with their inferred roles, and the role a CODEOWNERS team name suggests (docs/model.md, author roles). No I/O."""
 
 from __future__ import annotations
 

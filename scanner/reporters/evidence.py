@@ -1,4 +1,4 @@
-"""The evidence JSON: the primary, stable output (ARCHITECTURE.md, "Evidence JSON").
+"""The evidence JSON: the primary, stable output (README.md, "The evidence JSON").
 
 Deterministic: keys sorted, findings sorted by id, targets by id, repo assessments before the
 organisation roll-ups. Written atomically (temporary file in the same folder, then rename).
@@ -18,13 +18,21 @@ import jsonschema
 
 from scanner import __version__
 from scanner.aliases import resolve_evidence
+from scanner.engine.assess import Assessment
+from scanner.model import Finding
 from scanner.runner import ScanResult
 
 SCHEMA_VERSION = "1.0"
 
 
+def evidence_order(findings: list[Finding], assessments: list[Assessment]) -> tuple[list[Any], list[Any]]:
+    """Findings by id, and repo assessments before the organisation roll-ups (each by scope), as JSON."""
+    ordered = sorted(assessments, key=lambda a: (a.scope.startswith("org:"), a.scope))
+    return [f.to_json() for f in sorted(findings, key=lambda f: f.id)], [a.to_json() for a in ordered]
+
+
 def evidence_document(result: ScanResult) -> dict[str, Any]:
-    assessments = sorted(result.assessments, key=lambda a: (a.scope.startswith("org:"), a.scope))
+    findings, assessments = evidence_order(result.findings, result.assessments)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "aiops-scan", "version": __version__},
@@ -32,8 +40,8 @@ def evidence_document(result: ScanResult) -> dict[str, Any]:
         "finished_at": result.finished_at,
         "config": result.config,
         "targets": [t.to_json() for t in sorted(result.targets, key=lambda t: t.id)],
-        "findings": [f.to_json() for f in sorted(result.findings, key=lambda f: f.id)],
-        "assessments": [a.to_json() for a in assessments],
+        "findings": findings,
+        "assessments": assessments,
         "stats": result.stats,
     }
 

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Finding, Location, Outcome
+from scanner.model import Finding
 
 
 def _write(path: Path, data: Any) -> None:
@@ -63,7 +63,7 @@ class ScanCache:
         if not isinstance(data, dict) or data.get("head") != head or data.get("fingerprint") != fingerprint:
             return None
         try:
-            return [finding_from_json(f) for f in data["findings"]]
+            return [Finding.from_json(f) for f in data["findings"]]
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -77,17 +77,3 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
     out = f.to_json()
     out["key"] = f.key
     return out
-
-
-def finding_from_json(d: dict[str, Any]) -> Finding:
-    return Finding(
-        probe=d["probe"],
-        signal=d["signal"],
-        subject=d["subject"],
-        outcome=Outcome(d["outcome"]),
-        confidence=d["confidence"],
-        message=d["message"],
-        locations=tuple(Location(**loc) for loc in d.get("locations", [])),
-        values=d.get("values", {}),
-        key=d.get("key", ""),
-    )
