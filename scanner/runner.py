@@ -72,6 +72,11 @@ class ScanResult:
 
 ORG_VIEWS = frozenset({"github", "github_org", "mlflow", "catalog"})
 
+# How run_probe reports a breach of the probe contract (scanner.testing reads the same marks)
+UNDECLARED = ".undeclared"  # appended to a signal the probe emitted without declaring it
+NO_FINDING = "probe returned no finding for this signal"
+PROBE_FAILED = "probe failed: "  # the message of the error findings of a probe that raised
+
 
 class CollectorUnavailable(Exception):
     """A view that cannot be built for a reason that is not a failure (e.g. not a git repo)."""
@@ -143,14 +148,14 @@ def run_probe(spec: ProbeSpec, views: Views) -> list[Finding]:
     try:
         produced = list(spec.func(views))
     except Exception as exc:
-        return _blind(spec, views.subject, f"error: probe failed: {type(exc).__name__}: {exc}")
+        return _blind(spec, views.subject, f"error: {PROBE_FAILED}{type(exc).__name__}: {exc}")
     out: list[Finding] = []
     for finding in produced:
         if finding.signal not in spec.emits:
             out.append(
                 Finding(
                     spec.id,
-                    finding.signal + ".undeclared",
+                    finding.signal + UNDECLARED,
                     views.subject,
                     Outcome.ERROR,
                     "low",
@@ -162,11 +167,7 @@ def run_probe(spec: ProbeSpec, views: Views) -> list[Finding]:
     seen = {f.signal for f in out}
     for signal in spec.emits:
         if signal not in seen:
-            out.append(
-                Finding(
-                    spec.id, signal, views.subject, Outcome.ERROR, "low", "probe returned no finding for this signal"
-                )
-            )
+            out.append(Finding(spec.id, signal, views.subject, Outcome.ERROR, "low", NO_FINDING))
     return _dedupe(out)
 
 

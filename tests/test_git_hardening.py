@@ -20,9 +20,9 @@ from scanner.collectors import gitcli
 from scanner.collectors.github import clone
 from scanner.estate import build_repo
 from scanner.facts import urls
+from scanner.testing import git, make_repo
 from tests.e2e.conftest import CHECK_EVIDENCE, FIXTURES, check_with_contract_tool
 from tests.git_http import bare_repo, git_server
-from tests.helpers import git, make_repo
 
 FILES = {
     "train.py": "import mlflow\n\nwith mlflow.start_run():\n    mlflow.log_metric('auc', 0.9)\n",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from scanner.cli import EXIT_OK, EXIT_PARTIAL, main
 from scanner.estate import build_repo
+from scanner.testing import git
 from tests.e2e.conftest import FIXTURES, check_with_contract_tool
-from tests.helpers import git
 
 
 def _bare(tmp_path: Path) -> Path:

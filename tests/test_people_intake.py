@@ -8,7 +8,7 @@ import pytest
 
 from probes.repo.people_intake import SIGNAL, model_intake
 from scanner.model import Outcome
-from tests.helpers import repo_views
+from scanner.testing import run_on_repo
 
 FORM = (
     "name: {name}\ndescription: {desc}\nbody:\n  - type: markdown\n    attributes: {{value: hi}}\n"
@@ -49,7 +49,7 @@ CASES = [
 
 @pytest.mark.parametrize(("label", "files", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_model_intake(tmp_path: Path, label: str, files: dict[str, str | bytes], expected: bool) -> None:
-    (found,) = model_intake(repo_views(tmp_path, files))
+    found = run_on_repo(model_intake, tmp_path, files).finding
     assert found.signal == SIGNAL
     assert (found.outcome is Outcome.TRUE) is expected, found.message
     if expected:

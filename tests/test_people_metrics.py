@@ -9,7 +9,7 @@ import pytest
 
 from probes.repo.people_metrics import SIGNAL, app_metrics
 from scanner.model import Outcome
-from tests.helpers import repo_views
+from scanner.testing import run_on_repo
 
 PROM_PY = "from prometheus_client import Counter\n\nANSWERS = Counter('answers_total', 'answers')\n"
 PROM_RB = (
@@ -41,6 +41,6 @@ CASES = [
 
 @pytest.mark.parametrize(("label", "files", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_app_metrics(tmp_path: Path, label: str, files: dict[str, str | bytes], expected: bool) -> None:
-    (found,) = app_metrics(repo_views(tmp_path, files))
+    found = run_on_repo(app_metrics, tmp_path, files).finding
     assert found.signal == SIGNAL
     assert (found.outcome is Outcome.TRUE) is expected, found.message

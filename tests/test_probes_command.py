@@ -14,7 +14,7 @@ from scanner.aliases import resolve_evidence
 from scanner.cli import main
 from scanner.probedef import ProbeSpec
 from scanner.registry import load_probes
-from tests.helpers import make_repo
+from scanner.testing import make_repo
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

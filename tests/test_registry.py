@@ -10,8 +10,8 @@ from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.registry import RegistryError, load_probes, validate
 from scanner.runner import run_probe
+from scanner.testing import repo_views
 from scanner.views import Views
-from tests.helpers import repo_views
 
 
 @probe("test.good", summary="a good probe", lifecycle="experimental")

@@ -8,7 +8,7 @@ import pytest
 
 from probes.repo.sample_markers import SAMPLE, TEACHING, sample_markers
 from scanner.model import Outcome
-from tests.helpers import repo_views
+from scanner.testing import run_on_repo
 
 FIXME_PROFILE = "experiment:\n  name: FIXME  # FIXME::REQUIRED\nmodel_registry:\n  model_name: FIXME\n  uri: FIXME\n"
 CASES = [
@@ -67,7 +67,7 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_sample_markers(tmp_path: Path, files: dict[str, str | bytes], expected: set[str]) -> None:
-    found = {f.signal: f for f in sample_markers(repo_views(tmp_path, files))}
+    found = run_on_repo(sample_markers, tmp_path, files)
     assert set(found) == {SAMPLE, TEACHING}
     assert {s for s, f in found.items() if f.outcome is Outcome.TRUE} == expected
     for signal in expected:

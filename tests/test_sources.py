@@ -17,8 +17,8 @@ from scanner.registry import load_probes
 from scanner.runner import ScanOptions, scan
 from scanner.sources import OrgSource, SourceUnavailable
 from scanner.targets import Target, resolve_targets
+from scanner.testing import make_repo
 from scanner.views import Views
-from tests.helpers import make_repo
 
 
 @probe(

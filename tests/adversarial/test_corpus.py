@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from scanner.outputs import render
+from scanner.testing import DEFAULT_AUTHOR, git
 from tests.adversarial._scan import peak_rss_mb, probes_and_rules, scan_evidence
-from tests.helpers import DEFAULT_AUTHOR, git
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "adversarial"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.yaml").is_file())

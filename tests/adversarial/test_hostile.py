@@ -17,8 +17,8 @@ from scanner.model import Finding
 from scanner.probedef import ProbeSpec
 from scanner.schemapath import FileProblems
 from scanner.targets import resolve_targets
+from scanner.testing import git, make_repo
 from tests.adversarial._scan import levels, probes_and_rules, scan_evidence
-from tests.helpers import git, make_repo
 
 WORKFLOW = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {run}\n"
 GOOD = {

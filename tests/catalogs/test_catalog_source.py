@@ -12,8 +12,8 @@ import pytest
 
 from scanner.cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, main
 from scanner.estate import build_estate
+from scanner.testing import make_repo
 from tests.catalogs.conftest import DBT_ARTIFACTS, ROOT, validate_evidence
-from tests.helpers import make_repo
 
 DM = "data_management"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from scanner.cli import EXIT_PARTIAL, main
+from scanner.testing import make_repo
 from tests.catalogs.fake_http import fake_server
-from tests.helpers import make_repo
 from tests.hostile_http import dripping_server, huge_server
 from tests.mlflow.test_hostile import run_bounded
 

@@ -1,32 +1,19 @@
-"""Helpers for the CI tests: tiny git repos, the CI model and probe runs."""
+"""Helpers for the CI tests: the CI model of a tiny repo, and CI files and model parts to build it from
+(probes run through scanner.testing)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from scanner.facts.ci.build import build_ci
 from scanner.facts.ci.model import CIModel, Job, Pipeline, Step, Trigger
-from scanner.model import Finding
-from scanner.views import Views
-from tests.helpers import index_of
-
-
-def ci_views(tmp_path: Path, files: Mapping[str, str | bytes]) -> Views:
-    index = index_of(tmp_path, dict(files))
-    return Views(subject="r", repo=index, ci=build_ci(index))
+from scanner.testing import repo_views
 
 
 def model_of(tmp_path: Path, files: Mapping[str, str | bytes]) -> CIModel:
-    views = ci_views(tmp_path, files)
+    views = repo_views(tmp_path, files, ("repo", "ci"))
     assert views.ci is not None
     return views.ci
-
-
-def run_probe(func: Callable[[Views], Iterable[Finding]], tmp_path: Path, files: Mapping[str, str | bytes]) -> Finding:
-    findings = list(func(ci_views(tmp_path, files)))
-    assert len(findings) == 1, findings
-    return findings[0]
 
 
 def pipeline(ci: CIModel, path: str, name: str | None = None) -> Pipeline:
@@ -82,11 +69,3 @@ def gjob(*steps: str | Mapping[str, object], **opts: object) -> dict[str, object
     out.update({k.replace("_", "-"): v for k, v in opts.items()})
     out["steps"] = [{"run": s} if isinstance(s, str) else dict(s) for s in steps]
     return out
-
-
-def expect(finding: Finding, outcome: str, confidence: str | None = None) -> None:
-    assert finding.outcome.value == outcome, finding.message
-    if confidence is not None:
-        assert finding.confidence == confidence, finding.message
-    if outcome == "true":
-        assert finding.locations and all(loc.path for loc in finding.locations), finding

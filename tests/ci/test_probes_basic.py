@@ -11,8 +11,9 @@ from probes.ci.presence import builds_artifacts, present, scheduled
 from probes.ci.release import release_automation
 from probes.ci.testing import coverage_gate, runs_integration_tests, runs_tests
 from scanner.model import Finding
+from scanner.testing import expect, run_on_repo
 from scanner.views import Views
-from tests.ci._support import PUSH_MAIN, expect, gha, gjob, run_probe
+from tests.ci._support import PUSH_MAIN, gha, gjob
 
 Probe = Callable[[Views], Iterable[Finding]]
 DISPATCH = {"workflow_dispatch": None}
@@ -176,7 +177,7 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
 def test_probe(
     tmp_path: Path, name: str, probe: Probe, files: dict[str, str], outcome: str, confidence: str | None
 ) -> None:
-    expect(run_probe(probe, tmp_path, files), outcome, confidence)
+    expect(run_on_repo(probe, tmp_path, files), outcome, confidence)
 
 
 def test_present_counts_and_locations(tmp_path: Path) -> None:
@@ -185,20 +186,22 @@ def test_present_counts_and_locations(tmp_path: Path) -> None:
         ".gitlab-ci.yml": "t:\n  script: [make]\n",
         "examples/.gitlab-ci.yml": "t:\n  script: [make]\n",
     }
-    found = run_probe(present, tmp_path, files)
+    found = run_on_repo(present, tmp_path, files).finding
     assert found.values["systems"] == ["github_actions", "gitlab"] and found.values["jobs"] == 3
     assert found.values["ignored_non_practice"] == 1
     assert [loc.label() for loc in found.locations] == [".github/workflows/ci.yml:1", ".gitlab-ci.yml:1"]
 
 
 def test_runs_tests_points_at_the_command(tmp_path: Path) -> None:
-    found = run_probe(runs_tests, tmp_path, gha(PUSH_MAIN, {"t": gjob("pip install .", "pytest -q", "pytest || true")}))
+    found = run_on_repo(
+        runs_tests, tmp_path, gha(PUSH_MAIN, {"t": gjob("pip install .", "pytest -q", "pytest || true")})
+    ).finding
     assert [loc.label() for loc in found.locations] == [".github/workflows/ci.yml:11"]
     assert found.values["masked"] == 1
 
 
 def test_absent_says_what_was_not_read(tmp_path: Path) -> None:
     files = {".gitlab-ci.yml": "include:\n  - template: Python.gitlab-ci.yml\nlint:\n  script: [ruff check .]\n"}
-    found = run_probe(runs_tests, tmp_path, files)
+    found = run_on_repo(runs_tests, tmp_path, files).finding
     assert found.values["includes_not_read"] == ["template:Python.gitlab-ci.yml"]
     assert "not read" in found.message

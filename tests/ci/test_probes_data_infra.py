@@ -11,8 +11,9 @@ import pytest
 from probes.ci.data import data_cd_prod, data_deploy_staging, data_quality_gate, data_slim_ci
 from probes.ci.infra import access_provisioning_automated, cost_estimation, iac_plan_apply
 from scanner.model import Finding
+from scanner.testing import expect, run_on_repo
 from scanner.views import Views
-from tests.ci._support import PUSH_MAIN, expect, gha, gjob, run_probe
+from tests.ci._support import PUSH_MAIN, gha, gjob
 
 Probe = Callable[[Views], Iterable[Finding]]
 DISPATCH = {"workflow_dispatch": None}
@@ -133,10 +134,10 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
 def test_probe(
     tmp_path: Path, name: str, probe: Probe, files: dict[str, str], outcome: str, confidence: str | None
 ) -> None:
-    expect(run_probe(probe, tmp_path, files), outcome, confidence)
+    expect(run_on_repo(probe, tmp_path, files), outcome, confidence)
 
 
 def test_plan_apply_values(tmp_path: Path) -> None:
-    found = run_probe(iac_plan_apply, tmp_path, gha(PLAN_APPLY_ON, PLAN_APPLY))
+    found = run_on_repo(iac_plan_apply, tmp_path, gha(PLAN_APPLY_ON, PLAN_APPLY)).finding
     assert found.values["tools"] == ["terraform"]
     assert len(found.locations) == 2

@@ -10,8 +10,9 @@ import pytest
 from probes.ci.delivery import approval_gated, cd_pipeline, promotion_pipeline
 from probes.ci.deploy import deploy_manual_only, deploy_on_merge, deploy_on_release, model_deploy_job
 from scanner.model import Finding
+from scanner.testing import expect, run_on_repo
 from scanner.views import Views
-from tests.ci._support import PUSH_MAIN, expect, gha, gjob, run_probe
+from tests.ci._support import PUSH_MAIN, gha, gjob
 
 Probe = Callable[[Views], Iterable[Finding]]
 DISPATCH = {"workflow_dispatch": None}
@@ -202,7 +203,7 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
 def test_probe(
     tmp_path: Path, name: str, probe: Probe, files: dict[str, str], outcome: str, confidence: str | None
 ) -> None:
-    expect(run_probe(probe, tmp_path, files), outcome, confidence)
+    expect(run_on_repo(probe, tmp_path, files), outcome, confidence)
 
 
 def test_reusable_deploy_workflow_counts_with_caller_triggers(tmp_path: Path) -> None:
@@ -218,7 +219,7 @@ def test_reusable_deploy_workflow_counts_with_caller_triggers(tmp_path: Path) ->
             "prod": {"needs": "test", "uses": "./.github/workflows/deploy.yml", "with": {"env": "production"}},
         },
     )
-    found = run_probe(deploy_on_merge, tmp_path, {**callee, **caller})
+    found = run_on_repo(deploy_on_merge, tmp_path, {**callee, **caller}).finding
     expect(found, "true", "medium")
     assert found.values["environments"] == ["production"] and found.values["model_deploys"] == 1
     assert [loc.label() for loc in found.locations] == [".github/workflows/deploy.yml:12"]
@@ -229,6 +230,6 @@ def test_deploy_script_followed_into_shell(tmp_path: Path) -> None:
         **gha(PUSH_MAIN, {"d": gjob("./scripts/deploy.sh")}),
         "scripts/deploy.sh": "#!/bin/sh\nset -e\naws sagemaker update-endpoint --endpoint-name churn\n",
     }
-    found = run_probe(model_deploy_job, tmp_path, files)
+    found = run_on_repo(model_deploy_job, tmp_path, files).finding
     expect(found, "true", "medium")
     assert "scripts/deploy.sh:3" in [loc.label() for loc in found.locations]

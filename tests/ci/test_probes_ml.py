@@ -19,8 +19,9 @@ from probes.ci.mlops import (
     trains_model,
 )
 from scanner.model import Finding
+from scanner.testing import expect, run_on_repo
 from scanner.views import Views
-from tests.ci._support import PUSH_MAIN, expect, gha, gjob, run_probe
+from tests.ci._support import PUSH_MAIN, gha, gjob
 
 Probe = Callable[[Views], Iterable[Finding]]
 DISPATCH = {"workflow_dispatch": None}
@@ -289,12 +290,12 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
 def test_probe(
     tmp_path: Path, name: str, probe: Probe, files: dict[str, str], outcome: str, confidence: str | None
 ) -> None:
-    expect(run_probe(probe, tmp_path, files), outcome, confidence)
+    expect(run_on_repo(probe, tmp_path, files), outcome, confidence)
 
 
 def test_retrain_cites_workflow_and_sender(tmp_path: Path) -> None:
     files = {**gha(RETRAIN, {"t": gjob("python train.py")}), "monitoring/drift.py": SENDER}
-    found = run_probe(retrain_on_metric_trigger, tmp_path, files)
+    found = run_on_repo(retrain_on_metric_trigger, tmp_path, files).finding
     assert {loc.path for loc in found.locations} == {".github/workflows/ci.yml", "monitoring/drift.py"}
     assert found.values["event_types"] == ["drift_detected"]
 
@@ -313,6 +314,6 @@ def test_eval_gate_reads_exit_code_from_main(tmp_path: Path) -> None:
         "src/churn/evaluate.py": script,
         "src/churn/promote.py": "print('promote')\n",
     }
-    found = run_probe(model_eval_gate, tmp_path, files)
+    found = run_on_repo(model_eval_gate, tmp_path, files).finding
     expect(found, "true", "medium")
     assert found.values["before_deploy"] is True

@@ -14,7 +14,8 @@ from probes.ci.llm import llm_eval_automated
 from scanner.facts.paths import glob_to_regex, match_any
 from scanner.facts.python_facts import parse_python
 from scanner.facts.repo_index import RepoIndex
-from tests.ci._support import PUSH_MAIN, ci_views, gha, gjob
+from scanner.testing import repo_views
+from tests.ci._support import PUSH_MAIN, gha, gjob
 
 DEEPEVAL_TEST = "from deepeval import assert_test\n\ndef test_answer():\n    assert_test(1, [])\n"
 PLAIN_TEST = "import json\n\ndef test_plain():\n    assert json.loads('1') == 1\n"
@@ -26,7 +27,7 @@ def test_llm_eval_sites_read_each_test_file_once_not_once_per_ci_step(
     steps = [f"pytest tests/pkg_{i}" for i in range(40)]
     files = {f"tests/pkg_{i}/test_mod_{i}.py": PLAIN_TEST for i in range(40)}
     files["tests/pkg_39/test_llm.py"] = DEEPEVAL_TEST
-    views = ci_views(tmp_path, {**gha(PUSH_MAIN, {"t": gjob(*steps)}), **files})
+    views = repo_views(tmp_path, {**gha(PUSH_MAIN, {"t": gjob(*steps)}), **files}, ("repo", "ci"))
     calls = {"kind": 0}
     original = RepoIndex.kind
 
@@ -43,7 +44,7 @@ def test_llm_eval_sites_read_each_test_file_once_not_once_per_ci_step(
 
 
 def test_listings_are_computed_once_and_returned_as_fresh_lists(tmp_path: Path) -> None:
-    from tests.helpers import index_of
+    from scanner.testing import index_of
 
     index = index_of(tmp_path, {"src/a.py": "x = 1\n", "src/b.txt": "b\n", "tests/test_a.py": "def test(): pass\n"})
     first = index.paths("**/*.py")

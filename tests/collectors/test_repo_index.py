@@ -11,7 +11,7 @@ import pytest
 from scanner.collectors.indexer import build_index
 from scanner.collectors.repo_reader import MAX_FILE_BYTES
 from scanner.facts.paths import path_domain, path_kind
-from tests.helpers import git, make_repo
+from scanner.testing import git, make_repo
 
 
 @pytest.fixture

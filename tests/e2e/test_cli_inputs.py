@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import EXIT_OK, EXIT_USAGE, _demo_mlflow_store, main
-from tests.helpers import make_repo
+from scanner.testing import make_repo
 
 FILES = {"train.py": "import mlflow\n\nmlflow.log_metric('auc', 0.9)\n", "requirements.txt": "mlflow\n"}
 DS_WITH_DE = "people.data_scientists.procedural.ds_with_de"

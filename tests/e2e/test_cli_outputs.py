@@ -27,7 +27,7 @@ from scanner.reporters.progress import progress_bar
 from scanner.reporters.sarif import file_uri, render_sarif
 from scanner.runner import ScanOptions
 from scanner.termsafe import clean
-from tests.helpers import commit, git, make_repo
+from scanner.testing import commit, git, make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 SARIF_SCHEMAS = [

@@ -16,8 +16,8 @@ from scanner.cli import EXIT_GATE, EXIT_OK, EXIT_USAGE, main
 from scanner.engine.rules import RulesError, builtin_rules_dir, load_rules
 from scanner.gates import evaluate_gate
 from scanner.reporters.diff import diff_documents
+from scanner.testing import commit, git
 from tests.e2e.conftest import ROOT, assessment, check_with_contract_tool
-from tests.helpers import commit, git
 
 SCHEMA = json.loads((ROOT / "scanner/schemas/evidence.schema.json").read_text())
 DS_WITH_DE = "people.data_scientists.procedural.ds_with_de"

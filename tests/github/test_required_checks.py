@@ -10,8 +10,8 @@ import pytest
 from probes.github.checks import required_checks_ml
 from scanner.facts.ci.build import build_ci
 from scanner.facts.github import RepoFacts
+from scanner.testing import index_of, run_probe
 from scanner.views import Views
-from tests.helpers import index_of
 
 WORKFLOW = """name: ci
 on: [push, pull_request]
@@ -65,7 +65,7 @@ def test_required_checks_ml(
 ) -> None:
     index = index_of(tmp_path, {".github/workflows/ci.yml": WORKFLOW, "evaluate.py": "import sys\n"})
     views = Views(subject="churn", repo=index, ci=build_ci(index), github=_facts(protection, rulesets, missing))
-    (finding,) = required_checks_ml(views)
+    finding = run_probe(required_checks_ml, views).finding
     assert finding.outcome.value == outcome, finding.message
     if outcome == "true":
         assert any(loc.path == ".github/workflows/ci.yml" for loc in finding.locations)

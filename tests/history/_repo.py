@@ -1,18 +1,15 @@
-"""Scripted multi-author repositories for history tests: pinned names, emails and dates."""
+"""Scripted multi-author repositories for history tests: pinned names, emails and dates (day offsets),
+built by scanner.testing; probes run through scanner.testing.run_probe."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from scanner.collectors.history import build_history
-from scanner.collectors.indexer import build_index
-from scanner.model import Finding, Outcome
-from scanner.probekit import SPEC_ATTR
+from scanner.testing import Commit, build_repo
+from scanner.testing import views_of as _views_of
 from scanner.views import Views
-from tests.helpers import commit, git, make_repo
 
 ADA = ("Ada Lovelace", "ada@example.org")  # data scientist
 DAN = ("Dan Dataeng", "dan@example.org")  # data engineer
@@ -35,39 +32,18 @@ class Step:
     message: str = "change"
     tags: list[tuple[str, bool]] = field(default_factory=list)  # (name, annotated) tagged after the commit
 
+    def commit(self) -> Commit:
+        return Commit(self.files, self.author, day(self.at), self.message, self.tags)
+
 
 def scripted(tmp_path: Path, steps: list[Step], name: str = "repo") -> Path:
-    first, rest = steps[0], steps[1:]
-    root = make_repo(tmp_path, first.files, name=name, author=first.author, date=day(first.at), message=first.message)
-    _tag(root, first)
-    for step in rest:
-        commit(root, step.files, author=step.author, date=day(step.at), message=step.message)
-        _tag(root, step)
-    return root
-
-
-def _tag(root: Path, step: Step) -> None:
-    for tag, annotated in step.tags:
-        args = ["tag", "-a", tag, "-m", f"release {tag}"] if annotated else ["tag", tag]
-        git(root, *args, author=step.author, date=day(step.at))
+    return build_repo(tmp_path, [step.commit() for step in steps], name=name)
 
 
 def views_of(root: Path, **kwargs: object) -> Views:
-    index = build_index(root)
-    history = build_history(root, index=index, **kwargs)  # type: ignore[arg-type]
-    return Views(subject="r", repo=index, history=history)
+    """The repo and history views of `root` (`kwargs` go to the history collector)."""
+    return _views_of(root, ("repo", "history"), subject="r", **kwargs)
 
 
 def build(tmp_path: Path, steps: list[Step], **kwargs: object) -> Views:
     return views_of(scripted(tmp_path, steps), **kwargs)
-
-
-def run(func: Callable[[Views], Iterable[Finding]], views: Views) -> dict[str, Finding]:
-    """Run a probe; check it answered every signal it declares and that true findings cite something."""
-    spec = getattr(func, SPEC_ATTR)
-    found = {f.signal: f for f in func(views)}
-    assert set(found) == set(spec.emits), f"{spec.id} answered {sorted(found)}, declares {sorted(spec.emits)}"
-    for finding in found.values():
-        if finding.outcome is Outcome.TRUE:
-            assert finding.locations, f"{finding.signal} is true without a location"
-    return found

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from scanner.facts.codeowners import load_codeowners, parse_codeowners
-from tests.helpers import index_of
+from scanner.testing import index_of
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from scanner.collectors.history import build_history
 from scanner.collectors.indexer import build_index
 from scanner.facts.history import HistoryError
 from scanner.facts.roles import infer_role, is_bot, team_role
-from tests.helpers import git
+from scanner.testing import git
 
 from ._repo import ADA, BASE, BOT, DAN, SAM, Step, day, scripted
 

@@ -7,10 +7,10 @@ import pytest
 
 from probes.history.codeowners import cross_team, platform_infra, prompts, release_paths, shared_ds_de
 from scanner.model import Outcome
+from scanner.testing import git, run_probe, write_files
 from scanner.views import Views
-from tests.helpers import git, write_files
 
-from ._repo import ADA, DAN, SAM, Step, day, run, scripted, views_of
+from ._repo import ADA, DAN, SAM, Step, day, scripted, views_of
 
 T, F, NA = Outcome.TRUE, Outcome.FALSE, Outcome.NOT_APPLICABLE
 KFP = "from kfp import dsl\n\n@dsl.pipeline\ndef train():\n    pass\n"
@@ -62,7 +62,7 @@ def _views(base: Path, tmp_path: Path, codeowners: str | None, tree: dict[str, s
     ],
 )
 def test_shared_ds_de(base: Path, tmp_path: Path, codeowners: str | None, outcome: Outcome) -> None:
-    found = run(shared_ds_de, _views(base, tmp_path, codeowners))["repo.codeowners.shared_ds_de"]
+    found = run_probe(shared_ds_de, _views(base, tmp_path, codeowners))["repo.codeowners.shared_ds_de"]
     assert found.outcome is outcome, found.message
     if outcome is T:
         assert found.locations[0].path == ".github/CODEOWNERS" and found.locations[0].line == 1
@@ -81,12 +81,12 @@ def test_shared_ds_de(base: Path, tmp_path: Path, codeowners: str | None, outcom
     ],
 )
 def test_release_paths(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
-    found = run(release_paths, _views(base, tmp_path, codeowners))["repo.codeowners.release_paths"]
+    found = run_probe(release_paths, _views(base, tmp_path, codeowners))["repo.codeowners.release_paths"]
     assert found.outcome is outcome, found.message
 
 
 def test_release_paths_not_applicable(base: Path, tmp_path: Path) -> None:
-    found = run(release_paths, _views(base, tmp_path, "* @a/b\n", {"lib/util.py": "x = 1\n"}))
+    found = run_probe(release_paths, _views(base, tmp_path, "* @a/b\n", {"lib/util.py": "x = 1\n"}))
     assert found["repo.codeowners.release_paths"].outcome is NA
 
 
@@ -95,7 +95,7 @@ def test_release_paths_not_applicable(base: Path, tmp_path: Path) -> None:
     [("/prompts/ @eve\n", T), ("*.txt @acme/writers\n", T), ("* @acme/all\n", F), ("/src/ @sam\n", F)],
 )
 def test_prompts(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
-    assert run(prompts, _views(base, tmp_path, codeowners))["repo.codeowners.prompts"].outcome is outcome
+    assert run_probe(prompts, _views(base, tmp_path, codeowners))["repo.codeowners.prompts"].outcome is outcome
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,10 @@ def test_prompts(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) 
     [("*.tf @acme/platform\n", T), ("/infra/ @acme/sre\n", T), ("*.tf @ola\n", F), ("*.tf @acme/data-eng\n", F)],
 )
 def test_platform_infra(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
-    assert run(platform_infra, _views(base, tmp_path, codeowners))["repo.codeowners.platform_infra"].outcome is outcome
+    assert (
+        run_probe(platform_infra, _views(base, tmp_path, codeowners))["repo.codeowners.platform_infra"].outcome
+        is outcome
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,8 +121,8 @@ def test_platform_infra(base: Path, tmp_path: Path, codeowners: str, outcome: Ou
     ],
 )
 def test_cross_team(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
-    assert run(cross_team, _views(base, tmp_path, codeowners))["repo.codeowners.cross_team"].outcome is outcome
+    assert run_probe(cross_team, _views(base, tmp_path, codeowners))["repo.codeowners.cross_team"].outcome is outcome
 
 
 def test_cross_team_without_codeowners(base: Path, tmp_path: Path) -> None:
-    assert run(cross_team, _views(base, tmp_path, None))["repo.codeowners.cross_team"].outcome is F
+    assert run_probe(cross_team, _views(base, tmp_path, None))["repo.codeowners.cross_team"].outcome is F

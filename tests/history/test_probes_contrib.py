@@ -6,8 +6,9 @@ import pytest
 
 from probes.history.contrib import bus_factor, ds_in_monitoring, ds_in_orchestrator, sme_contrib
 from scanner.model import Outcome
+from scanner.testing import run_probe
 
-from ._repo import ADA, DAN, EVE, SAM, Step, build, run
+from ._repo import ADA, DAN, EVE, SAM, Step, build
 
 T, F, NA = Outcome.TRUE, Outcome.FALSE, Outcome.NOT_APPLICABLE
 KFP = "from kfp import dsl\n\n@dsl.pipeline\ndef train():\n    pass\n"
@@ -27,14 +28,14 @@ DE_BASE = [Step({f"dags/d{i}.py": "x = 1\n"}, DAN, 3 + i, f"dag {i}") for i in r
     ],
 )
 def test_ds_in_orchestrator(tmp_path: Path, extra: list[Step], outcome: Outcome) -> None:
-    found = run(ds_in_orchestrator, build(tmp_path, DS_BASE + DE_BASE + extra))["people.ds_in_orchestrator"]
+    found = run_probe(ds_in_orchestrator, build(tmp_path, DS_BASE + DE_BASE + extra))["people.ds_in_orchestrator"]
     assert found.outcome is outcome
     if outcome is T:
         assert found.values["authors"] == 1 and found.locations[0].path in ("ml/pipeline_def.py", "dvc.yaml")
 
 
 def test_ds_in_orchestrator_not_applicable_without_pipelines(tmp_path: Path) -> None:
-    found = run(ds_in_orchestrator, build(tmp_path, DS_BASE))["people.ds_in_orchestrator"]
+    found = run_probe(ds_in_orchestrator, build(tmp_path, DS_BASE))["people.ds_in_orchestrator"]
     assert found.outcome is NA
 
 
@@ -56,7 +57,7 @@ def test_ds_in_orchestrator_not_applicable_without_pipelines(tmp_path: Path) -> 
 )
 def test_ds_in_monitoring(tmp_path: Path, step: Step, outcome: Outcome) -> None:
     steps = [*DS_BASE, Step({"src/a.py": "1\n", "src/b.py": "2\n"}, SAM, 5), step]
-    found = run(ds_in_monitoring, build(tmp_path, steps))["people.ds_in_monitoring"]
+    found = run_probe(ds_in_monitoring, build(tmp_path, steps))["people.ds_in_monitoring"]
     assert found.outcome is outcome
 
 
@@ -71,7 +72,7 @@ def test_ds_in_monitoring(tmp_path: Path, step: Step, outcome: Outcome) -> None:
 )
 def test_sme_contrib(tmp_path: Path, step: Step, outcome: Outcome) -> None:
     steps = [*DS_BASE, Step({"params.yaml": "lr: 0.2\n"}, ADA, 5), step]
-    found = run(sme_contrib, build(tmp_path, steps))["people.sme_contrib.model_config"]
+    found = run_probe(sme_contrib, build(tmp_path, steps))["people.sme_contrib.model_config"]
     assert found.outcome is outcome
     if outcome is T:
         assert "Eve Expert" in found.message and found.confidence == "low"
@@ -79,26 +80,26 @@ def test_sme_contrib(tmp_path: Path, step: Step, outcome: Outcome) -> None:
 
 def test_bus_factor(tmp_path: Path) -> None:
     shared = [Step({"src/model.py": f"v = {i}\n"}, ADA if i % 2 else SAM, i) for i in range(6)]
-    found = run(bus_factor, build(tmp_path, shared))["git.bus_factor.model_paths"]
+    found = run_probe(bus_factor, build(tmp_path, shared))["git.bus_factor.model_paths"]
     assert found.outcome is T and found.values["bus_factor"] == 2 and found.confidence == "medium"
 
 
 def test_bus_factor_of_one(tmp_path: Path) -> None:
     steps = [Step({"serving/app.py": f"v = {i}\n"}, ADA, i) for i in range(9)] + [Step({"serving/app.py": "x"}, SAM, 9)]
     steps.append(Step({"src/other.py": "1\n", "web/ui.ts": "1\n"}, SAM, 10))  # not model code
-    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    found = run_probe(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
     assert found.outcome is F and found.values["bus_factor"] == 1 and found.locations[0].commit
 
 
 def test_bus_factor_not_applicable(tmp_path: Path) -> None:
-    found = run(bus_factor, build(tmp_path, [Step({"src/util.py": "1\n"}, SAM, 0)]))["git.bus_factor.model_paths"]
+    found = run_probe(bus_factor, build(tmp_path, [Step({"src/util.py": "1\n"}, SAM, 0)]))["git.bus_factor.model_paths"]
     assert found.outcome is NA
 
 
 def test_bus_factor_of_transformations_in_a_data_platform(tmp_path: Path) -> None:
     steps = [Step({"warehouse/dbt_project.yml": "name: w\n"}, DAN, 0)]
     steps += [Step({f"warehouse/models/m{i}.sql": f"select {i}\n"}, DAN if i % 2 else SAM, i + 1) for i in range(6)]
-    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    found = run_probe(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
     assert found.outcome is T and found.values["bus_factor"] == 2
     assert found.values["code"] == "data transformation code"
 
@@ -106,18 +107,18 @@ def test_bus_factor_of_transformations_in_a_data_platform(tmp_path: Path) -> Non
 def test_bus_factor_of_transformations_by_one_author(tmp_path: Path) -> None:
     steps = [Step({f"dags/d{i}.py": f"x = {i}\n"}, DAN, i) for i in range(6)]
     steps.append(Step({"README.md": "docs\n", "src/app.py": "1\n"}, SAM, 7))  # not transformation code
-    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    found = run_probe(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
     assert found.outcome is F and found.values["bus_factor"] == 1
 
 
 def test_bus_factor_ignores_example_transformations(tmp_path: Path) -> None:
     steps = [Step({"examples/models/m.sql": f"select {i}\n"}, DAN if i % 2 else SAM, i) for i in range(4)]
-    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    found = run_probe(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
     assert found.outcome is NA
 
 
 def test_model_code_wins_over_transformations(tmp_path: Path) -> None:
     steps = [Step({"src/model.py": f"v = {i}\n"}, ADA, i) for i in range(4)]
     steps += [Step({f"models/m{i}.sql": "select 1\n"}, DAN if i % 2 else SAM, 5 + i) for i in range(4)]
-    found = run(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
+    found = run_probe(bus_factor, build(tmp_path, steps))["git.bus_factor.model_paths"]
     assert found.outcome is F and found.values["code"] == "model and serving code"

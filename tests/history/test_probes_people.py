@@ -5,8 +5,9 @@ from pathlib import Path
 from probes.history.authors import authors
 from probes.history.cochange import cochange
 from scanner.model import Outcome
+from scanner.testing import run_probe
 
-from ._repo import ADA, BOT, DAN, SAM, Step, build, run
+from ._repo import ADA, BOT, DAN, SAM, Step, build
 
 T, F, NA = Outcome.TRUE, Outcome.FALSE, Outcome.NOT_APPLICABLE
 
@@ -24,7 +25,7 @@ def _se(n: int, at: float, extra: dict[str, str | bytes] | None = None) -> Step:
 
 
 def test_three_roles_present(tmp_path: Path) -> None:
-    out = run(authors, build(tmp_path, [_ds(1, 0), _ds(2, 1), _de(1, 2), _de(2, 3), _se(1, 4), _se(2, 5)]))
+    out = run_probe(authors, build(tmp_path, [_ds(1, 0), _ds(2, 1), _de(1, 2), _de(2, 3), _se(1, 4), _se(2, 5)]))
     assert out["git.multi_author"].outcome is T and out["git.multi_author"].values["count"] == 3
     assert out["git.repo.single_author"].outcome is F
     for role in ("ds", "de", "se"):
@@ -35,7 +36,7 @@ def test_three_roles_present(tmp_path: Path) -> None:
 
 def test_single_author_dominates(tmp_path: Path) -> None:
     steps = [_ds(i, i) for i in range(10)] + [_se(1, 11)]
-    out = run(authors, build(tmp_path, steps))
+    out = run_probe(authors, build(tmp_path, steps))
     single = out["git.repo.single_author"]
     assert single.outcome is T and single.values["share"] == 0.91 and "Ada Lovelace" in single.message
     assert out["git.multi_author"].outcome is T
@@ -48,20 +49,20 @@ def test_bots_and_mailmap_do_not_make_a_team(tmp_path: Path) -> None:
         Step({"notebooks/b.ipynb": "{}"}, ("Ada at home", "ada@home.example"), 1),
         *[Step({"requirements.txt": f"x=={i}\n"}, BOT, 2 + i, "bump") for i in range(5)],
     ]
-    out = run(authors, build(tmp_path, steps))
+    out = run_probe(authors, build(tmp_path, steps))
     assert out["git.multi_author"].outcome is F and out["git.multi_author"].values["bot_commits"] == 5
     assert out["git.repo.single_author"].outcome is T and out["git.repo.single_author"].values["share"] == 1.0
 
 
 def test_bot_only_history_is_not_single_author(tmp_path: Path) -> None:
-    out = run(authors, build(tmp_path, [Step({"requirements.txt": "x\n"}, BOT, 0)]))
+    out = run_probe(authors, build(tmp_path, [Step({"requirements.txt": "x\n"}, BOT, 0)]))
     assert out["git.repo.single_author"].outcome is NA
     assert out["git.multi_author"].outcome is F
 
 
 def test_cochange_in_a_shared_commit(tmp_path: Path) -> None:
     pair = Step({"features/build.py": "x = 1\n"}, DAN, 10, "features\n\nCo-authored-by: Ada Lovelace <ada@example.org>")
-    out = run(cochange, build(tmp_path, [_ds(1, 0), _ds(2, 1), _ds(3, 2), _de(1, 3), _de(2, 4), pair]))
+    out = run_probe(cochange, build(tmp_path, [_ds(1, 0), _ds(2, 1), _ds(3, 2), _de(1, 3), _de(2, 4), pair]))
     found = out["people.ds_de.cochange"]
     assert found.outcome is T and found.values["commit_edges"] == 1 and found.confidence == "low"
     assert found.locations[0].path == "features/build.py"
@@ -81,7 +82,7 @@ def test_cochange_same_directory_within_14_days(tmp_path: Path) -> None:
         _de(3, 30, {"shared/features/b.py": "b = 1\n"}),
         _se(3, 60, {"shared/features/c.py": "c = 1\n"}),
     ]
-    out = run(cochange, build(tmp_path, steps))
+    out = run_probe(cochange, build(tmp_path, steps))
     ds_de = out["people.ds_de.cochange"]
     assert ds_de.outcome is T and ds_de.values["directory_edges"] == 1 and "shared/features" in ds_de.message
     assert {loc.path for loc in ds_de.locations} == {"shared/features/a.py", "shared/features/b.py"}
@@ -112,7 +113,7 @@ def test_shared_files_and_root_do_not_link_roles(tmp_path: Path) -> None:
             },
         ),
     ]
-    out = run(cochange, build(tmp_path, steps))
+    out = run_probe(cochange, build(tmp_path, steps))
     assert out["people.ds_de.cochange"].outcome is F
     isolated = out["people.ds.isolated"]
     assert isolated.outcome is T and "GitHub API" in isolated.message and isolated.locations
@@ -120,6 +121,6 @@ def test_shared_files_and_root_do_not_link_roles(tmp_path: Path) -> None:
 
 
 def test_isolation_needs_the_role(tmp_path: Path) -> None:
-    out = run(cochange, build(tmp_path, [_ds(1, 0), _se(1, 1)]))
+    out = run_probe(cochange, build(tmp_path, [_ds(1, 0), _se(1, 1)]))
     assert out["people.de.isolated"].outcome is NA
     assert out["people.ds.isolated"].outcome is T

@@ -7,9 +7,9 @@ import pytest
 from probes.history.changes import model_binary_handoff, prompt_edit_churn, scoring_late
 from probes.history.tags import tags
 from scanner.model import Outcome
-from tests.helpers import git
+from scanner.testing import git, run_probe
 
-from ._repo import ADA, SAM, Step, build, day, run, scripted, views_of
+from ._repo import ADA, SAM, Step, build, day, scripted, views_of
 
 T, F, NA, UNK = Outcome.TRUE, Outcome.FALSE, Outcome.NOT_APPLICABLE, Outcome.NOT_AVAILABLE
 
@@ -23,7 +23,7 @@ def _tagged(days: list[float], annotated: bool = True, names: list[str] | None =
 
 
 def test_regular_version_tags(tmp_path: Path) -> None:
-    out = run(tags, build(tmp_path, _tagged([0, 30, 61, 90, 120])))
+    out = run_probe(tags, build(tmp_path, _tagged([0, 30, 61, 90, 120])))
     assert out["git.tags.present"].outcome is T and out["git.tags.present"].values["count"] == 5
     regular = out["git.tags.regular"]
     assert regular.outcome is T and regular.values["mean_interval_days"] == 30.0 and regular.confidence == "medium"
@@ -32,15 +32,15 @@ def test_regular_version_tags(tmp_path: Path) -> None:
 
 
 def test_irregular_or_few_tags(tmp_path: Path) -> None:
-    out = run(tags, build(tmp_path, _tagged([0, 1, 2, 120])))
+    out = run_probe(tags, build(tmp_path, _tagged([0, 1, 2, 120])))
     assert out["git.tags.regular"].outcome is F and out["git.tags.regular"].values["cv"] > 0.5
-    few = run(tags, build(tmp_path / "few", _tagged([0, 30, 60])))
+    few = run_probe(tags, build(tmp_path / "few", _tagged([0, 30, 60])))
     assert few["git.tags.regular"].outcome is F and "< 4" in few["git.tags.regular"].message
 
 
 def test_non_version_and_gto_tags(tmp_path: Path) -> None:
     names = ["churn@v1.0.0", "churn#prod#1", "nightly", "release-candidate"]
-    out = run(tags, build(tmp_path, _tagged([0, 1, 2, 3], names=names)))
+    out = run_probe(tags, build(tmp_path, _tagged([0, 1, 2, 3], names=names)))
     assert out["git.tags.present"].outcome is F  # no v1.2.3-style tag
     assert out["git.gto_tags"].outcome is T and out["git.gto_tags"].values["count"] == 2
 
@@ -62,12 +62,12 @@ def test_non_version_and_gto_tags(tmp_path: Path) -> None:
     ],
 )
 def test_version_tag_schemes(tmp_path: Path, name: str, version: bool) -> None:
-    out = run(tags, build(tmp_path, _tagged([0], names=[name])))
+    out = run_probe(tags, build(tmp_path, _tagged([0], names=[name])))
     assert (out["git.tags.present"].outcome is T) is version
 
 
 def test_lightweight_gto_tags_do_not_count(tmp_path: Path) -> None:
-    out = run(tags, build(tmp_path, _tagged([0], annotated=False, names=["churn@v1.0.0"])))
+    out = run_probe(tags, build(tmp_path, _tagged([0], annotated=False, names=["churn@v1.0.0"])))
     assert out["git.gto_tags"].outcome is F and out["git.gto_tags"].values["lightweight_ignored"] == 1
 
 
@@ -96,7 +96,7 @@ def test_lightweight_gto_tags_do_not_count(tmp_path: Path) -> None:
     ],
 )
 def test_model_binary_handoff(tmp_path: Path, steps: list[Step], outcome: Outcome, count: int) -> None:
-    found = run(model_binary_handoff, build(tmp_path, steps))["git.model_binary_handoff"]
+    found = run_probe(model_binary_handoff, build(tmp_path, steps))["git.model_binary_handoff"]
     assert found.outcome is outcome and found.values["commits"] == count
     if outcome is T:
         assert found.values["roles"] == {"SE": count} and found.locations[0].path == "app/model.pkl"
@@ -106,7 +106,7 @@ def test_model_binary_deletion_is_not_a_handoff(tmp_path: Path) -> None:
     root = scripted(tmp_path, [Step({"app/model.pkl": b"\x80", "app/main.py": "x\n"}, SAM, -400)])
     git(root, "rm", "-q", "app/model.pkl")
     git(root, "commit", "-q", "-m", "drop the pickle", author=SAM, date=day(0))
-    found = run(model_binary_handoff, views_of(root))["git.model_binary_handoff"]
+    found = run_probe(model_binary_handoff, views_of(root))["git.model_binary_handoff"]
     assert found.outcome is F and found.values["commits"] == 0
 
 
@@ -121,12 +121,12 @@ def test_model_binary_deletion_is_not_a_handoff(tmp_path: Path) -> None:
 def test_prompt_edit_churn(tmp_path: Path, edits: list[int], outcome: Outcome) -> None:
     steps = [Step({"prompts/system.txt": f"You are helper {i}.\n"}, ADA, at) for i, at in enumerate(edits)]
     steps.append(Step({"src/a.py": "1\n"}, SAM, 100))
-    found = run(prompt_edit_churn, build(tmp_path, steps))["git.prompt_edit_churn"]
+    found = run_probe(prompt_edit_churn, build(tmp_path, steps))["git.prompt_edit_churn"]
     assert found.outcome is outcome
 
 
 def test_prompt_edit_churn_not_applicable(tmp_path: Path) -> None:
-    found = run(prompt_edit_churn, build(tmp_path, [Step({"docs/prompts.md": "how we prompt"}, ADA, 0)]))
+    found = run_probe(prompt_edit_churn, build(tmp_path, [Step({"docs/prompts.md": "how we prompt"}, ADA, 0)]))
     assert found["git.prompt_edit_churn"].outcome is NA
 
 
@@ -146,5 +146,5 @@ SCORE = "def init():\n    pass\n\ndef run(data):\n    return model.predict(data)
     ],
 )
 def test_scoring_late(tmp_path: Path, steps: list[Step], outcome: Outcome) -> None:
-    found = run(scoring_late, build(tmp_path, steps))["git.scoring_late"]
+    found = run_probe(scoring_late, build(tmp_path, steps))["git.scoring_late"]
     assert found.outcome is outcome, found.message

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from scanner.cli import EXIT_PARTIAL, main
-from tests.helpers import make_repo
+from scanner.testing import make_repo
 from tests.mlflow.conftest import Server, findings, scan_sources
 from tests.mlflow.servers import forward, free_port, http_server, json_answer
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from scanner.cli import EXIT_PARTIAL, main
-from tests.helpers import make_repo
+from scanner.testing import make_repo
 from tests.hostile_http import dripping_server, huge_server
 from tests.mlflow.conftest import findings, scan_sources
 from tests.mlflow.servers import http_server, json_answer

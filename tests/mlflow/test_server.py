@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from scanner.cli import EXIT_OK, main
+from scanner.testing import git, make_repo
 from tests.e2e.conftest import check_with_contract_tool
-from tests.helpers import git, make_repo
 from tests.mlflow.conftest import Server, criterion, findings, level, scan_sources
 from tests.mlflow.scenarios import REPO
 

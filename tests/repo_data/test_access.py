@@ -6,7 +6,7 @@ import pytest
 
 from probes.repo.data_access import GITOPS, INTERFACES, access
 from probes.repo.data_grants import GROUPS, USERS, grants
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 SQL = """-- grants
 GRANT SELECT ON TABLE sales.orders TO ROLE analyst;
@@ -122,14 +122,14 @@ GRANT_CASES = [
 def test_grants(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(grants, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(grants, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_group_share(tmp_path: Path) -> None:
-    found = run(grants, tmp_path, {"sql/grants.sql": SQL})
+    found = run_on_repo(grants, tmp_path, {"sql/grants.sql": SQL})
     assert found[GROUPS].values == {"count": 2, "users": 1, "groups": 2, "group_share": 0.67}
 
 
@@ -172,8 +172,8 @@ ACCESS_CASES = [
 def test_access(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(access, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(access, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
@@ -181,5 +181,5 @@ def test_access(
 @pytest.mark.parametrize("codeowners", ["", "* @org/everyone\n"])
 def test_access_files_without_specific_owners_are_low(tmp_path: Path, codeowners: str) -> None:
     files = {"access/sales.yaml": ACCESS_YAML} | ({"CODEOWNERS": codeowners} if codeowners else {})
-    finding = run(access, tmp_path, files)[GITOPS]
-    assert outcome(finding) and finding.confidence == "low" and finding.values["with_codeowners"] == 0
+    finding = run_on_repo(access, tmp_path, files)[GITOPS]
+    assert truth(finding) and finding.confidence == "low" and finding.values["with_codeowners"] == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_credentials import SIGNAL, inline_credentials
-from tests.repo_data._util import outcome, run
+from scanner.testing import run_on_repo, truth
 
 # Fake secrets, assembled so that this file itself does not look like a leak to scanners.
 AWS = "AKIA" + "Q3EGRT7LMXZ2P4VB"
@@ -69,8 +69,8 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "where"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_inline_credentials(tmp_path: Path, files: dict[str, str | bytes], where: list[str]) -> None:
-    finding = run(inline_credentials, tmp_path, files)[SIGNAL]
-    assert outcome(finding) == bool(where), finding.message
+    finding = run_on_repo(inline_credentials, tmp_path, files)[SIGNAL]
+    assert truth(finding) == bool(where), finding.message
     if where:
         assert [f"{loc.label()} {loc.snippet}" for loc in finding.locations] == where
     dumped = json.dumps(finding.to_json())
@@ -86,14 +86,14 @@ def test_notebook_leak_names_the_cell_and_hides_the_value(tmp_path: Path) -> Non
             ]
         }
     )
-    finding = run(inline_credentials, tmp_path, {"nb/explore.ipynb": nb})[SIGNAL]
-    assert outcome(finding) and finding.locations[0].snippet == "cell 2, line 1: password=*** in connection URI"
+    finding = run_on_repo(inline_credentials, tmp_path, {"nb/explore.ipynb": nb})[SIGNAL]
+    assert truth(finding) and finding.locations[0].snippet == "cell 2, line 1: password=*** in connection URI"
     assert PASSWORD not in json.dumps(finding.to_json())
 
 
 def test_counts_by_rule_and_tests_apart(tmp_path: Path) -> None:
     files = {".env": f"DB_PASSWORD={PASSWORD}\nAWS_KEY={AWS}\n", "tests/t.py": f'U = "pg://a:{PASSWORD}@h/d"\n'}
-    finding = run(inline_credentials, tmp_path, files)[SIGNAL]
+    finding = run_on_repo(inline_credentials, tmp_path, files)[SIGNAL]
     assert finding.values == {
         "count": 2,
         "files": 1,

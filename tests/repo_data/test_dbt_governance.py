@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_dbt import CONTRACTS, GRANTS, MIN_GROUP, PII, PII_GRANTS, SIGNALS, TESTS, dbt_governance
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 PROJECT = """name: shop
 version: '1.0'
@@ -157,15 +157,15 @@ CASES = [
 def test_dbt_governance(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(dbt_governance, tmp_path, files)
+    found = run_on_repo(dbt_governance, tmp_path, files)
     assert set(found) == set(SIGNALS)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in SIGNALS}
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in SIGNALS}
     for signal, locs in where.items():
         assert labels(found[signal])[: len(locs)] == locs
 
 
 def test_counts_and_severity(tmp_path: Path) -> None:
-    found = run(dbt_governance, tmp_path, FULL)
+    found = run_on_repo(dbt_governance, tmp_path, FULL)
     assert found[TESTS].values == {"count": 3, "warn": 1, "singular": 0, "unit_tests": 0}
     assert found[CONTRACTS].values == {"count": 1, "share": 0.33}
     assert found[TESTS].confidence == "medium"
@@ -173,25 +173,25 @@ def test_counts_and_severity(tmp_path: Path) -> None:
 
 def test_warn_only_tests_are_low_confidence(tmp_path: Path) -> None:
     files = {"dbt_project.yml": "name: shop\n", "models/orders.sql": "select 1 as id", "models/s.yml": WARN_ONLY}
-    finding = run(dbt_governance, tmp_path, files)[TESTS]
-    assert outcome(finding) and finding.confidence == "low" and "only warn" in finding.message
+    finding = run_on_repo(dbt_governance, tmp_path, files)[TESTS]
+    assert truth(finding) and finding.confidence == "low" and "only warn" in finding.message
 
 
 def test_pii_grant_broader_than_the_rest_is_not_narrower(tmp_path: Path) -> None:
     sql = "{{ config(meta={'pii': true}, grants={'select': ['pii_reader']}) }}\nselect 1"
     files = {"dbt_project.yml": "name: shop\n", "models/a.sql": "select 1", "models/p.sql": sql}
-    found = run(dbt_governance, tmp_path, files)
-    assert outcome(found[PII]) and outcome(found[GRANTS]) and not outcome(found[PII_GRANTS])
+    found = run_on_repo(dbt_governance, tmp_path, files)
+    assert truth(found[PII]) and truth(found[GRANTS]) and not truth(found[PII_GRANTS])
 
 
 def test_public_pii_message(tmp_path: Path) -> None:
     files = {"dbt_project.yml": FLAT_PROJECT, "models/s.yml": PUBLIC_PII, **MODELS}
-    finding = run(dbt_governance, tmp_path, files)[PII_GRANTS]
+    finding = run_on_repo(dbt_governance, tmp_path, files)[PII_GRANTS]
     assert "all-users" in finding.message and finding.values["public"] == 1
 
 
 def test_explicit_non_pii_is_classification_without_sensitive(tmp_path: Path) -> None:
     schema = "models:\n  - name: a\n    columns:\n      - name: id\n        meta: {pii: false}\n"
     files = {"dbt_project.yml": "name: shop\n", "models/a.sql": "select 1", "models/s.yml": schema}
-    finding = run(dbt_governance, tmp_path, files)[PII]
-    assert outcome(finding) and finding.values["sensitive"] == 0
+    finding = run_on_repo(dbt_governance, tmp_path, files)[PII]
+    assert truth(finding) and finding.values["sensitive"] == 0

@@ -16,7 +16,7 @@ from probes.repo.data_dbt_semantics import (
     UNLINKED,
     dbt_semantics,
 )
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 PROJECT = {"dbt_project.yml": "name: shop\nprofile: shop\n"}
 SOURCES = "version: 2\nsources:\n  - name: erp\n    tables:\n" + "".join(f"      - name: t{i}\n" for i in range(6))
@@ -183,15 +183,15 @@ CASES = [
 def test_dbt_semantics(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(dbt_semantics, tmp_path, files)
+    found = run_on_repo(dbt_semantics, tmp_path, files)
     assert set(found) == set(SIGNALS)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in SIGNALS}
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in SIGNALS}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_shared_entities_and_exposure_values(tmp_path: Path) -> None:
     files = {**PROJECT, **MODELS, "models/sem.yml": SEMANTIC, "models/exp.yml": EXPOSURE}
-    found = run(dbt_semantics, tmp_path, files)
+    found = run_on_repo(dbt_semantics, tmp_path, files)
     assert found[ENTITIES].values["shared"] == ["customer"] and found[ENTITIES].confidence == "medium"
     assert found[EXPOSURES].values == {"count": 1, "with_depends_on": 1}

@@ -6,7 +6,7 @@ import pytest
 
 from probes.repo.data_etl import CRON, DBT, DE, ETL, etl
 from probes.repo.data_targets import ENV, WAREHOUSE, targets
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 DBT_PROJECT = "name: shop\nversion: '1.0'\nprofile: shop\n"
 EXPORT = """import pandas as pd
@@ -92,22 +92,22 @@ ETL_CASES = [
 def test_etl(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(etl, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == expected
+    found = run_on_repo(etl, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == expected
     for signal, locs in where.items():
         assert labels(found[signal])[: len(locs)] == locs
 
 
 def test_starter_project_message_names_the_starter(tmp_path: Path) -> None:
     files = {"dbt_project.yml": DBT_PROJECT, "models/example/my_first_dbt_model.sql": "select 1"}
-    finding = run(etl, tmp_path, files)[DBT]
+    finding = run_on_repo(etl, tmp_path, files)[DBT]
     assert "my_first_dbt_model" in finding.message and finding.values["ignored_scaffolds"] == 1
 
 
 def test_notebook_export_is_low_confidence(tmp_path: Path) -> None:
     nb = '{"cells": [{"cell_type": "code", "source": ["df = pd.read_sql(q, c)\\n", "df.to_csv(\\"x.csv\\")"]}]}'
-    finding = run(etl, tmp_path, {"nb/export.ipynb": nb})[ETL]
-    assert outcome(finding) and finding.confidence == "low"
+    finding = run_on_repo(etl, tmp_path, {"nb/export.ipynb": nb})[ETL]
+    assert truth(finding) and finding.confidence == "low"
 
 
 PROFILES = """shop:
@@ -170,8 +170,8 @@ TARGET_CASES = [
 def test_targets(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(targets, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == expected
+    found = run_on_repo(targets, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == expected
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
@@ -197,6 +197,6 @@ RAKE_CASES = [
 
 @pytest.mark.parametrize(("name", "files", "expected"), RAKE_CASES, ids=[c[0] for c in RAKE_CASES])
 def test_rake_data_tasks_are_etl_scripts(tmp_path: Path, name: str, files: dict[str, str], expected: bool) -> None:
-    found = run(etl, tmp_path, files)
-    assert outcome(found[ETL]) is expected, (name, found[ETL].message)
-    assert outcome(found[DE]) is False  # an app's rake tasks are not data-engineering artefacts
+    found = run_on_repo(etl, tmp_path, files)
+    assert truth(found[ETL]) is expected, (name, found[ETL].message)
+    assert truth(found[DE]) is False  # an app's rake tasks are not data-engineering artefacts

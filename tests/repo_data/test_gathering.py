@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_gathering import PKG, PRODUCTS, gathering
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 TRAIN = """from sklearn.linear_model import LogisticRegression
 
@@ -76,12 +76,12 @@ CASES = [
 def test_gathering(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(gathering, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(gathering, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_shared_package_is_low_confidence(tmp_path: Path) -> None:
-    finding = run(gathering, tmp_path, LOCAL_PKG)[PKG]
+    finding = run_on_repo(gathering, tmp_path, LOCAL_PKG)[PKG]
     assert finding.confidence == "low" and finding.values["packages"] == ["acme_features"]

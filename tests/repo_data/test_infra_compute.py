@@ -7,7 +7,7 @@ import pytest
 from probes.repo.infra_compute import BUDGETS, CHARGEBACK, SHARED, TAGS, TEAM, compute
 from probes.repo.infra_templates import SIGNAL as TEMPLATES
 from probes.repo.infra_templates import selfservice
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 CLUSTER = """resource "databricks_cluster" "ds_team" {
   cluster_name  = "ds-team"
@@ -103,20 +103,20 @@ CASES = [
 def test_compute(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(compute, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(compute, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_scale_limits_only_are_low_confidence(tmp_path: Path) -> None:
-    finding = run(compute, tmp_path, {"infra/aml.tf": AML})[BUDGETS]
+    finding = run_on_repo(compute, tmp_path, {"infra/aml.tf": AML})[BUDGETS]
     assert finding.confidence == "low" and finding.values == {"count": 0, "scale_limits": 1}
 
 
 def test_untagged_share(tmp_path: Path) -> None:
     vm = 'resource "aws_instance" "gpu" {\n  instance_type = "p3.2xlarge"\n  tags = { Name = "box" }\n}\n'
-    found = run(compute, tmp_path, {"infra/dbx.tf": CLUSTER, "infra/vm.tf": vm})
+    found = run_on_repo(compute, tmp_path, {"infra/dbx.tf": CLUSTER, "infra/vm.tf": vm})
     assert found[TAGS].values == {"count": 1, "compute": 2, "share": 0.5}
     assert labels(found[TEAM]) == ["infra/dbx.tf:1", "infra/vm.tf:1"]
 
@@ -155,6 +155,6 @@ TEMPLATE_CASES = [
 
 @pytest.mark.parametrize(("files", "where"), [c[1:] for c in TEMPLATE_CASES], ids=[c[0] for c in TEMPLATE_CASES])
 def test_selfservice(tmp_path: Path, files: dict[str, str | bytes], where: list[str]) -> None:
-    finding = run(selfservice, tmp_path, files)[TEMPLATES]
-    assert outcome(finding) == bool(where)
+    finding = run_on_repo(selfservice, tmp_path, files)[TEMPLATES]
+    assert truth(finding) == bool(where)
     assert labels(finding) == where if where else finding.values["other_templates"] <= 1

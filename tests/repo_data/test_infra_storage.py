@@ -6,7 +6,7 @@ import pytest
 
 from probes.repo.infra_security import AUDIT, COLUMNS, data_security
 from probes.repo.infra_storage import DATASET_ACL, NO_ACL, PUBLIC, storage
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 BUCKETS = """resource "aws_s3_bucket" "raw" {
   bucket = "acme-raw"
@@ -151,8 +151,8 @@ STORAGE_CASES = [
 def test_storage(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(storage, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(storage, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
@@ -214,12 +214,12 @@ SECURITY_CASES = [
 def test_data_security(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(data_security, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(data_security, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_management_only_trail_is_explained(tmp_path: Path) -> None:
-    finding = run(data_security, tmp_path, {"infra/trail.tf": TRAIL_MGMT})[AUDIT]
+    finding = run_on_repo(data_security, tmp_path, {"infra/trail.tf": TRAIL_MGMT})[AUDIT]
     assert "management events only" in finding.message and finding.values == {"management_only_trails": 1}

@@ -6,8 +6,8 @@ import pytest
 
 from probes.repo.data_orchestrators import SIGNALS, orchestrators
 from scanner.model import Outcome
+from scanner.testing import labels, run_on_repo, truth
 from scanner.views import Views
-from tests.repo_data._util import labels, outcome, run
 
 AIRFLOW_DAG = """from airflow import DAG
 from airflow.operators.bash import BashOperator
@@ -123,25 +123,25 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_orchestrators(tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, list[str]]) -> None:
-    found = run(orchestrators, tmp_path, files)
+    found = run_on_repo(orchestrators, tmp_path, files)
     assert set(found) == set(SIGNALS)
     for signal, finding in found.items():
         tool = signal.rsplit(".", 1)[1]
-        assert outcome(finding) == (tool in expected), (signal, finding.message)
+        assert truth(finding) == (tool in expected), (signal, finding.message)
         if tool in expected:
             assert labels(finding)[: len(expected[tool])] == expected[tool]
 
 
 def test_notebook_only_dag_is_low_confidence(tmp_path: Path) -> None:
     nb = '{"cells": [{"cell_type": "code", "source": ["from airflow import DAG\\n", "d = DAG(\\"x\\")\\n"]}]}'
-    finding = run(orchestrators, tmp_path, {"notebooks/dag.ipynb": nb})["repo.orchestrator.airflow"]
-    assert outcome(finding) and finding.confidence == "low"
+    finding = run_on_repo(orchestrators, tmp_path, {"notebooks/dag.ipynb": nb})["repo.orchestrator.airflow"]
+    assert truth(finding) and finding.confidence == "low"
     assert finding.locations[0].snippet is not None and finding.locations[0].snippet.startswith("cell 1, line 2")
 
 
 def test_dependency_only_message(tmp_path: Path) -> None:
-    finding = run(orchestrators, tmp_path, {"requirements.txt": "dagster\n"})["repo.orchestrator.dagster"]
-    assert not outcome(finding) and finding.values["declared"] == 1 and "declared" in finding.message
+    finding = run_on_repo(orchestrators, tmp_path, {"requirements.txt": "dagster\n"})["repo.orchestrator.dagster"]
+    assert not truth(finding) and finding.values["declared"] == 1 and "declared" in finding.message
 
 
 def test_unavailable_without_repo() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_pii import PII, pii
-from tests.repo_data._util import outcome, run
+from scanner.testing import run_on_repo, truth
 
 PRESIDIO = "from presidio_analyzer import AnalyzerEngine\n\nresults = AnalyzerEngine().analyze(text=t, language='en')\n"
 VALIDATOR = "import re\n\nEMAIL = re.compile(r'@')\n\n\ndef contains_pii(text):\n    return bool(EMAIL.search(text))\n"
@@ -25,4 +25,4 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_pii_screening(tmp_path: Path, files: dict[str, str], expected: bool) -> None:
-    assert outcome(run(pii, tmp_path, files)[PII]) is expected
+    assert truth(run_on_repo(pii, tmp_path, files)[PII]) is expected

@@ -7,7 +7,7 @@ import pytest
 from probes.repo.data_contracts import PII, PRESENT, SHARED, data_contracts
 from probes.repo.data_quality import SIGNAL as VALIDATION
 from probes.repo.data_quality import data_validation
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 PANDERA = """import pandera as pa
 
@@ -55,18 +55,18 @@ VALIDATION_CASES = [
     ("files", "expected", "where"), [c[1:] for c in VALIDATION_CASES], ids=[c[0] for c in VALIDATION_CASES]
 )
 def test_data_validation(tmp_path: Path, files: dict[str, str | bytes], expected: bool, where: list[str]) -> None:
-    finding = run(data_validation, tmp_path, files)[VALIDATION]
-    assert outcome(finding) == expected
+    finding = run_on_repo(data_validation, tmp_path, files)[VALIDATION]
+    assert truth(finding) == expected
     assert labels(finding) == where if expected else True
 
 
 def test_soda_without_configuration_is_low(tmp_path: Path) -> None:
-    finding = run(data_validation, tmp_path, {"soda/checks.yml": SODA_CHECKS})[VALIDATION]
-    assert outcome(finding) and finding.confidence == "low"
+    finding = run_on_repo(data_validation, tmp_path, {"soda/checks.yml": SODA_CHECKS})[VALIDATION]
+    assert truth(finding) and finding.confidence == "low"
 
 
 def test_declared_only_is_reported(tmp_path: Path) -> None:
-    finding = run(data_validation, tmp_path, {"requirements.txt": "pandera\n"})[VALIDATION]
+    finding = run_on_repo(data_validation, tmp_path, {"requirements.txt": "pandera\n"})[VALIDATION]
     assert finding.values["declared"] == 1 and "never used" in finding.message
 
 
@@ -147,12 +147,12 @@ CONTRACT_CASES = [
 def test_data_contracts(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(data_contracts, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(data_contracts, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_template_is_named_in_message(tmp_path: Path) -> None:
-    finding = run(data_contracts, tmp_path, {"datacontract.yaml": TEMPLATE})[PRESENT]
+    finding = run_on_repo(data_contracts, tmp_path, {"datacontract.yaml": TEMPLATE})[PRESENT]
     assert "templates" in finding.message and finding.values["ignored_templates"] == 1

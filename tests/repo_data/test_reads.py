@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_reads import APP_DB, READS, STORE_IO, data_reads
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 
 def notebook(*cells: str) -> str:
@@ -84,23 +84,25 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "files", "expected", "where"), CASES, ids=[c[0] for c in CASES])
 def test_data_reads(tmp_path: Path, name: str, files: dict[str, str], expected: dict, where: dict) -> None:
-    found = run(data_reads, tmp_path, files)
+    found = run_on_repo(data_reads, tmp_path, files)
     for signal in (READS, STORE_IO, APP_DB):
-        assert outcome(found[signal]) is expected.get(signal, False), (name, signal, found[signal].message)
+        assert truth(found[signal]) is expected.get(signal, False), (name, signal, found[signal].message)
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_notebook_reads_are_low_confidence(tmp_path: Path) -> None:
-    found = run(data_reads, tmp_path, {"analysis.ipynb": notebook("import pandas as pd", "df = pd.read_csv('a.csv')")})
-    assert outcome(found[READS]) and found[READS].confidence == "low"
+    found = run_on_repo(
+        data_reads, tmp_path, {"analysis.ipynb": notebook("import pandas as pd", "df = pd.read_csv('a.csv')")}
+    )
+    assert truth(found[READS]) and found[READS].confidence == "low"
 
 
 def test_ingestion_into_a_vector_index_counts_and_a_plain_add_does_not(tmp_path: Path) -> None:
     ingest = "import chromadb\n\ncol = chromadb.HttpClient().get_collection('x')\ncol.add(ids=['1'], documents=['t'])\n"
-    assert outcome(run(data_reads, tmp_path / "a", {"ingest/build.py": ingest})[READS])
+    assert truth(run_on_repo(data_reads, tmp_path / "a", {"ingest/build.py": ingest})[READS])
     plain = "s = set()\ns.add(1)\n"
-    assert not outcome(run(data_reads, tmp_path / "b", {"app/x.py": plain})[READS])
+    assert not truth(run_on_repo(data_reads, tmp_path / "b", {"app/x.py": plain})[READS])
 
 
 BQ_RB = (
@@ -131,9 +133,9 @@ RUBY_CASES = [
 
 @pytest.mark.parametrize(("name", "files", "expected"), RUBY_CASES, ids=[c[0] for c in RUBY_CASES])
 def test_ruby_and_js_data_work(tmp_path: Path, name: str, files: dict[str, str], expected: dict) -> None:
-    found = run(data_reads, tmp_path, files)
+    found = run_on_repo(data_reads, tmp_path, files)
     for signal in (READS, STORE_IO, APP_DB):
-        assert outcome(found[signal]) is expected.get(signal, False), (name, signal, found[signal].message)
+        assert truth(found[signal]) is expected.get(signal, False), (name, signal, found[signal].message)
 
 
 CONSUMER_RAKE = "task consume: :environment do\n  MessageQueueConsumer::Consumer.new(queue_name: q).run\nend\n"
@@ -159,4 +161,4 @@ CONSUMER_CASES = [
 
 @pytest.mark.parametrize(("name", "files", "expected"), CONSUMER_CASES, ids=[c[0] for c in CONSUMER_CASES])
 def test_queue_consumers_are_data_reads(tmp_path: Path, name: str, files: dict[str, str], expected: bool) -> None:
-    assert outcome(run(data_reads, tmp_path, files)[READS]) is expected, name
+    assert truth(run_on_repo(data_reads, tmp_path, files)[READS]) is expected, name

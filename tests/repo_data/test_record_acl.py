@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_record_acl import RECORD_ACL, record_acls
-from tests.repo_data._util import outcome, run
+from scanner.testing import run_on_repo, truth
 
 MODEL = "class Doc:\n    access_control_list: list[str]\n"
 SEARCH = "def search(q, user):\n    return index.query(q, filter={'terms': {'access_control_list': user.groups}})\n"
@@ -25,4 +25,4 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_record_acl(tmp_path: Path, files: dict[str, str], expected: bool) -> None:
-    assert outcome(run(record_acls, tmp_path, files)[RECORD_ACL]) is expected
+    assert truth(run_on_repo(record_acls, tmp_path, files)[RECORD_ACL]) is expected

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_schedules import JOBS, data_schedules
-from tests.repo_data._util import outcome, run
+from scanner.testing import run_on_repo, truth
 
 BEAT = """from celery import Celery
 
@@ -83,4 +83,4 @@ CASES = [
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_scheduled_data_jobs(tmp_path: Path, files: dict[str, str], expected: bool) -> None:
-    assert outcome(run(data_schedules, tmp_path, files)[JOBS]) is expected
+    assert truth(run_on_repo(data_schedules, tmp_path, files)[JOBS]) is expected

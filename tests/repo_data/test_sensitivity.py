@@ -7,7 +7,7 @@ import pytest
 
 from probes.repo.data_privacy import DP, SYNTHETIC, privacy
 from probes.repo.data_sensitivity import AGG, DOC, MASKS, ROWS, sensitivity
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 POLICY_DOC = """# Data classification
 
@@ -96,14 +96,14 @@ CASES = [
 def test_sensitivity(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(sensitivity, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(sensitivity, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_defined_only_message(tmp_path: Path) -> None:
-    finding = run(sensitivity, tmp_path, {"sql/p.sql": ROWS_DEFINED_ONLY})[ROWS]
+    finding = run_on_repo(sensitivity, tmp_path, {"sql/p.sql": ROWS_DEFINED_ONLY})[ROWS]
     assert "attached to no table" in finding.message and finding.values == {"defined": 1}
 
 
@@ -132,14 +132,14 @@ PRIVACY_CASES = [
 def test_privacy(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(privacy, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(privacy, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_privacy_confidence(tmp_path: Path) -> None:
-    found = run(privacy, tmp_path, {"src/x.py": "import opendp\n", "nb/s.ipynb": notebook(SDV)})
+    found = run_on_repo(privacy, tmp_path, {"src/x.py": "import opendp\n", "nb/s.ipynb": notebook(SDV)})
     assert found[DP].confidence == "low" and "never called" in found[DP].message
     assert found[SYNTHETIC].confidence == "low"
-    assert run(privacy, tmp_path / "b", {"pipelines/synth.py": SDV})[SYNTHETIC].confidence == "medium"
+    assert run_on_repo(privacy, tmp_path / "b", {"pipelines/synth.py": SDV})[SYNTHETIC].confidence == "medium"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.data_store import CLOUD, EXPORTS, FILES, LOCAL, data_store
-from tests.repo_data._util import labels, outcome, run
+from scanner.testing import labels, run_on_repo, truth
 
 BIG = b"a,b\n" + b"1,2\n" * 30_000  # ~120 KB
 
@@ -77,17 +77,17 @@ CASES = [
 def test_data_store(
     tmp_path: Path, files: dict[str, str | bytes], expected: dict[str, bool], where: dict[str, list[str]]
 ) -> None:
-    found = run(data_store, tmp_path, files)
-    assert {s: outcome(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
+    found = run_on_repo(data_store, tmp_path, files)
+    assert {s: truth(f) for s, f in found.items()} == {s: expected.get(s, False) for s in found}
     for signal, locs in where.items():
         assert labels(found[signal]) == locs
 
 
 def test_examples_data_is_low_confidence(tmp_path: Path) -> None:
-    finding = run(data_store, tmp_path, {"examples/data/big.csv": BIG})[FILES]
+    finding = run_on_repo(data_store, tmp_path, {"examples/data/big.csv": BIG})[FILES]
     assert finding.confidence == "low" and finding.values["bytes"] > 100 * 1024
 
 
 def test_export_location_names_the_cell(tmp_path: Path) -> None:
-    finding = run(data_store, tmp_path, {"nb/export.ipynb": EXPORT_NB})[EXPORTS]
+    finding = run_on_repo(data_store, tmp_path, {"nb/export.ipynb": EXPORT_NB})[EXPORTS]
     assert finding.locations[0].snippet == "cell 2, line 1: read_sql then to_csv"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.llm_alerting import eval_alerts
-from tests.repo_llm.util import Case, check
+from scanner.testing import Case, check_case
 
 NIGHTLY = """name: Nightly LLM provider tests
 on:
@@ -68,4 +68,4 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_eval_alerts(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, eval_alerts, case)
+    check_case(eval_alerts, case, tmp_path)

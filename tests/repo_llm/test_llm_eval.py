@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from probes.repo.llm_eval import eval_config, eval_from_traces, judge_evals, manual_eval, multi_model_eval
-from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
+from scanner.testing import Case, check_case, notebook
+from tests.repo_llm.util import OPENAI_APP
 
 PROMPTFOO = """description: Billing assistant regression suite
 prompts:
@@ -88,7 +89,7 @@ EVAL_CONFIG = [
 
 @pytest.mark.parametrize("case", EVAL_CONFIG, ids=lambda c: c.id)
 def test_eval_config(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, eval_config, case)
+    check_case(eval_config, case, tmp_path)
 
 
 LOOP = """from openai import OpenAI
@@ -138,7 +139,7 @@ MULTI = [
 
 @pytest.mark.parametrize("case", MULTI, ids=lambda c: c.id)
 def test_multi_model_eval(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, multi_model_eval, case)
+    check_case(multi_model_eval, case, tmp_path)
 
 
 RAG_EVAL_CONFIG = (
@@ -177,7 +178,7 @@ JUDGE = [
 
 @pytest.mark.parametrize("case", JUDGE, ids=lambda c: c.id)
 def test_judge_evals(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, judge_evals, case)
+    check_case(judge_evals, case, tmp_path)
 
 
 INSPECT = (
@@ -215,7 +216,7 @@ MANUAL = [
 
 @pytest.mark.parametrize("case", MANUAL, ids=lambda c: c.id)
 def test_manual_eval(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, manual_eval, case)
+    check_case(manual_eval, case, tmp_path)
 
 
 MLFLOW_TRACES = (
@@ -248,4 +249,4 @@ TRACES = [
 
 @pytest.mark.parametrize("case", TRACES, ids=lambda c: c.id)
 def test_eval_from_traces(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, eval_from_traces, case)
+    check_case(eval_from_traces, case, tmp_path)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from probes.repo.llm_infra import llm_containerized, llm_inference
-from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
+from scanner.testing import Case, check_case, notebook
+from tests.repo_llm.util import OPENAI_APP
 
 TF_DEPLOYMENT = """resource "azurerm_cognitive_account" "oai" {
   name = "oai"
@@ -79,7 +80,7 @@ INFERENCE = [
 
 @pytest.mark.parametrize("case", INFERENCE, ids=lambda c: c.id)
 def test_llm_inference(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, llm_inference, case)
+    check_case(llm_inference, case, tmp_path)
 
 
 DOCKERFILE = 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "-m", "app"]\n'
@@ -128,4 +129,4 @@ CONTAINERIZED = [
 
 @pytest.mark.parametrize("case", CONTAINERIZED, ids=lambda c: c.id)
 def test_llm_containerized(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, llm_containerized, case)
+    check_case(llm_containerized, case, tmp_path)

@@ -9,7 +9,8 @@ import pytest
 
 from probes.repo.llm_eval import judge_evals
 from probes.repo.llm_judges import online_judges
-from tests.repo_llm.util import OPENAI_APP, Case, check
+from scanner.testing import Case, check_case
+from tests.repo_llm.util import OPENAI_APP
 
 RB_WRAPPER = """module Evaluation
   class BedrockInvoke
@@ -122,7 +123,7 @@ JUDGES = [
 
 @pytest.mark.parametrize("case", JUDGES, ids=lambda c: c.id)
 def test_judge_evals(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, judge_evals, case)
+    check_case(judge_evals, case, tmp_path)
 
 
 ONLINE = [
@@ -173,4 +174,4 @@ ONLINE = [
 
 @pytest.mark.parametrize("case", ONLINE, ids=lambda c: c.id)
 def test_online_judges(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, online_judges, case)
+    check_case(online_judges, case, tmp_path)

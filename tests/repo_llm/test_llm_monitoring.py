@@ -9,7 +9,8 @@ import pytest
 
 from probes.repo.llm_guardrails import guardrails
 from probes.repo.llm_monitoring import feedback_capture, llm_alerts, llm_tracing
-from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
+from scanner.testing import Case, check_case, notebook
+from tests.repo_llm.util import OPENAI_APP
 
 OBSERVE = "from langfuse import observe\n\n@observe()\ndef answer(q):\n    return q\n"
 AUTOLOG = "import mlflow\nmlflow.openai.autolog()\n"
@@ -59,13 +60,13 @@ TRACING = [
 
 @pytest.mark.parametrize("case", TRACING, ids=lambda c: c.id)
 def test_llm_tracing(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, llm_tracing, case)
+    check_case(llm_tracing, case, tmp_path)
 
 
 def test_tracing_env_values_are_not_copied(tmp_path: Path) -> None:
     secret = "sk-lf-0123456789abcdef0123"
     files = {"charts/app/values.yaml": f"env:\n  LANGFUSE_SECRET_KEY: {secret}\n"}
-    finding = check(tmp_path, llm_tracing, Case("secret", files, "true"))
+    finding = check_case(llm_tracing, Case("secret", files, "true"), tmp_path)
     assert secret not in json.dumps(finding.to_json())
 
 
@@ -136,7 +137,7 @@ FEEDBACK = [
 
 @pytest.mark.parametrize("case", FEEDBACK, ids=lambda c: c.id)
 def test_feedback_capture(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, feedback_capture, case)
+    check_case(feedback_capture, case, tmp_path)
 
 
 PROM_RULE = """apiVersion: monitoring.coreos.com/v1
@@ -199,7 +200,7 @@ ALERTS = [
 
 @pytest.mark.parametrize("case", ALERTS, ids=lambda c: c.id)
 def test_llm_alerts(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, llm_alerts, case)
+    check_case(llm_alerts, case, tmp_path)
 
 
 NEMO = (
@@ -247,4 +248,4 @@ GUARDRAILS = [
 
 @pytest.mark.parametrize("case", GUARDRAILS, ids=lambda c: c.id)
 def test_guardrails(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, guardrails, case)
+    check_case(guardrails, case, tmp_path)

@@ -9,7 +9,8 @@ import pytest
 
 from probes.repo.llm_promptfiles import prompt_files
 from probes.repo.llm_prompts import prompt_alias_resolution, prompt_optimization, prompt_registry, prompts_inline
-from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
+from scanner.testing import Case, check_case, notebook
+from tests.repo_llm.util import OPENAI_APP
 
 SYSTEM_APP = """from openai import OpenAI
 
@@ -74,7 +75,7 @@ INLINE = [
 
 @pytest.mark.parametrize("case", INLINE, ids=lambda c: c.id)
 def test_prompts_inline(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, prompts_inline, case)
+    check_case(prompts_inline, case, tmp_path)
 
 
 LOADER = """from pathlib import Path
@@ -206,7 +207,7 @@ FILES = [
 
 @pytest.mark.parametrize("case", FILES, ids=lambda c: c.id)
 def test_prompt_files(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, prompt_files, case)
+    check_case(prompt_files, case, tmp_path)
 
 
 REGISTRY = [
@@ -237,7 +238,7 @@ REGISTRY = [
 
 @pytest.mark.parametrize("case", REGISTRY, ids=lambda c: c.id)
 def test_prompt_registry(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, prompt_registry, case)
+    check_case(prompt_registry, case, tmp_path)
 
 
 ALIAS = [
@@ -273,7 +274,7 @@ ALIAS = [
 
 @pytest.mark.parametrize("case", ALIAS, ids=lambda c: c.id)
 def test_prompt_alias_resolution(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, prompt_alias_resolution, case)
+    check_case(prompt_alias_resolution, case, tmp_path)
 
 
 DSPY = "import dspy\nopt = dspy.MIPROv2(metric=m)\nbest = opt.compile(program, trainset=data)\n"
@@ -297,4 +298,4 @@ OPTIMIZATION = [
 
 @pytest.mark.parametrize("case", OPTIMIZATION, ids=lambda c: c.id)
 def test_prompt_optimization(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, prompt_optimization, case)
+    check_case(prompt_optimization, case, tmp_path)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from probes.repo.llm_rag import rag, tool_calling
-from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
+from scanner.testing import Case, check_case, notebook
+from tests.repo_llm.util import OPENAI_APP
 
 CHROMA = "import chromadb\nclient = chromadb.PersistentClient(path='db')\ncol = client.get_collection('docs')\n"
 RAG = [
@@ -48,7 +49,7 @@ RAG = [
 
 @pytest.mark.parametrize("case", RAG, ids=lambda c: c.id)
 def test_rag(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, rag, case)
+    check_case(rag, case, tmp_path)
 
 
 TOOLS_APP = """from openai import OpenAI
@@ -84,4 +85,4 @@ TOOLS = [
 
 @pytest.mark.parametrize("case", TOOLS, ids=lambda c: c.id)
 def test_tool_calling(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, tool_calling, case)
+    check_case(tool_calling, case, tmp_path)

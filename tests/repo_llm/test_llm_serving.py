@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from probes.repo.llm_serving import llm_gateway, runtime_config_switch, uses_gateway
-from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
+from scanner.testing import Case, check_case, notebook
+from tests.repo_llm.util import OPENAI_APP
 
 LITELLM = """model_list:
   - model_name: gpt-4o
@@ -64,7 +65,7 @@ GATEWAY = [
 
 @pytest.mark.parametrize("case", GATEWAY, ids=lambda c: c.id)
 def test_llm_gateway(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, llm_gateway, case)
+    check_case(llm_gateway, case, tmp_path)
 
 
 def client(base_url: str) -> str:
@@ -110,7 +111,7 @@ USES = [
 
 @pytest.mark.parametrize("case", USES, ids=lambda c: c.id)
 def test_uses_gateway(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, uses_gateway, case)
+    check_case(uses_gateway, case, tmp_path)
 
 
 FLAGS = "import ldclient\nmodel = ldclient.get().variation('llm-model', ctx, 'gpt-4o')\n"
@@ -178,4 +179,4 @@ SWITCH = [
 
 @pytest.mark.parametrize("case", SWITCH, ids=lambda c: c.id)
 def test_runtime_config_switch(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, runtime_config_switch, case)
+    check_case(runtime_config_switch, case, tmp_path)

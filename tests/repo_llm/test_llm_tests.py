@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from probes.repo.llm_tests import llm_tests
-from tests.repo_llm.util import OPENAI_APP, Case, check
+from scanner.testing import Case, check_case
+from tests.repo_llm.util import OPENAI_APP
 
 RB_APP = "class Composer\n  def call = client.messages.create(model: m, messages: [])\n" + (
     "  def client = Anthropic::Client.new\nend\n"
@@ -64,4 +65,4 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_llm_tests(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, llm_tests, case)
+    check_case(llm_tests, case, tmp_path)

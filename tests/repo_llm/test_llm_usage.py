@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from probes.repo.llm_usage import adhoc_calls, llm_present, personal_keys
-from tests.repo_llm.util import OPENAI_APP, Case, check, notebook
+from scanner.testing import Case, check_case, notebook
+from tests.repo_llm.util import OPENAI_APP
 
 KEY = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXyZ0aB4c"  # fake, key-shaped
 
@@ -175,7 +176,7 @@ PRESENT = [
 
 @pytest.mark.parametrize("case", PRESENT, ids=lambda c: c.id)
 def test_llm_present(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, llm_present, case)
+    check_case(llm_present, case, tmp_path)
 
 
 ENV_MODEL = (
@@ -218,7 +219,7 @@ ADHOC = [
 
 @pytest.mark.parametrize("case", ADHOC, ids=lambda c: c.id)
 def test_adhoc_calls(tmp_path: Path, case: Case) -> None:
-    check(tmp_path, adhoc_calls, case)
+    check_case(adhoc_calls, case, tmp_path)
 
 
 KEYS = [
@@ -248,7 +249,7 @@ KEYS = [
         "false",
     ),
     Case("client api_key literal", {"app/k.py": f"from openai import OpenAI\nc = OpenAI(api_key='{KEY}')\n"}, "true"),
-    Case("committed .env", {".env": f"OPENAI_API_KEY={KEY}\n", "app/a.py": "x = 1\n"}, "true", paths=(".env",)),
+    Case("committed .env", {".env": f"OPENAI_API_KEY={KEY}\n", "app/a.py": "x = 1\n"}, "true", locations=(".env",)),
     Case(
         "env read",
         {"app/k.py": "import os\nfrom openai import OpenAI\nc = OpenAI(api_key=os.getenv('OPENAI_API_KEY'))\n"},
@@ -279,5 +280,5 @@ KEYS = [
 
 @pytest.mark.parametrize("case", KEYS, ids=lambda c: c.id)
 def test_personal_keys(tmp_path: Path, case: Case) -> None:
-    finding = check(tmp_path, personal_keys, case)
+    finding = check_case(personal_keys, case, tmp_path)
     assert KEY not in json.dumps(finding.to_json())  # never the key value

@@ -12,60 +12,60 @@ from probes.repo.serving_app import (
     deploy_manual,
     model_download_hardcoded,
 )
-from tests.repo_ml._util import Row, ids, notebook, run
+from scanner.testing import Case, case_ids, check_case, notebook, run_on_repo
 
 SCORE = (
     "import joblib\n\n\ndef init():\n    global model\n    model = joblib.load('model.pkl')\n\n\n"
     "def run(raw):\n    return model.predict(raw)\n"
 )
 REGISTRY = [
-    Row(
+    Case(
         "models:/ alias",
         {"app/load.py": "import mlflow\nm = mlflow.pyfunc.load_model('models:/churn@champion')\n"},
         "true",
-        where=["app/load.py:2"],
+        locations=["app/load.py:2"],
     ),
-    Row(
+    Case(
         "f-string registry uri",
         {"app/load.py": "import mlflow\nm = mlflow.pyfunc.load_model(f'models:/{N}/{V}')\n"},
         "true",
     ),
-    Row(
+    Case(
         "azure ml models.get",
         {"app/a.py": "from azure.ai.ml import MLClient\nm = ml_client.models.get('m', '3')\n"},
         "true",
     ),
-    Row("registry uri in helm values", {"charts/app/values.yaml": "model_uri: models:/churn@prod\n"}, "true"),
-    Row(
+    Case("registry uri in helm values", {"charts/app/values.yaml": "model_uri: models:/churn@prod\n"}, "true"),
+    Case(
         "runs:/ is not a registry",
         {"app/load.py": "import mlflow\nm = mlflow.pyfunc.load_model('runs:/abc/model')\n"},
         "false",
     ),
-    Row("registry uri in docs only", {"docs/guide.py": "uri = 'models:/churn@champion'\n"}, "false"),
+    Case("registry uri in docs only", {"docs/guide.py": "uri = 'models:/churn@champion'\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", REGISTRY, ids=ids(REGISTRY))
-def test_app_loads_from_registry(row: Row, tmp_path: Path) -> None:
-    row.check(run(app_loads_from_registry, tmp_path, row.files)["code.app_loads_from_registry"])
+@pytest.mark.parametrize("row", REGISTRY, ids=case_ids(REGISTRY))
+def test_app_loads_from_registry(row: Case, tmp_path: Path) -> None:
+    check_case(app_loads_from_registry, row, tmp_path, signal="code.app_loads_from_registry")
 
 
 DOWNLOADS = [
-    Row(
+    Case(
         "urlretrieve of a pickle",
         {
             "app/model.py": "import urllib.request\n"
             "urllib.request.urlretrieve('https://x.blob.core.windows.net/m/model.pkl', 'm')\n"
         },
         "true",
-        where=["app/model.py:2"],
+        locations=["app/model.py:2"],
     ),
-    Row(
+    Case(
         "constant URL then requests.get",
         {"app/m.py": "import requests\nURL = 'https://cdn.x.com/model.onnx'\ndata = requests.get(URL).content\n"},
         "true",
     ),
-    Row(
+    Case(
         "s3 download_file",
         {
             "app/m.py": "import boto3\ns3 = boto3.client('s3')\n"
@@ -73,7 +73,7 @@ DOWNLOADS = [
         },
         "true",
     ),
-    Row(
+    Case(
         "registry lookup in the same file",
         {
             "app/m.py": "import mlflow, requests\nrequests.get('https://x/model.pkl')"
@@ -81,18 +81,18 @@ DOWNLOADS = [
         },
         "false",
     ),
-    Row(
+    Case(
         "blob client without download",
         {"app/m.py": "from azure.storage.blob import BlobClient\nc = BlobClient('u', 'c', 'model.pkl')\n"},
         "false",
     ),
-    Row("api call, not a model", {"app/m.py": "import requests\nrequests.get('https://api.x.com/users')\n"}, "false"),
+    Case("api call, not a model", {"app/m.py": "import requests\nrequests.get('https://api.x.com/users')\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", DOWNLOADS, ids=ids(DOWNLOADS))
-def test_model_download_hardcoded(row: Row, tmp_path: Path) -> None:
-    row.check(run(model_download_hardcoded, tmp_path, row.files)["code.model_download_hardcoded"])
+@pytest.mark.parametrize("row", DOWNLOADS, ids=case_ids(DOWNLOADS))
+def test_model_download_hardcoded(row: Case, tmp_path: Path) -> None:
+    check_case(model_download_hardcoded, row, tmp_path, signal="code.model_download_hardcoded")
 
 
 PROM = (
@@ -107,27 +107,27 @@ FEEDBACK = (
     "from fastapi import FastAPI\napp = FastAPI()\n\n\n@app.post('/feedback')\ndef feedback(r: dict):\n    return r\n"
 )
 TELEMETRY = [
-    Row("prometheus around predict", {"app/score.py": PROM}, "true", where=["app/score.py:2"]),
-    Row("otel span around predict", {"app/score.py": OTEL}, "true", where=["app/score.py:6"]),
-    Row(
+    Case("prometheus around predict", {"app/score.py": PROM}, "true", locations=["app/score.py:2"]),
+    Case("otel span around predict", {"app/score.py": OTEL}, "true", locations=["app/score.py:6"]),
+    Case(
         "feedback endpoint in a model-serving repo",
         {"app/api.py": FEEDBACK, "app/score.py": SCORE},
         "true",
-        where=["app/api.py:5"],
+        locations=["app/api.py:5"],
     ),
-    Row("feedback endpoint without model serving (LLM chat app)", {"app/api.py": FEEDBACK}, "false"),
-    Row(
+    Case("feedback endpoint without model serving (LLM chat app)", {"app/api.py": FEEDBACK}, "false"),
+    Case(
         "metrics without predictions",
         {"app/web.py": "from prometheus_client import Counter\nC = Counter('x', 'y')\n"},
         "false",
     ),
-    Row("telemetry in a notebook", {"nb.ipynb": notebook(PROM)}, "false"),
+    Case("telemetry in a notebook", {"nb.ipynb": notebook(PROM)}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", TELEMETRY, ids=ids(TELEMETRY))
-def test_app_prediction_telemetry(row: Row, tmp_path: Path) -> None:
-    row.check(run(app_prediction_telemetry, tmp_path, row.files)["code.app_prediction_telemetry"])
+@pytest.mark.parametrize("row", TELEMETRY, ids=case_ids(TELEMETRY))
+def test_app_prediction_telemetry(row: Case, tmp_path: Path) -> None:
+    check_case(app_prediction_telemetry, row, tmp_path, signal="code.app_prediction_telemetry")
 
 
 DEPLOY_NB = notebook(
@@ -135,17 +135,19 @@ DEPLOY_NB = notebook(
     "p = Model(image_uri='i').deploy(initial_instance_count=1, instance_type='ml.m5.large')",
 )
 MANUAL = [
-    Row("notebook deploys", {"notebooks/deploy.ipynb": DEPLOY_NB}, "true", confidence="low", values={"notebooks": 1}),
-    Row(
+    Case("notebook deploys", {"notebooks/deploy.ipynb": DEPLOY_NB}, "true", confidence="low", values={"notebooks": 1}),
+    Case(
         "shell script deploys",
         {"scripts/deploy.sh": "#!/bin/sh\naz ml online-deployment create -f d.yml\n"},
         "true",
-        where=["scripts/deploy.sh:2"],
+        locations=["scripts/deploy.sh:2"],
     ),
-    Row("notebook magic deploys", {"nb.ipynb": notebook("!az ml online-endpoint update --traffic 'blue=100'")}, "true"),
-    Row("deploy only in docs", {"docs/deploy.sh": "az ml online-deployment create -f d.yml\n"}, "false"),
-    Row("no deploy", {"scripts/run.sh": "python train.py\n"}, "false"),
-    Row(
+    Case(
+        "notebook magic deploys", {"nb.ipynb": notebook("!az ml online-endpoint update --traffic 'blue=100'")}, "true"
+    ),
+    Case("deploy only in docs", {"docs/deploy.sh": "az ml online-deployment create -f d.yml\n"}, "false"),
+    Case("no deploy", {"scripts/run.sh": "python train.py\n"}, "false"),
+    Case(
         "python module deploying a managed endpoint",
         {
             "ml_ops/deploy.py": "from azure.ai.ml import MLClient\n\nml_client = MLClient()\n"
@@ -154,12 +156,12 @@ MANUAL = [
         "true",
         confidence="medium",
     ),
-    Row(
+    Case(
         "boto3 SageMaker endpoint from a module",
         {"ops/release.py": "import boto3\n\nsm = boto3.client('sagemaker')\nsm.create_endpoint(EndpointName='e')\n"},
         "true",
     ),
-    Row(
+    Case(
         "API Gateway create_deployment is not a model deploy",
         {"ops/api.py": "import boto3\n\nagw = boto3.client('apigateway')\nagw.create_deployment(restApiId='x')\n"},
         "false",
@@ -167,12 +169,12 @@ MANUAL = [
 ]
 
 
-@pytest.mark.parametrize("row", MANUAL, ids=ids(MANUAL))
-def test_deploy_manual(row: Row, tmp_path: Path) -> None:
-    row.check(run(deploy_manual, tmp_path, row.files)["repo.deploy_manual"])
+@pytest.mark.parametrize("row", MANUAL, ids=case_ids(MANUAL))
+def test_deploy_manual(row: Case, tmp_path: Path) -> None:
+    check_case(deploy_manual, row, tmp_path, signal="repo.deploy_manual")
 
 
 def test_registry_regex_source_is_not_a_registry_reference(tmp_path: Path) -> None:
     code = 'import re\n\nURI = re.compile(r"^models:/[^/@]*(@|/)")\n'
-    finding = run(app_loads_from_registry, tmp_path, {"scan/rules.py": code})["code.app_loads_from_registry"]
+    finding = run_on_repo(app_loads_from_registry, tmp_path, {"scan/rules.py": code})["code.app_loads_from_registry"]
     assert finding.outcome.value == "false"

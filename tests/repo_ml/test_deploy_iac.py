@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.ml_deploy_iac import multi_version_live, progressive_analysis, shadow_mirror, traffic_split
-from tests.repo_ml._util import Row, ids, notebook, run
+from scanner.testing import Case, case_ids, check_case, notebook
 
 
 def kserve(pct: int) -> str:
@@ -137,75 +137,77 @@ spec:
 """
 
 SPLIT = [
-    Row("kserve canary 10", {"k8s/isvc.yaml": kserve(10)}, "true", where=["k8s/isvc.yaml:7"], confidence="medium"),
-    Row(
+    Case("kserve canary 10", {"k8s/isvc.yaml": kserve(10)}, "true", confidence="medium", locations=["k8s/isvc.yaml:7"]),
+    Case(
         "kserve canary 100 is off",
         {"k8s/isvc.yaml": kserve(100)},
         "false",
+        locations=["k8s/isvc.yaml:7"],
         values={"configured_off": 1},
-        where=["k8s/isvc.yaml:7"],
     ),
-    Row("kserve canary 0 is off", {"k8s/isvc.yaml": kserve(0)}, "false"),
-    Row("argo canary setWeight", {"deploy/rollout.yaml": ROLLOUT}, "true", where=["deploy/rollout.yaml:7"]),
-    Row("argo canary with only pause", {"deploy/rollout.yaml": ROLLOUT_PAUSE_ONLY}, "false"),
-    Row("argo blueGreen", {"deploy/rollout.yaml": BLUE_GREEN}, "true"),
-    Row(
+    Case("kserve canary 0 is off", {"k8s/isvc.yaml": kserve(0)}, "false"),
+    Case("argo canary setWeight", {"deploy/rollout.yaml": ROLLOUT}, "true", locations=["deploy/rollout.yaml:7"]),
+    Case("argo canary with only pause", {"deploy/rollout.yaml": ROLLOUT_PAUSE_ONLY}, "false"),
+    Case("argo blueGreen", {"deploy/rollout.yaml": BLUE_GREEN}, "true"),
+    Case(
         "aml traffic 90/10",
         {"endpoints/ep.yml": aml_endpoint("  blue: 90\n  green: 10\n")},
         "true",
-        where=["endpoints/ep.yml:4"],
+        locations=["endpoints/ep.yml:4"],
     ),
-    Row("aml traffic blue 100", {"endpoints/ep.yml": aml_endpoint("  blue: 100\n  green: 0\n")}, "false"),
-    Row("seldon experiment", {"k8s/exp.yaml": SEL_EXPERIMENT}, "true"),
-    Row("istio 90/10", {"mesh/vs.yaml": ISTIO.replace("{w1}", "90").replace("{w2}", "10")}, "true"),
-    Row("istio 100/0", {"mesh/vs.yaml": ISTIO.replace("{w1}", "100").replace("{w2}", "0")}, "false"),
-    Row("sagemaker cfn 1/1", {"cfn/endpoint.yaml": CFN % 1}, "true"),
-    Row("sagemaker cfn weights 1/0", {"cfn/endpoint.yaml": CFN % 0}, "false"),
-    Row("sagemaker terraform", {"infra/sm.tf": TF}, "true", where=["infra/sm.tf:1"]),
-    Row(
+    Case("aml traffic blue 100", {"endpoints/ep.yml": aml_endpoint("  blue: 100\n  green: 0\n")}, "false"),
+    Case("seldon experiment", {"k8s/exp.yaml": SEL_EXPERIMENT}, "true"),
+    Case("istio 90/10", {"mesh/vs.yaml": ISTIO.replace("{w1}", "90").replace("{w2}", "10")}, "true"),
+    Case("istio 100/0", {"mesh/vs.yaml": ISTIO.replace("{w1}", "100").replace("{w2}", "0")}, "false"),
+    Case("sagemaker cfn 1/1", {"cfn/endpoint.yaml": CFN % 1}, "true"),
+    Case("sagemaker cfn weights 1/0", {"cfn/endpoint.yaml": CFN % 0}, "false"),
+    Case("sagemaker terraform", {"infra/sm.tf": TF}, "true", locations=["infra/sm.tf:1"]),
+    Case(
         "sagemaker terraform count 0",
         {"infra/sm.tf": TF.replace('name = "churn"', 'count = 0\n  name = "churn"')},
         "false",
     ),
-    Row(
+    Case(
         "az cli traffic in a script",
         {"scripts/shift.sh": 'az ml online-endpoint update -n e --traffic "blue=80 green=20"\n'},
         "true",
     ),
-    Row(
+    Case(
         "az cli traffic in a notebook",
         {"nb.ipynb": notebook("!az ml online-endpoint update --traffic 'b=50 g=50'")},
         "true",
         confidence="low",
     ),
-    Row("kserve canary in examples", {"examples/isvc.yaml": kserve(10)}, "false"),
-    Row("flagger canary", {"deploy/canary.yaml": FLAGGER}, "true"),
-    Row(
+    Case("kserve canary in examples", {"examples/isvc.yaml": kserve(10)}, "false"),
+    Case("flagger canary", {"deploy/canary.yaml": FLAGGER}, "true"),
+    Case(
         "argo canary in a helm chart template",
         {"charts/scorer/Chart.yaml": "name: scorer\n", "charts/scorer/templates/rollout.yaml": ROLLOUT},
         "true",
-        where=["charts/scorer/templates/rollout.yaml:7"],
+        locations=["charts/scorer/templates/rollout.yaml:7"],
     ),
-    Row("kserve canary in tests", {"tests/k8s/isvc.yaml": kserve(10)}, "false"),
+    Case("kserve canary in tests", {"tests/k8s/isvc.yaml": kserve(10)}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", SPLIT, ids=ids(SPLIT))
-def test_traffic_split(row: Row, tmp_path: Path) -> None:
-    row.check(run(traffic_split, tmp_path, row.files)["iac.traffic_split"])
+@pytest.mark.parametrize("row", SPLIT, ids=case_ids(SPLIT))
+def test_traffic_split(row: Case, tmp_path: Path) -> None:
+    check_case(traffic_split, row, tmp_path, signal="iac.traffic_split")
 
 
 MIRROR = [
-    Row("aml mirror_traffic", {"ep.yml": aml_endpoint("  blue: 100\n", "  green: 10\n")}, "true", where=["ep.yml:6"]),
-    Row(
+    Case(
+        "aml mirror_traffic", {"ep.yml": aml_endpoint("  blue: 100\n", "  green: 10\n")}, "true", locations=["ep.yml:6"]
+    ),
+    Case(
         "aml mirror 0 is off",
         {"ep.yml": aml_endpoint("  blue: 100\n", "  green: 0\n")},
         "false",
         values={"configured_off": 1},
     ),
-    Row("seldon mirror", {"k8s/exp.yaml": SEL_MIRROR}, "true"),
-    Row("sagemaker terraform shadow", {"infra/sm.tf": TF}, "true"),
-    Row(
+    Case("seldon mirror", {"k8s/exp.yaml": SEL_MIRROR}, "true"),
+    Case("sagemaker terraform shadow", {"infra/sm.tf": TF}, "true"),
+    Case(
         "istio mirror",
         {
             "vs.yaml": ISTIO.replace("{w1}", "100")
@@ -214,13 +216,13 @@ MIRROR = [
         },
         "true",
     ),
-    Row("no mirror", {"k8s/isvc.yaml": kserve(10)}, "false"),
+    Case("no mirror", {"k8s/isvc.yaml": kserve(10)}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", MIRROR, ids=ids(MIRROR))
-def test_shadow_mirror(row: Row, tmp_path: Path) -> None:
-    row.check(run(shadow_mirror, tmp_path, row.files)["iac.shadow_mirror"])
+@pytest.mark.parametrize("row", MIRROR, ids=case_ids(MIRROR))
+def test_shadow_mirror(row: Case, tmp_path: Path) -> None:
+    check_case(shadow_mirror, row, tmp_path, signal="iac.shadow_mirror")
 
 
 TEMPLATE = (
@@ -228,38 +230,38 @@ TEMPLATE = (
     "  metrics:\n    - name: success\n      successCondition: result > 0.95\n"
 )
 ANALYSIS = [
-    Row("argo canary analysis step", {"deploy/rollout.yaml": ROLLOUT}, "true"),
-    Row("analysis template", {"deploy/at.yaml": TEMPLATE}, "true", where=["deploy/at.yaml:6"]),
-    Row("flagger metrics", {"deploy/canary.yaml": FLAGGER}, "true"),
-    Row(
+    Case("argo canary analysis step", {"deploy/rollout.yaml": ROLLOUT}, "true"),
+    Case("analysis template", {"deploy/at.yaml": TEMPLATE}, "true", locations=["deploy/at.yaml:6"]),
+    Case("flagger metrics", {"deploy/canary.yaml": FLAGGER}, "true"),
+    Case(
         "pause-only canary: manual promotion",
         {"deploy/rollout.yaml": ROLLOUT_PAUSE_ONLY},
         "false",
         values={"configured_off": 1},
     ),
-    Row("plain deployment", {"k8s/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"}, "false"),
+    Case("plain deployment", {"k8s/d.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", ANALYSIS, ids=ids(ANALYSIS))
-def test_progressive_analysis(row: Row, tmp_path: Path) -> None:
-    row.check(run(progressive_analysis, tmp_path, row.files)["iac.progressive_analysis"])
+@pytest.mark.parametrize("row", ANALYSIS, ids=case_ids(ANALYSIS))
+def test_progressive_analysis(row: Case, tmp_path: Path) -> None:
+    check_case(progressive_analysis, row, tmp_path, signal="iac.progressive_analysis")
 
 
 LIVE = [
-    Row("kserve canary: model serving, medium", {"k8s/isvc.yaml": kserve(25)}, "true", confidence="medium"),
-    Row(
+    Case("kserve canary: model serving, medium", {"k8s/isvc.yaml": kserve(25)}, "true", confidence="medium"),
+    Case(
         "istio split: generic mesh, low",
         {"vs.yaml": ISTIO.replace("{w1}", "50").replace("{w2}", "50")},
         "true",
         confidence="low",
     ),
-    Row("seldon mirror", {"k8s/exp.yaml": SEL_MIRROR}, "true"),
-    Row("blue/green alone is not two versions live", {"deploy/rollout.yaml": BLUE_GREEN}, "false"),
-    Row("traffic 100/0", {"ep.yml": aml_endpoint("  blue: 100\n  green: 0\n")}, "false"),
+    Case("seldon mirror", {"k8s/exp.yaml": SEL_MIRROR}, "true"),
+    Case("blue/green alone is not two versions live", {"deploy/rollout.yaml": BLUE_GREEN}, "false"),
+    Case("traffic 100/0", {"ep.yml": aml_endpoint("  blue: 100\n  green: 0\n")}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", LIVE, ids=ids(LIVE))
-def test_multi_version_live(row: Row, tmp_path: Path) -> None:
-    row.check(run(multi_version_live, tmp_path, row.files)["iac.multi_version_live"])
+@pytest.mark.parametrize("row", LIVE, ids=case_ids(LIVE))
+def test_multi_version_live(row: Case, tmp_path: Path) -> None:
+    check_case(multi_version_live, row, tmp_path, signal="iac.multi_version_live")

@@ -8,7 +8,7 @@ import pytest
 
 from probes.repo.ml_features import catalog_dataset_refs, feast, feature_store_client, io_contracts
 from probes.repo.ml_monitoring import ml_monitoring
-from tests.repo_ml._util import Row, ids, notebook, run
+from scanner.testing import Case, case_ids, check_case, expect, notebook, run_on_repo
 
 SIGNATURE = (
     "import mlflow\nfrom mlflow.models import infer_signature\n\nsig = infer_signature(X, y)\n"
@@ -21,26 +21,26 @@ APP_USES = (
     "@app.post('/predict')\ndef p(r: Request):\n    return r\n"
 )
 CONTRACT_ROWS = [
-    Row("mlflow signature", {"train.py": SIGNATURE}, "true", where=["train.py:4"]),
-    Row("data contract", {"contracts/orders.yaml": "dataContractSpecification: 1.1.0\nid: orders\n"}, "true"),
-    Row(
+    Case("mlflow signature", {"train.py": SIGNATURE}, "true", locations=["train.py:4"]),
+    Case("data contract", {"contracts/orders.yaml": "dataContractSpecification: 1.1.0\nid: orders\n"}, "true"),
+    Case(
         "pydantic schema shared by training and app",
         {"pkg/__init__.py": "", "pkg/schema.py": SCHEMA, "pkg/train.py": TRAIN_USES, "pkg/api.py": APP_USES},
         "true",
-        where=["pkg/schema.py:4"],
+        locations=["pkg/schema.py:4"],
     ),
-    Row(
+    Case(
         "pydantic schema used by the app only",
         {"pkg/__init__.py": "", "pkg/schema.py": SCHEMA, "pkg/api.py": APP_USES},
         "false",
     ),
-    Row("log_model without signature", {"train.py": "import mlflow\nmlflow.sklearn.log_model(m, 'model')\n"}, "false"),
+    Case("log_model without signature", {"train.py": "import mlflow\nmlflow.sklearn.log_model(m, 'model')\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", CONTRACT_ROWS, ids=ids(CONTRACT_ROWS))
-def test_io_contracts(row: Row, tmp_path: Path) -> None:
-    row.check(run(io_contracts, tmp_path, row.files)["repo.io_contracts"])
+@pytest.mark.parametrize("row", CONTRACT_ROWS, ids=case_ids(CONTRACT_ROWS))
+def test_io_contracts(row: Case, tmp_path: Path) -> None:
+    check_case(io_contracts, row, tmp_path, signal="repo.io_contracts")
 
 
 UC_TRAIN = "from sklearn.svm import SVC\n\ndf = spark.table('main.sales.orders').toPandas()\nSVC().fit(df, df)\n"
@@ -48,22 +48,22 @@ LOADER = "def load():\n    return spark.table('main.sales.orders')\n"
 FIT_LOADED = "from sklearn.svm import SVC\n\nSVC().fit(load(), None)\n"
 LOG_INPUT = "import mlflow\n\nds = mlflow.data.from_pandas(df, source='main.sales.orders')\nmlflow.log_input(ds)\n"
 CATALOG_ROWS = [
-    Row("three-part table in training", {"train.py": UC_TRAIN}, "true", where=["train.py:3"]),
-    Row("mlflow log_input", {"track.py": LOG_INPUT}, "true", where=["track.py:4"]),
-    Row("file path that looks dotted", {"train.py": UC_TRAIN.replace("main.sales.orders", "data.csv.gz")}, "false"),
-    Row(
+    Case("three-part table in training", {"train.py": UC_TRAIN}, "true", locations=["train.py:3"]),
+    Case("mlflow log_input", {"track.py": LOG_INPUT}, "true", locations=["track.py:4"]),
+    Case("file path that looks dotted", {"train.py": UC_TRAIN.replace("main.sales.orders", "data.csv.gz")}, "false"),
+    Case(
         "three-part table in a loader training imports",
         {"pkg/__init__.py": "", "pkg/data.py": LOADER, "pkg/train.py": "from pkg.data import load\n" + FIT_LOADED},
         "true",
-        where=["pkg/data.py:2"],
+        locations=["pkg/data.py:2"],
     ),
-    Row("three-part table outside training", {"report.py": "df = spark.table('main.sales.orders')\n"}, "false"),
+    Case("three-part table outside training", {"report.py": "df = spark.table('main.sales.orders')\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", CATALOG_ROWS, ids=ids(CATALOG_ROWS))
-def test_catalog_dataset_refs(row: Row, tmp_path: Path) -> None:
-    row.check(run(catalog_dataset_refs, tmp_path, row.files)["code.catalog_dataset_refs"])
+@pytest.mark.parametrize("row", CATALOG_ROWS, ids=case_ids(CATALOG_ROWS))
+def test_catalog_dataset_refs(row: Case, tmp_path: Path) -> None:
+    check_case(catalog_dataset_refs, row, tmp_path, signal="code.catalog_dataset_refs")
 
 
 STORE_YAML = "project: churn\nregistry: data/registry.db\nprovider: local\nonline_store:\n  type: sqlite\n"
@@ -74,35 +74,35 @@ DEFS = (
 SCAFFOLD = "from feast import Entity, FeatureView\n\nfv = FeatureView(name='driver_hourly_stats')\n"
 HIST = "from feast import FeatureStore\n\nstore = FeatureStore('.')\ndf = store.get_historical_features(e, f).to_df()\n"
 FEAST_ROWS = [
-    Row(
+    Case(
         "feature repo with training read",
         {"feature_repo/feature_store.yaml": STORE_YAML, "feature_repo/defs.py": DEFS, "train.py": HIST},
         "true",
         confidence="medium",
     ),
-    Row(
+    Case(
         "feature repo without training read",
         {"feature_store.yaml": STORE_YAML, "defs.py": DEFS},
         "true",
         confidence="low",
     ),
-    Row(
+    Case(
         "feast init scaffold",
         {"feature_store.yaml": STORE_YAML, "defs.py": SCAFFOLD},
         "false",
         values={"scaffold_files": 1},
     ),
-    Row("yaml only", {"feature_store.yaml": STORE_YAML}, "false"),
+    Case("yaml only", {"feature_store.yaml": STORE_YAML}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", FEAST_ROWS, ids=ids(FEAST_ROWS))
-def test_feast(row: Row, tmp_path: Path) -> None:
-    row.check(run(feast, tmp_path, row.files)["repo.feast"])
+@pytest.mark.parametrize("row", FEAST_ROWS, ids=case_ids(FEAST_ROWS))
+def test_feast(row: Case, tmp_path: Path) -> None:
+    check_case(feast, row, tmp_path, signal="repo.feast")
 
 
 STORE_ROWS = [
-    Row(
+    Case(
         "databricks feature engineering",
         {
             "fe.py": "from databricks.feature_engineering import "
@@ -111,14 +111,14 @@ STORE_ROWS = [
         "true",
         values={"stores": ["Databricks Feature Engineering"]},
     ),
-    Row("feast FeatureStore", {"train.py": HIST}, "true", where=["train.py:3"]),
-    Row("import only", {"fe.py": "import hsfs\n"}, "false"),
+    Case("feast FeatureStore", {"train.py": HIST}, "true", locations=["train.py:3"]),
+    Case("import only", {"fe.py": "import hsfs\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", STORE_ROWS, ids=ids(STORE_ROWS))
-def test_feature_store_client(row: Row, tmp_path: Path) -> None:
-    row.check(run(feature_store_client, tmp_path, row.files)["code.feature_store_client"])
+@pytest.mark.parametrize("row", STORE_ROWS, ids=case_ids(STORE_ROWS))
+def test_feature_store_client(row: Case, tmp_path: Path) -> None:
+    check_case(feature_store_client, row, tmp_path, signal="code.feature_store_client")
 
 
 EVIDENTLY = (
@@ -147,9 +147,9 @@ AML_MON = (
     ids=["evidently", "sagemaker", "aml-monitor", "whylogs", "notebook", "declared-only", "import-only", "example"],
 )
 def test_ml_monitoring(files: dict, tool: str, outcome: str, extra: dict, tmp_path: Path) -> None:
-    found = run(ml_monitoring, tmp_path, files)
+    found = run_on_repo(ml_monitoring, tmp_path, files)
     finding = found[f"repo.ml_monitoring.{tool}"]
-    Row(tool, files, outcome, values=extra).check(finding)
+    expect(finding, outcome, values=extra)
     others = [f for s, f in found.items() if not s.endswith(tool)]
     assert all(f.outcome.value == "false" for f in others)
     if "nb.ipynb" in files:

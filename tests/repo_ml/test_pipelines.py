@@ -8,7 +8,7 @@ import pytest
 
 from probes.repo.ml_pipelines import aml_model_yaml, aml_pipeline, automl_autodeploy, kfp_pipeline, ml_pipeline_defined
 from probes.repo.ml_specs import declarative_model_specs, model_proposal_templates
-from tests.repo_ml._util import Row, ids, run
+from scanner.testing import Case, case_ids, check_case
 
 KFP = (
     "from kfp import dsl, compiler\n\n\n@dsl.component\ndef train() -> str:\n    return 'm'\n\n\n"
@@ -16,16 +16,16 @@ KFP = (
 )
 KFP_IR = "pipelineInfo:\n  name: p\nroot:\n  dag: {}\ndeploymentSpec:\n  executors: {}\nschemaVersion: 2.1.0\n"
 KFP_ROWS = [
-    Row("kfp dsl", {"pipelines/pipe.py": KFP}, "true", where=["pipelines/pipe.py:4"]),
-    Row("compiled IR", {"pipelines/p.yaml": KFP_IR}, "true", where=["pipelines/p.yaml:1"]),
-    Row("kfp imported, nothing defined", {"pipelines/pipe.py": "import kfp\n"}, "false"),
-    Row("kfp in examples", {"examples/pipe.py": KFP}, "false"),
+    Case("kfp dsl", {"pipelines/pipe.py": KFP}, "true", locations=["pipelines/pipe.py:4"]),
+    Case("compiled IR", {"pipelines/p.yaml": KFP_IR}, "true", locations=["pipelines/p.yaml:1"]),
+    Case("kfp imported, nothing defined", {"pipelines/pipe.py": "import kfp\n"}, "false"),
+    Case("kfp in examples", {"examples/pipe.py": KFP}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", KFP_ROWS, ids=ids(KFP_ROWS))
-def test_kfp_pipeline(row: Row, tmp_path: Path) -> None:
-    row.check(run(kfp_pipeline, tmp_path, row.files)["repo.kfp.pipeline"])
+@pytest.mark.parametrize("row", KFP_ROWS, ids=case_ids(KFP_ROWS))
+def test_kfp_pipeline(row: Case, tmp_path: Path) -> None:
+    check_case(kfp_pipeline, row, tmp_path, signal="repo.kfp.pipeline")
 
 
 AML_PIPE = (
@@ -34,10 +34,10 @@ AML_PIPE = (
 )
 AML_DSL = "from azure.ai.ml import dsl\n\n\n@dsl.pipeline(compute='cpu')\ndef pipe():\n    pass\n"
 AML_ROWS = [
-    Row("pipeline job yaml", {"aml/pipeline.yml": AML_PIPE}, "true", where=["aml/pipeline.yml:1"]),
-    Row("type pipeline without schema", {"aml/p.yml": "type: pipeline\njobs:\n  a: {type: command}\n"}, "true"),
-    Row("azure ml dsl", {"aml/pipe.py": AML_DSL}, "true", where=["aml/pipe.py:4"]),
-    Row(
+    Case("pipeline job yaml", {"aml/pipeline.yml": AML_PIPE}, "true", locations=["aml/pipeline.yml:1"]),
+    Case("type pipeline without schema", {"aml/p.yml": "type: pipeline\njobs:\n  a: {type: command}\n"}, "true"),
+    Case("azure ml dsl", {"aml/pipe.py": AML_DSL}, "true", locations=["aml/pipe.py:4"]),
+    Case(
         "command job only",
         {"aml/job.yml": "$schema: https://x/commandJob.schema.json\ncommand: python t.py\n"},
         "false",
@@ -45,9 +45,9 @@ AML_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("row", AML_ROWS, ids=ids(AML_ROWS))
-def test_aml_pipeline(row: Row, tmp_path: Path) -> None:
-    row.check(run(aml_pipeline, tmp_path, row.files)["repo.aml.pipeline_yaml"])
+@pytest.mark.parametrize("row", AML_ROWS, ids=case_ids(AML_ROWS))
+def test_aml_pipeline(row: Case, tmp_path: Path) -> None:
+    check_case(aml_pipeline, row, tmp_path, signal="repo.aml.pipeline_yaml")
 
 
 AIRFLOW = (
@@ -57,10 +57,10 @@ AIRFLOW = (
 AIRFLOW_ETL = "from airflow import DAG\n\nwith DAG('copy') as dag:\n    pass\n"
 DVC = "stages:\n  prepare:\n    cmd: python prepare.py\n  train:\n    cmd: python train.py\n"
 PIPE_ROWS = [
-    Row("airflow dag that trains", {"dags/retrain.py": AIRFLOW}, "true", where=["dags/retrain.py:4"]),
-    Row("dvc pipeline with a train stage", {"dvc.yaml": DVC}, "true", where=["dvc.yaml:4"]),
-    Row("kfp pipeline", {"pipelines/pipe.py": KFP}, "true"),
-    Row(
+    Case("airflow dag that trains", {"dags/retrain.py": AIRFLOW}, "true", locations=["dags/retrain.py:4"]),
+    Case("dvc pipeline with a train stage", {"dvc.yaml": DVC}, "true", locations=["dvc.yaml:4"]),
+    Case("kfp pipeline", {"pipelines/pipe.py": KFP}, "true"),
+    Case(
         "databricks job with a train task",
         {
             "databricks.yml": "bundle: {name: x}\nresources:\n  jobs:\n    nightly:\n"
@@ -68,8 +68,8 @@ PIPE_ROWS = [
         },
         "true",
     ),
-    Row("ETL-only dag", {"dags/copy.py": AIRFLOW_ETL}, "false"),
-    Row(
+    Case("ETL-only dag", {"dags/copy.py": AIRFLOW_ETL}, "false"),
+    Case(
         "tfx pipeline with a trainer",
         {
             "pipeline/pipeline.py": "from tfx import v1 as tfx\n\n\ndef create(root):\n"
@@ -78,18 +78,18 @@ PIPE_ROWS = [
         },
         "true",
     ),
-    Row(
+    Case(
         "beam pipeline copying files (no ML)",
         {"etl/copy.py": "import apache_beam as beam\n\nwith beam.Pipeline() as p:\n    p | beam.Create([1])\n"},
         "false",
     ),
-    Row("single-stage dvc", {"dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n"}, "false"),
+    Case("single-stage dvc", {"dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", PIPE_ROWS, ids=ids(PIPE_ROWS))
-def test_ml_pipeline_defined(row: Row, tmp_path: Path) -> None:
-    row.check(run(ml_pipeline_defined, tmp_path, row.files)["repo.ml_pipeline_defined"])
+@pytest.mark.parametrize("row", PIPE_ROWS, ids=case_ids(PIPE_ROWS))
+def test_ml_pipeline_defined(row: Case, tmp_path: Path) -> None:
+    check_case(ml_pipeline_defined, row, tmp_path, signal="repo.ml_pipeline_defined")
 
 
 MODEL_YAML = (
@@ -97,8 +97,8 @@ MODEL_YAML = (
     "type: mlflow_model\npath: ./model\n"
 )
 MODEL_ROWS = [
-    Row("azure ml model yaml", {"aml/model.yml": MODEL_YAML}, "true", where=["aml/model.yml:1"]),
-    Row(
+    Case("azure ml model yaml", {"aml/model.yml": MODEL_YAML}, "true", locations=["aml/model.yml:1"]),
+    Case(
         "sagemaker package group terraform",
         {
             "infra/sm.tf": 'resource "aws_sagemaker_model_package_group" "g" {\n'
@@ -106,7 +106,7 @@ MODEL_ROWS = [
         },
         "true",
     ),
-    Row(
+    Case(
         "sagemaker register step",
         {
             "pipe.py": "from sagemaker.workflow.step_collections import RegisterModel\n"
@@ -114,13 +114,13 @@ MODEL_ROWS = [
         },
         "true",
     ),
-    Row("model yaml in templates", {"templates/model.yml": MODEL_YAML}, "false"),
+    Case("model yaml in templates", {"templates/model.yml": MODEL_YAML}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", MODEL_ROWS, ids=ids(MODEL_ROWS))
-def test_aml_model_yaml(row: Row, tmp_path: Path) -> None:
-    row.check(run(aml_model_yaml, tmp_path, row.files)["repo.aml.model_yaml"])
+@pytest.mark.parametrize("row", MODEL_ROWS, ids=case_ids(MODEL_ROWS))
+def test_aml_model_yaml(row: Case, tmp_path: Path) -> None:
+    check_case(aml_model_yaml, row, tmp_path, signal="repo.aml.model_yaml")
 
 
 AUTOML_PIPE = (
@@ -132,31 +132,31 @@ AUTOML_PY = (
     "ml_client.online_deployments.begin_create_or_update(d)\n"
 )
 AUTOML_ROWS = [
-    Row("automl step then deploy", {"aml/p.yml": AUTOML_PIPE}, "true", confidence="low", where=["aml/p.yml:3"]),
-    Row("automl then deploy in python", {"automl.py": AUTOML_PY}, "true"),
-    Row("automl job alone", {"aml/job.yml": "type: automl\ntask: regression\n"}, "false", values={"automl_specs": 1}),
-    Row("no automl", {"train.py": "x = 1\n"}, "false"),
+    Case("automl step then deploy", {"aml/p.yml": AUTOML_PIPE}, "true", confidence="low", locations=["aml/p.yml:3"]),
+    Case("automl then deploy in python", {"automl.py": AUTOML_PY}, "true"),
+    Case("automl job alone", {"aml/job.yml": "type: automl\ntask: regression\n"}, "false", values={"automl_specs": 1}),
+    Case("no automl", {"train.py": "x = 1\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", AUTOML_ROWS, ids=ids(AUTOML_ROWS))
-def test_automl_autodeploy(row: Row, tmp_path: Path) -> None:
-    row.check(run(automl_autodeploy, tmp_path, row.files)["repo.automl_autodeploy"])
+@pytest.mark.parametrize("row", AUTOML_ROWS, ids=case_ids(AUTOML_ROWS))
+def test_automl_autodeploy(row: Case, tmp_path: Path) -> None:
+    check_case(automl_autodeploy, row, tmp_path, signal="repo.automl_autodeploy")
 
 
 LUDWIG = "input_features:\n  - {name: text, type: text}\noutput_features:\n  - {name: label, type: category}\n"
 RULES = "fraud:\n  threshold: 0.8\n"
 SPEC_ROWS = [
-    Row("ludwig config", {"model/config.yaml": LUDWIG}, "true", where=["model/config.yaml:1"]),
-    Row(
+    Case("ludwig config", {"model/config.yaml": LUDWIG}, "true", locations=["model/config.yaml:1"]),
+    Case(
         "threshold yaml read by code",
         {"conf/rules.yaml": RULES, "score.py": "CFG = load('conf/rules.yaml')\n"},
         "true",
-        where=["conf/rules.yaml:2"],
+        locations=["conf/rules.yaml:2"],
     ),
-    Row("threshold yaml no code reads", {"conf/rules.yaml": RULES}, "false"),
-    Row("prompt files", {"prompts/summarise.prompty": "---\nname: s\n---\nsystem: hi\n"}, "true"),
-    Row(
+    Case("threshold yaml no code reads", {"conf/rules.yaml": RULES}, "false"),
+    Case("prompt files", {"prompts/summarise.prompty": "---\nname: s\n---\nsystem: hi\n"}, "true"),
+    Case(
         "k8s manifest with a threshold-like key",
         {"k8s/hpa.yaml": "apiVersion: v1\nkind: ConfigMap\nthreshold: 1\n", "a.py": "open('hpa.yaml')\n"},
         "false",
@@ -164,32 +164,32 @@ SPEC_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("row", SPEC_ROWS, ids=ids(SPEC_ROWS))
-def test_declarative_model_specs(row: Row, tmp_path: Path) -> None:
-    row.check(run(declarative_model_specs, tmp_path, row.files)["repo.declarative_model_specs"])
+@pytest.mark.parametrize("row", SPEC_ROWS, ids=case_ids(SPEC_ROWS))
+def test_declarative_model_specs(row: Case, tmp_path: Path) -> None:
+    check_case(declarative_model_specs, row, tmp_path, signal="repo.declarative_model_specs")
 
 
 PROPOSAL_ROWS = [
-    Row(
+    Case(
         "model proposal form",
         {".github/ISSUE_TEMPLATE/model_proposal.yml": "name: Model proposal\nbody: []\n"},
         "true",
-        where=[".github/ISSUE_TEMPLATE/model_proposal.yml:1"],
+        locations=[".github/ISSUE_TEMPLATE/model_proposal.yml:1"],
     ),
-    Row(
+    Case(
         "named by front matter",
         {".github/ISSUE_TEMPLATE/idea.md": "---\nname: New use case\nabout: Propose\n---\n"},
         "true",
     ),
-    Row(
+    Case(
         "bug report mentioning a model in the body",
         {".github/ISSUE_TEMPLATE/bug.md": "---\nname: Bug report\n---\nWhich model version?\n"},
         "false",
     ),
-    Row("no templates", {"README.md": "# x\n"}, "false"),
+    Case("no templates", {"README.md": "# x\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", PROPOSAL_ROWS, ids=ids(PROPOSAL_ROWS))
-def test_model_proposal_templates(row: Row, tmp_path: Path) -> None:
-    row.check(run(model_proposal_templates, tmp_path, row.files)["repo.model_proposal_templates"])
+@pytest.mark.parametrize("row", PROPOSAL_ROWS, ids=case_ids(PROPOSAL_ROWS))
+def test_model_proposal_templates(row: Case, tmp_path: Path) -> None:
+    check_case(model_proposal_templates, row, tmp_path, signal="repo.model_proposal_templates")

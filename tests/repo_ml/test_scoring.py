@@ -9,8 +9,7 @@ import pytest
 from probes.repo._ml import retrain_trigger_senders
 from probes.repo.serving_scoring import scoring_present, scoring_tested
 from probes.repo.serving_triggers import retrain_trigger_sender, scoring_event_driven, scoring_on_alert
-from tests.helpers import index_of
-from tests.repo_ml._util import Row, ids, notebook, run
+from scanner.testing import Case, case_ids, check_case, index_of, notebook, run_on_repo
 
 SCORE = (
     "import joblib\n\n\ndef init():\n    global model\n    model = joblib.load('model.pkl')\n\n\n"
@@ -29,13 +28,13 @@ API = (
     "@app.post('/predict')\ndef predict(x: list[float]):\n    return {'y': model.predict([x]).tolist()}\n"
 )
 SCORING = [
-    Row("azure ml score.py", {"src/score.py": SCORE}, "true", where=["src/score.py:4"]),
-    Row("sagemaker handlers", {"code/inference.py": SAGEMAKER}, "true", where=["code/inference.py:4"]),
-    Row("mlflow pyfunc", {"model/wrapper.py": PYFUNC}, "true", where=["model/wrapper.py:4"]),
-    Row("fastapi route calling predict", {"app/main.py": API}, "true", where=["app/main.py:8"]),
-    Row("bentofile", {"bentofile.yaml": "service: 'service:svc'\n"}, "true"),
-    Row("placeholder score.py", {"score.py": "def init():\n    pass\n\n\ndef run(data):\n    pass\n"}, "false"),
-    Row(
+    Case("azure ml score.py", {"src/score.py": SCORE}, "true", locations=["src/score.py:4"]),
+    Case("sagemaker handlers", {"code/inference.py": SAGEMAKER}, "true", locations=["code/inference.py:4"]),
+    Case("mlflow pyfunc", {"model/wrapper.py": PYFUNC}, "true", locations=["model/wrapper.py:4"]),
+    Case("fastapi route calling predict", {"app/main.py": API}, "true", locations=["app/main.py:8"]),
+    Case("bentofile", {"bentofile.yaml": "service: 'service:svc'\n"}, "true"),
+    Case("placeholder score.py", {"score.py": "def init():\n    pass\n\n\ndef run(data):\n    pass\n"}, "false"),
+    Case(
         "route without predict",
         {
             "app/main.py": "from flask import Flask\napp = Flask(__name__)\n\n\n"
@@ -43,13 +42,13 @@ SCORING = [
         },
         "false",
     ),
-    Row("score.py in examples", {"examples/score.py": SCORE}, "false"),
+    Case("score.py in examples", {"examples/score.py": SCORE}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", SCORING, ids=ids(SCORING))
-def test_scoring_present(row: Row, tmp_path: Path) -> None:
-    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+@pytest.mark.parametrize("row", SCORING, ids=case_ids(SCORING))
+def test_scoring_present(row: Case, tmp_path: Path) -> None:
+    check_case(scoring_present, row, tmp_path, signal="repo.scoring.present")
 
 
 TEST_SCORE = "from score import init, run\n\n\ndef test_run():\n    init()\n    assert run([[1]]) is not None\n"
@@ -59,26 +58,28 @@ TEST_API = (
 )
 SKIPPED = "import pytest\nfrom score import run\n\n\n@pytest.mark.skip\ndef test_run():\n    assert run(1)\n"
 TESTED = [
-    Row(
+    Case(
         "imports score.py",
         {"src/score.py": SCORE, "tests/test_score.py": TEST_SCORE},
         "true",
-        where=["tests/test_score.py:1"],
+        locations=["tests/test_score.py:1"],
     ),
-    Row(
+    Case(
         "TestClient on the app",
         {"app/main.py": API, "app/__init__.py": "", "tests/test_api.py": TEST_API},
         "true",
-        where=["tests/test_api.py:3"],
+        locations=["tests/test_api.py:3"],
     ),
-    Row("only skipped tests", {"src/score.py": SCORE, "tests/test_score.py": SKIPPED}, "false"),
-    Row("no test of scoring", {"src/score.py": SCORE, "tests/test_other.py": "def test_x():\n    assert 1\n"}, "false"),
+    Case("only skipped tests", {"src/score.py": SCORE, "tests/test_score.py": SKIPPED}, "false"),
+    Case(
+        "no test of scoring", {"src/score.py": SCORE, "tests/test_other.py": "def test_x():\n    assert 1\n"}, "false"
+    ),
 ]
 
 
-@pytest.mark.parametrize("row", TESTED, ids=ids(TESTED))
-def test_scoring_tested(row: Row, tmp_path: Path) -> None:
-    row.check(run(scoring_tested, tmp_path, row.files)["repo.scoring.tested"])
+@pytest.mark.parametrize("row", TESTED, ids=case_ids(TESTED))
+def test_scoring_tested(row: Case, tmp_path: Path) -> None:
+    check_case(scoring_tested, row, tmp_path, signal="repo.scoring.tested")
 
 
 ALERT_HANDLER = (
@@ -88,28 +89,28 @@ ALERT_HANDLER = (
 AM = "receivers:\n  - name: rescore\n    webhook_configs:\n      - url: http://scoring-svc/score-on-alert\n"
 AM_PLAIN = "receivers:\n  - name: team\n    webhook_configs:\n      - url: http://chat.example/hook\n"
 ON_ALERT = [
-    Row(
+    Case(
         "alert route into scoring",
         {"serving/score.py": SCORE, "serving/__init__.py": "", "serving/alerts.py": ALERT_HANDLER},
         "true",
-        where=["serving/alerts.py:6"],
+        locations=["serving/alerts.py:6"],
     ),
-    Row(
+    Case(
         "alertmanager webhook to scoring",
         {"monitoring/alertmanager.yml": AM},
         "true",
-        where=["monitoring/alertmanager.yml:4"],
+        locations=["monitoring/alertmanager.yml:4"],
     ),
-    Row(
+    Case(
         "ASA anomaly function", {"asa/query.sql": "SELECT AnomalyDetection_SpikeAndDip(v, 95, 120, 'spikes')\n"}, "true"
     ),
-    Row("alertmanager webhook to chat", {"monitoring/alertmanager.yml": AM_PLAIN}, "false"),
+    Case("alertmanager webhook to chat", {"monitoring/alertmanager.yml": AM_PLAIN}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", ON_ALERT, ids=ids(ON_ALERT))
-def test_scoring_on_alert(row: Row, tmp_path: Path) -> None:
-    row.check(run(scoring_on_alert, tmp_path, row.files)["code.scoring_on_alert"])
+@pytest.mark.parametrize("row", ON_ALERT, ids=case_ids(ON_ALERT))
+def test_scoring_on_alert(row: Case, tmp_path: Path) -> None:
+    check_case(scoring_on_alert, row, tmp_path, signal="code.scoring_on_alert")
 
 
 KAFKA = (
@@ -123,11 +124,13 @@ FUNC = (
 )
 KEDA = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: scorer\nspec:\n  triggers: []\n"
 EVENTS = [
-    Row("kafka consumer calls predict", {"worker/consume.py": KAFKA}, "true", where=["worker/consume.py:4"]),
-    Row("azure function service bus trigger", {"fn/function_app.py": FUNC}, "true", where=["fn/function_app.py:6"]),
-    Row("KEDA beside scoring code", {"k8s/keda.yaml": KEDA, "src/score.py": SCORE}, "true", confidence="low"),
-    Row("KEDA without scoring code", {"k8s/keda.yaml": KEDA}, "false", values={"event_configs": 1}),
-    Row(
+    Case("kafka consumer calls predict", {"worker/consume.py": KAFKA}, "true", locations=["worker/consume.py:4"]),
+    Case(
+        "azure function service bus trigger", {"fn/function_app.py": FUNC}, "true", locations=["fn/function_app.py:6"]
+    ),
+    Case("KEDA beside scoring code", {"k8s/keda.yaml": KEDA, "src/score.py": SCORE}, "true", confidence="low"),
+    Case("KEDA without scoring code", {"k8s/keda.yaml": KEDA}, "false", values={"event_configs": 1}),
+    Case(
         "consumer without a model",
         {"w.py": "from kafka import KafkaConsumer\nfor m in KafkaConsumer('t'):\n    print(m)\n"},
         "false",
@@ -135,9 +138,9 @@ EVENTS = [
 ]
 
 
-@pytest.mark.parametrize("row", EVENTS, ids=ids(EVENTS))
-def test_scoring_event_driven(row: Row, tmp_path: Path) -> None:
-    row.check(run(scoring_event_driven, tmp_path, row.files)["code.scoring_event_driven"])
+@pytest.mark.parametrize("row", EVENTS, ids=case_ids(EVENTS))
+def test_scoring_event_driven(row: Case, tmp_path: Path) -> None:
+    check_case(scoring_event_driven, row, tmp_path, signal="code.scoring_event_driven")
 
 
 DISPATCH = (
@@ -146,28 +149,31 @@ DISPATCH = (
 )
 PYGITHUB = "from github import Github\n\n\ndef trigger(repo):\n    repo.create_repository_dispatch('drift_detected')\n"
 RETRAIN = [
-    Row(
-        "REST repository_dispatch on drift", {"monitoring/drift.py": DISPATCH}, "true", where=["monitoring/drift.py:5"]
+    Case(
+        "REST repository_dispatch on drift",
+        {"monitoring/drift.py": DISPATCH},
+        "true",
+        locations=["monitoring/drift.py:5"],
     ),
-    Row("PyGithub dispatch", {"monitoring/trigger.py": PYGITHUB}, "true", where=["monitoring/trigger.py:5"]),
-    Row(
+    Case("PyGithub dispatch", {"monitoring/trigger.py": PYGITHUB}, "true", locations=["monitoring/trigger.py:5"]),
+    Case(
         "gh workflow run in a monitoring workflow",
         {".github/workflows/monitor.yml": "jobs:\n  check:\n    steps:\n      - run: gh workflow run retrain.yml\n"},
         "true",
     ),
-    Row(
+    Case(
         "dispatch unrelated to retraining",
         {"ops/release.sh": "gh workflow run release.yml\n"},
         "false",
         values={"other_dispatches": 1},
     ),
-    Row("dispatch only in tests", {"tests/test_drift.py": DISPATCH}, "false"),
+    Case("dispatch only in tests", {"tests/test_drift.py": DISPATCH}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", RETRAIN, ids=ids(RETRAIN))
-def test_retrain_trigger_sender(row: Row, tmp_path: Path) -> None:
-    row.check(run(retrain_trigger_sender, tmp_path, row.files)["code.retrain_trigger_sender"])
+@pytest.mark.parametrize("row", RETRAIN, ids=case_ids(RETRAIN))
+def test_retrain_trigger_sender(row: Case, tmp_path: Path) -> None:
+    check_case(retrain_trigger_sender, row, tmp_path, signal="code.retrain_trigger_sender")
 
 
 def test_retrain_trigger_senders_is_reusable(tmp_path: Path) -> None:
@@ -195,7 +201,7 @@ PATTERNS_ONLY = 'import re\n\nDISPATCH = re.compile(r"gh\\s+api\\s+\\S*/dispatch
     ids=["subprocess-argv", "os-system", "regex-source-is-not-a-sender"],
 )
 def test_retrain_sender_python_forms(files: dict[str, str], outcome: str, tmp_path: Path) -> None:
-    assert run(retrain_trigger_sender, tmp_path, files)["code.retrain_trigger_sender"].outcome.value == outcome
+    assert run_on_repo(retrain_trigger_sender, tmp_path, files)["code.retrain_trigger_sender"].outcome.value == outcome
 
 
 EMBED_ROUTE = (
@@ -243,9 +249,9 @@ PLAIN_ROUTE = (
     "@api.get('/rows')\ndef rows():\n    return fetch_rows()\n"
 )
 ENTRYPOINTS = [
-    Row("route calling model.encode", {"server/encoders.py": EMBED_ROUTE}, "true", where=["server/encoders.py:8"]),
-    Row("route encoding with a tokenizer", {"server/tokens.py": TOKEN_ROUTE}, "false"),
-    Row(
+    Case("route calling model.encode", {"server/encoders.py": EMBED_ROUTE}, "true", locations=["server/encoders.py:8"]),
+    Case("route encoding with a tokenizer", {"server/tokens.py": TOKEN_ROUTE}, "false"),
+    Case(
         "dagster asset -> local helper computing probabilities",
         {
             "risk/assets/score.py": ASSET,
@@ -254,40 +260,36 @@ ENTRYPOINTS = [
             "risk/lib/__init__.py": "",
         },
         "true",
-        where=["risk/assets/score.py:6"],
+        locations=["risk/assets/score.py:6"],
     ),
-    Row(
+    Case(
         "custom route decorator -> inference module",
         {"svc/api.py": CUSTOM_ROUTE, "svc/inference.py": INFER_MODULE, "svc/__init__.py": ""},
         "true",
-        where=["svc/api.py:6"],
+        locations=["svc/api.py:6"],
     ),
-    Row("lambda handler invoking a SageMaker endpoint", {"lambda/handler.py": LAMBDA}, "true"),
-    Row(
+    Case("lambda handler invoking a SageMaker endpoint", {"lambda/handler.py": LAMBDA}, "true"),
+    Case(
         "kafka worker -> inference module",
         {"svc/worker.py": WORKER, "svc/inference.py": INFER_MODULE, "svc/__init__.py": ""},
         "true",
-        where=["svc/worker.py:5"],
+        locations=["svc/worker.py:5"],
     ),
-    Row("batch scoring script writing predictions", {"jobs/score_batch.py": BATCH}, "true"),
-    Row("training asset is not scoring", {"pipe/assets.py": TRAIN_ASSET}, "false"),
-    Row(
+    Case("batch scoring script writing predictions", {"jobs/score_batch.py": BATCH}, "true"),
+    Case("training asset is not scoring", {"pipe/assets.py": TRAIN_ASSET}, "false"),
+    Case(
         "custom route with no model behind it",
         {"svc/api.py": PLAIN_ROUTE, "svc/db.py": "def fetch_rows():\n    return []\n", "svc/__init__.py": ""},
         "false",
     ),
-    Row(
-        "notebook predicting to a submission csv",
-        {"sub.ipynb": notebook(BATCH)},
-        "false",
-    ),
-    Row("batch scoring in examples", {"examples/score_batch.py": BATCH}, "false"),
+    Case("notebook predicting to a submission csv", {"sub.ipynb": notebook(BATCH)}, "false"),
+    Case("batch scoring in examples", {"examples/score_batch.py": BATCH}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", ENTRYPOINTS, ids=ids(ENTRYPOINTS))
-def test_scoring_entrypoints(row: Row, tmp_path: Path) -> None:
-    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+@pytest.mark.parametrize("row", ENTRYPOINTS, ids=case_ids(ENTRYPOINTS))
+def test_scoring_entrypoints(row: Case, tmp_path: Path) -> None:
+    check_case(scoring_present, row, tmp_path, signal="repo.scoring.present")
 
 
 SMOKE = (
@@ -296,18 +298,18 @@ SMOKE = (
 )
 CD = "steps:\n  - script: python -m ml_service.util.smoke_test_scoring_service --type ACI\n"
 SMOKE_ROWS = [
-    Row(
+    Case(
         "smoke test of the deployed service run by the CD pipeline",
         {"src/score.py": SCORE, "ml_service/util/smoke_test_scoring_service.py": SMOKE, ".pipelines/cd.yml": CD},
         "true",
         values={"smoke_tests": 1},
     ),
-    Row(
+    Case(
         "smoke script no pipeline runs",
         {"src/score.py": SCORE, "ml_service/util/smoke_test_scoring_service.py": SMOKE},
         "false",
     ),
-    Row(
+    Case(
         "smoke test of a health endpoint",
         {
             "src/score.py": SCORE,
@@ -319,9 +321,9 @@ SMOKE_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("row", SMOKE_ROWS, ids=ids(SMOKE_ROWS))
-def test_scoring_smoke_tests(row: Row, tmp_path: Path) -> None:
-    row.check(run(scoring_tested, tmp_path, row.files)["repo.scoring.tested"])
+@pytest.mark.parametrize("row", SMOKE_ROWS, ids=case_ids(SMOKE_ROWS))
+def test_scoring_smoke_tests(row: Case, tmp_path: Path) -> None:
+    check_case(scoring_tested, row, tmp_path, signal="repo.scoring.tested")
 
 
 LAUNCH_SERVER = (
@@ -330,28 +332,28 @@ LAUNCH_SERVER = (
     "        subprocess.run(cmd, shell=True)\n"
 )
 LAUNCHERS = [
-    Row("platform launching a model server", {"hub/serve/services.py": LAUNCH_SERVER}, "true"),
-    Row(
+    Case("platform launching a model server", {"hub/serve/services.py": LAUNCH_SERVER}, "true"),
+    Case(
         "bentoml serve from a serve module",
         {"app/serve.py": "import os\n\nos.system('bentoml serve service:svc --port 3000')\n"},
         "true",
     ),
-    Row(
+    Case(
         "serve command only in a help text of an unrelated module",
         {"cli/help.py": "HELP = 'run: bentoml serve service:svc to try it'\n\n\ndef show():\n    print(HELP)\n"},
         "false",
     ),
-    Row("launcher in tests", {"tests/serve_test.py": LAUNCH_SERVER}, "false"),
+    Case("launcher in tests", {"tests/serve_test.py": LAUNCH_SERVER}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", LAUNCHERS, ids=ids(LAUNCHERS))
-def test_model_server_launchers(row: Row, tmp_path: Path) -> None:
-    row.check(run(scoring_present, tmp_path, row.files)["repo.scoring.present"])
+@pytest.mark.parametrize("row", LAUNCHERS, ids=case_ids(LAUNCHERS))
+def test_model_server_launchers(row: Case, tmp_path: Path) -> None:
+    check_case(scoring_present, row, tmp_path, signal="repo.scoring.present")
 
 
 def test_evaluation_script_writing_predictions_is_not_scoring(tmp_path: Path) -> None:
-    found = run(scoring_present, tmp_path, {"src/evaluate.py": BATCH})
+    found = run_on_repo(scoring_present, tmp_path, {"src/evaluate.py": BATCH})
     assert found["repo.scoring.present"].outcome.value == "false"
 
 
@@ -366,7 +368,7 @@ def test_test_of_a_cli_reaching_the_scoring_code_counts(tmp_path: Path) -> None:
             "from pkg.cli.serve import serve_cmd\n\n\ndef test_serve():\n    assert serve_cmd('m') is None\n"
         ),
     }
-    assert run(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "true"
+    assert run_on_repo(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "true"
 
 
 def test_test_of_an_unrelated_module_does_not_count(tmp_path: Path) -> None:
@@ -376,4 +378,4 @@ def test_test_of_an_unrelated_module_does_not_count(tmp_path: Path) -> None:
         "pkg/util.py": "def add(a, b):\n    return a + b\n",
         "tests/test_util.py": "from pkg.util import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
     }
-    assert run(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "false"
+    assert run_on_repo(scoring_tested, tmp_path, files)["repo.scoring.tested"].outcome.value == "false"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo import tests_detect as probes  # aliased: pytest would collect names starting with `test`
-from tests.repo_ml._util import Row, ids, run
+from scanner.testing import Case, case_ids, check_case
 
 REAL = "def test_adds():\n    assert 1 + 1 == 2\n"
 SKIPPED = "import pytest\n\n\n@pytest.mark.skip(reason='later')\ndef test_later():\n    assert f() == 1\n"
@@ -44,34 +44,50 @@ RSPEC = (
 MINITEST = 'class AnswerTest < ActiveSupport::TestCase\n  test "answers" do\n    assert true\n  end\nend\n'
 
 UNIT = [
-    Row("pytest functions", {"tests/test_calc.py": REAL}, "true", count=1, where=["tests/test_calc.py:1"]),
-    Row(
+    Case(
+        "pytest functions",
+        {"tests/test_calc.py": REAL},
+        "true",
+        locations=["tests/test_calc.py:1"],
+        values={"count": 1},
+    ),
+    Case(
         "skipped and trivial do not count",
         {"tests/test_a.py": SKIPPED, "tests/test_b.py": TRIVIAL},
         "false",
         values={"skipped": 1, "trivial": 2},
     ),
-    Row(
-        "fixture named test_ is not a test", {"tests/test_f.py": FIXTURE}, "true", count=1, where=["tests/test_f.py:9"]
+    Case(
+        "fixture named test_ is not a test",
+        {"tests/test_f.py": FIXTURE},
+        "true",
+        locations=["tests/test_f.py:9"],
+        values={"count": 1},
     ),
-    Row("class-level skip", {"tests/test_c.py": SKIP_CLASS}, "true", count=1, values={"skipped": 1}),
-    Row("module-level pytestmark skip", {"tests/test_m.py": MODULE_SKIP}, "false", values={"skipped": 1}),
-    Row("helper module in tests/ is not collected", {"tests/helpers.py": REAL}, "false"),
-    Row("jest", {"web/calc.test.ts": JS}, "true", count=1, values={"skipped": 1, "trivial": 1}),
-    Row("go", {"calc/calc_test.go": GO}, "true", count=1, values={"skipped": 1}),
-    Row("junit", {"src/test/java/CalcTest.java": JAVA}, "true", count=1, where=["src/test/java/CalcTest.java:2"]),
-    Row("xunit", {"Calc.Tests/CalcTests.cs": CSHARP}, "true", count=1),
-    Row("tests only in examples", {"examples/tests/test_x.py": REAL}, "false"),
-    Row("rspec", {"spec/models/answer_spec.rb": RSPEC}, "true", count=1, values={"skipped": 2}),
-    Row("minitest", {"test/models/answer_test.rb": MINITEST}, "true", count=1),
-    Row("ruby helper in spec/ is not a spec", {"spec/support/helpers.rb": RSPEC}, "false"),
-    Row("conftest only", {"tests/conftest.py": "import pytest\n", "pytest.ini": "[pytest]\n"}, "false"),
+    Case("class-level skip", {"tests/test_c.py": SKIP_CLASS}, "true", values={"count": 1, "skipped": 1}),
+    Case("module-level pytestmark skip", {"tests/test_m.py": MODULE_SKIP}, "false", values={"skipped": 1}),
+    Case("helper module in tests/ is not collected", {"tests/helpers.py": REAL}, "false"),
+    Case("jest", {"web/calc.test.ts": JS}, "true", values={"count": 1, "skipped": 1, "trivial": 1}),
+    Case("go", {"calc/calc_test.go": GO}, "true", values={"count": 1, "skipped": 1}),
+    Case(
+        "junit",
+        {"src/test/java/CalcTest.java": JAVA},
+        "true",
+        locations=["src/test/java/CalcTest.java:2"],
+        values={"count": 1},
+    ),
+    Case("xunit", {"Calc.Tests/CalcTests.cs": CSHARP}, "true", values={"count": 1}),
+    Case("tests only in examples", {"examples/tests/test_x.py": REAL}, "false"),
+    Case("rspec", {"spec/models/answer_spec.rb": RSPEC}, "true", values={"count": 1, "skipped": 2}),
+    Case("minitest", {"test/models/answer_test.rb": MINITEST}, "true", values={"count": 1}),
+    Case("ruby helper in spec/ is not a spec", {"spec/support/helpers.rb": RSPEC}, "false"),
+    Case("conftest only", {"tests/conftest.py": "import pytest\n", "pytest.ini": "[pytest]\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", UNIT, ids=ids(UNIT))
-def test_unit(row: Row, tmp_path: Path) -> None:
-    row.check(run(probes.tests_unit, tmp_path, row.files)["repo.tests.unit"])
+@pytest.mark.parametrize("row", UNIT, ids=case_ids(UNIT))
+def test_unit(row: Case, tmp_path: Path) -> None:
+    check_case(probes.tests_unit, row, tmp_path, signal="repo.tests.unit")
 
 
 MARKED = (
@@ -84,29 +100,35 @@ CONTAINERS = (
 LIVE = "import requests\n\n\ndef test_live():\n    assert requests.get('http://localhost:8080/health').ok\n"
 MOCKED = "import requests\nimport responses\n\n\ndef test_mocked():\n    assert requests.get('http://x/health').ok\n"
 INTEGRATION = [
-    Row("tests/integration folder", {"tests/integration/test_api.py": REAL}, "true", count=1),
-    Row("marker on one test", {"tests/test_mix.py": MARKED}, "true", count=1, where=["tests/test_mix.py:5"]),
-    Row("testcontainers", {"tests/test_pg.py": CONTAINERS}, "true"),
-    Row("live http", {"tests/test_live.py": LIVE}, "true"),
-    Row("mocked http", {"tests/test_mocked.py": MOCKED}, "false"),
-    Row("integration tests all skipped", {"tests/integration/test_api.py": SKIPPED}, "false"),
-    Row(
+    Case("tests/integration folder", {"tests/integration/test_api.py": REAL}, "true", values={"count": 1}),
+    Case(
+        "marker on one test",
+        {"tests/test_mix.py": MARKED},
+        "true",
+        locations=["tests/test_mix.py:5"],
+        values={"count": 1},
+    ),
+    Case("testcontainers", {"tests/test_pg.py": CONTAINERS}, "true"),
+    Case("live http", {"tests/test_live.py": LIVE}, "true"),
+    Case("mocked http", {"tests/test_mocked.py": MOCKED}, "false"),
+    Case("integration tests all skipped", {"tests/integration/test_api.py": SKIPPED}, "false"),
+    Case(
         "compose test services beside unit tests",
         {"docker-compose.test.yml": "services: {}\n", "tests/test_a.py": REAL},
         "true",
         confidence="low",
     ),
-    Row("unit tests only", {"tests/test_a.py": REAL}, "false"),
-    Row("functional tests folder", {"tests/functional/test_api.py": REAL}, "true"),
-    Row("smoke marker", {"tests/test_s.py": MARKED.replace("integration", "smoke")}, "true", count=1),
-    Row("rails request spec", {"spec/requests/answers_spec.rb": RSPEC}, "true", count=1),
-    Row("rails model spec", {"spec/models/answer_spec.rb": RSPEC}, "false"),
+    Case("unit tests only", {"tests/test_a.py": REAL}, "false"),
+    Case("functional tests folder", {"tests/functional/test_api.py": REAL}, "true"),
+    Case("smoke marker", {"tests/test_s.py": MARKED.replace("integration", "smoke")}, "true", values={"count": 1}),
+    Case("rails request spec", {"spec/requests/answers_spec.rb": RSPEC}, "true", values={"count": 1}),
+    Case("rails model spec", {"spec/models/answer_spec.rb": RSPEC}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", INTEGRATION, ids=ids(INTEGRATION))
-def test_integration(row: Row, tmp_path: Path) -> None:
-    row.check(run(probes.tests_integration, tmp_path, row.files)["repo.tests.integration"])
+@pytest.mark.parametrize("row", INTEGRATION, ids=case_ids(INTEGRATION))
+def test_integration(row: Case, tmp_path: Path) -> None:
+    check_case(probes.tests_integration, row, tmp_path, signal="repo.tests.integration")
 
 
 LOADS = (
@@ -149,22 +171,22 @@ MOCKED_DB = (
     "from unittest.mock import patch\n\n\ndef test_save():\n    with patch('app.db.session'):\n        assert save()\n"
 )
 MODEL_INT = [
-    Row("loads the artefact", {"tests/test_model.py": LOADS}, "true", where=["tests/test_model.py:5"]),
-    Row("pretrained model by name", {"tests/test_tagger.py": PRETRAINED}, "true", confidence="medium"),
-    Row("calls the chat endpoint", {"tests/test_chat.py": CHAT_ENDPOINT}, "true", where=["tests/test_chat.py:6"]),
-    Row("a non-model endpoint", {"tests/test_users.py": OTHER_ENDPOINT}, "false"),
-    Row("mocked LLM client", {"tests/test_answer.py": MOCKED_LLM}, "true", confidence="low"),
-    Row("recorded LLM responses", {"tests/test_reply.py": RECORDED_LLM}, "true", confidence="low"),
-    Row("LLM SDK imported, nothing mocked or replayed", {"tests/test_types.py": SDK_NO_MOCK}, "false"),
-    Row("a mocked database is not an LLM", {"tests/test_save.py": MOCKED_DB}, "false"),
-    Row("mocked LLM in examples", {"examples/tests/test_answer.py": MOCKED_LLM}, "false"),
-    Row("calls the scoring endpoint", {"tests/test_api.py": ENDPOINT}, "true", where=["tests/test_api.py:6"]),
-    Row("skipped test", {"tests/test_model.py": SKIPPED_LOAD}, "false"),
-    Row("mocked loader", {"tests/test_model.py": MOCK_LOAD}, "false"),
-    Row("load outside tests", {"app/load.py": LOADS}, "false"),
+    Case("loads the artefact", {"tests/test_model.py": LOADS}, "true", locations=["tests/test_model.py:5"]),
+    Case("pretrained model by name", {"tests/test_tagger.py": PRETRAINED}, "true", confidence="medium"),
+    Case("calls the chat endpoint", {"tests/test_chat.py": CHAT_ENDPOINT}, "true", locations=["tests/test_chat.py:6"]),
+    Case("a non-model endpoint", {"tests/test_users.py": OTHER_ENDPOINT}, "false"),
+    Case("mocked LLM client", {"tests/test_answer.py": MOCKED_LLM}, "true", confidence="low"),
+    Case("recorded LLM responses", {"tests/test_reply.py": RECORDED_LLM}, "true", confidence="low"),
+    Case("LLM SDK imported, nothing mocked or replayed", {"tests/test_types.py": SDK_NO_MOCK}, "false"),
+    Case("a mocked database is not an LLM", {"tests/test_save.py": MOCKED_DB}, "false"),
+    Case("mocked LLM in examples", {"examples/tests/test_answer.py": MOCKED_LLM}, "false"),
+    Case("calls the scoring endpoint", {"tests/test_api.py": ENDPOINT}, "true", locations=["tests/test_api.py:6"]),
+    Case("skipped test", {"tests/test_model.py": SKIPPED_LOAD}, "false"),
+    Case("mocked loader", {"tests/test_model.py": MOCK_LOAD}, "false"),
+    Case("load outside tests", {"app/load.py": LOADS}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", MODEL_INT, ids=ids(MODEL_INT))
-def test_model_integration(row: Row, tmp_path: Path) -> None:
-    row.check(run(probes.tests_model_integration, tmp_path, row.files)["repo.tests.model_integration"])
+@pytest.mark.parametrize("row", MODEL_INT, ids=case_ids(MODEL_INT))
+def test_model_integration(row: Case, tmp_path: Path) -> None:
+    check_case(probes.tests_model_integration, row, tmp_path, signal="repo.tests.model_integration")

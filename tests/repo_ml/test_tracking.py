@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from probes.repo.ml_tracking import metric_tables, mlruns_committed, results_in_docs, tracking_consistency
-from tests.repo_ml._util import Row, ids, notebook, run
+from scanner.testing import Case, case_ids, check_case, expect, notebook, run_on_repo
 
 FIT = "from sklearn.linear_model import LogisticRegression\n\nLogisticRegression().fit(X, y)\n"
 MLFLOW_FIT = "import mlflow\n" + FIT.replace("LogisticRegression().fit", "mlflow.autolog()\nLogisticRegression().fit")
@@ -74,60 +74,62 @@ TRACKING = [
 def test_tracking_consistency(
     name: str, files: dict, consistent: str, sporadic: str, values: dict, tmp_path: Path
 ) -> None:
-    found = run(tracking_consistency, tmp_path, files)
-    Row(name, files, consistent, values=values).check(found["code.tracking.consistent"])
-    Row(name, files, sporadic).check(found["code.tracking.sporadic"])
+    found = run_on_repo(tracking_consistency, tmp_path, files)
+    expect(found, consistent, signal="code.tracking.consistent", values=values)
+    expect(found, sporadic, signal="code.tracking.sporadic")
 
 
 def test_tracking_not_applicable_without_training(tmp_path: Path) -> None:
-    found = run(tracking_consistency, tmp_path, {"app.py": "import mlflow\nmlflow.log_metric('a', 1)\n"})
+    found = run_on_repo(tracking_consistency, tmp_path, {"app.py": "import mlflow\nmlflow.log_metric('a', 1)\n"})
     assert {f.outcome.value for f in found.values()} == {"not_applicable"}
 
 
 def test_notebook_only_tracking_is_low_confidence(tmp_path: Path) -> None:
-    found = run(tracking_consistency, tmp_path, {"nb.ipynb": notebook(MLFLOW_FIT)})
+    found = run_on_repo(tracking_consistency, tmp_path, {"nb.ipynb": notebook(MLFLOW_FIT)})
     assert found["code.tracking.consistent"].confidence == "low"
 
 
 MLRUNS = [
-    Row(
+    Case(
         "committed mlruns",
         {"mlruns/0/meta.yaml": "name: Default\n", "train.py": FIT},
         "true",
         values={"tracked_files": 1},
     ),
-    Row(
+    Case(
         "file: tracking uri",
         {"train.py": "import mlflow\nmlflow.set_tracking_uri('file:./mlruns')\n"},
         "true",
-        where=["train.py:2"],
+        locations=["train.py:2"],
     ),
-    Row("env local uri", {".env": "MLFLOW_TRACKING_URI=sqlite:///mlflow.db\n"}, "true", where=[".env:1"]),
-    Row("remote server", {"train.py": "import mlflow\nmlflow.set_tracking_uri('https://mlflow.corp')\n"}, "false"),
+    Case("env local uri", {".env": "MLFLOW_TRACKING_URI=sqlite:///mlflow.db\n"}, "true", locations=[".env:1"]),
+    Case("remote server", {"train.py": "import mlflow\nmlflow.set_tracking_uri('https://mlflow.corp')\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", MLRUNS, ids=ids(MLRUNS))
-def test_mlruns_committed(row: Row, tmp_path: Path) -> None:
-    row.check(run(mlruns_committed, tmp_path, row.files)["repo.mlruns_committed"])
+@pytest.mark.parametrize("row", MLRUNS, ids=case_ids(MLRUNS))
+def test_mlruns_committed(row: Case, tmp_path: Path) -> None:
+    check_case(mlruns_committed, row, tmp_path, signal="repo.mlruns_committed")
 
 
 TABLE = "# Results\n\n| model | accuracy | f1 |\n|---|---|---|\n| rf | 0.91 | 0.88 |\n| lr | 0.85 | 0.80 |\n"
 FENCED = "```\n| model | accuracy |\n|---|---|\n| rf | 0.91 |\n```\n"
 ROWWISE = "| metric | value |\n|---|---|\n| RMSE | 3.2 |\n"
 DOCS = [
-    Row("metric table in README, no tracking", {"README.md": TABLE, "train.py": FIT}, "true", where=["README.md:3"]),
-    Row("metric names in rows", {"docs/results.md": ROWWISE}, "true", where=["docs/results.md:1"]),
-    Row("table inside a code fence", {"README.md": FENCED}, "false"),
-    Row("table without numbers", {"README.md": "| accuracy | notes |\n|---|---|\n| good | ok |\n"}, "false"),
-    Row("tracked in code too", {"README.md": TABLE, "train.py": MLFLOW_FIT}, "false", values={"tracking_files": 1}),
-    Row("table in examples only", {"examples/README.md": TABLE}, "false"),
+    Case(
+        "metric table in README, no tracking", {"README.md": TABLE, "train.py": FIT}, "true", locations=["README.md:3"]
+    ),
+    Case("metric names in rows", {"docs/results.md": ROWWISE}, "true", locations=["docs/results.md:1"]),
+    Case("table inside a code fence", {"README.md": FENCED}, "false"),
+    Case("table without numbers", {"README.md": "| accuracy | notes |\n|---|---|\n| good | ok |\n"}, "false"),
+    Case("tracked in code too", {"README.md": TABLE, "train.py": MLFLOW_FIT}, "false", values={"tracking_files": 1}),
+    Case("table in examples only", {"examples/README.md": TABLE}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", DOCS, ids=ids(DOCS))
-def test_results_in_docs(row: Row, tmp_path: Path) -> None:
-    row.check(run(results_in_docs, tmp_path, row.files)["repo.results_in_docs"])
+@pytest.mark.parametrize("row", DOCS, ids=case_ids(DOCS))
+def test_results_in_docs(row: Case, tmp_path: Path) -> None:
+    check_case(results_in_docs, row, tmp_path, signal="repo.results_in_docs")
 
 
 def test_metric_tables_lines() -> None:
@@ -139,7 +141,7 @@ def test_mlruns_environ_assignment_and_docstring(tmp_path: Path) -> None:
         'import os\n\n\ndef doc():\n    """Run: export MLFLOW_TRACKING_URI="sqlite:///mlflow.db" first."""\n\n\n'
         'os.environ["MLFLOW_TRACKING_URI"] = "file:./mlruns"\n'
     )
-    finding = run(mlruns_committed, tmp_path, {"setup.py": code})["repo.mlruns_committed"]
+    finding = run_on_repo(mlruns_committed, tmp_path, {"setup.py": code})["repo.mlruns_committed"]
     assert [loc.label() for loc in finding.locations] == ["setup.py:8"]
 
 
@@ -156,7 +158,7 @@ PYPROJECT = '[project]\nname = "tracking"\n\n[project.scripts]\nparse_training_l
 
 def test_training_launcher_tracked_through_console_script(tmp_path: Path) -> None:
     files = {"pipeline/train.py": LAUNCHER, "tracking/cli.py": LOG_PUBLISHER, "pyproject.toml": PYPROJECT}
-    found = run(tracking_consistency, tmp_path, files)
+    found = run_on_repo(tracking_consistency, tmp_path, files)
     assert found["code.tracking.consistent"].outcome.value == "true"
 
 
@@ -166,13 +168,13 @@ def test_console_script_that_does_not_log_is_not_tracking(tmp_path: Path) -> Non
         "tracking/cli.py": "def main():\n    print('parsed')\n",
         "pyproject.toml": PYPROJECT,
     }
-    found = run(tracking_consistency, tmp_path, files)
+    found = run_on_repo(tracking_consistency, tmp_path, files)
     assert found["code.tracking.consistent"].outcome.value == "false"
 
 
 def test_wandb_disabled_in_one_module_does_not_disable_the_repo(tmp_path: Path) -> None:
     hf_eval = "import os\n\nos.environ['WANDB_DISABLED'] = 'true'\n\n\ndef score():\n    return 1\n"
-    found = run(tracking_consistency, tmp_path, {"eval/metrics.py": hf_eval, "train.py": WANDB_FIT})
+    found = run_on_repo(tracking_consistency, tmp_path, {"eval/metrics.py": hf_eval, "train.py": WANDB_FIT})
     assert found["code.tracking.consistent"].outcome.value == "true"
 
 
@@ -188,20 +190,20 @@ SM_EXP_TRAIN = (
 
 def test_platform_sdk_tracking_counts(tmp_path: Path) -> None:
     for i, text in enumerate((AML_V1_TRAIN, SM_EXP_TRAIN)):
-        found = run(tracking_consistency, tmp_path / str(i), {"train.py": text})
+        found = run_on_repo(tracking_consistency, tmp_path / str(i), {"train.py": text})
         assert found["code.tracking.consistent"].outcome.value == "true", text
 
 
 def test_azureml_run_context_without_logging_is_not_tracking(tmp_path: Path) -> None:
     text = AML_V1_TRAIN.replace("run.log('mse', 0.1)\n", "")
-    found = run(tracking_consistency, tmp_path, {"train.py": text})
+    found = run_on_repo(tracking_consistency, tmp_path, {"train.py": text})
     assert found["code.tracking.consistent"].outcome.value == "false"
 
 
 def test_job_submitters_do_not_dilute_tracking_share(tmp_path: Path) -> None:
     submit = "import subprocess\n\nsubprocess.run(['python', 'train.py'])\n"
     files = {"src/train.py": MLFLOW_FIT, "scripts/run_training.py": submit, "scripts/train_on_cluster.py": submit}
-    found = run(tracking_consistency, tmp_path, files)
+    found = run_on_repo(tracking_consistency, tmp_path, files)
     assert found["code.tracking.consistent"].outcome.value == "true"
     assert found["code.tracking.consistent"].values["entrypoints"] == 1
 
@@ -212,5 +214,5 @@ def test_ray_mlflow_logger_callback_is_tracking(tmp_path: Path) -> None:
         "import torch\n\ncb = MLflowLoggerCallback(tracking_uri='file:///efs/mlflow', experiment_name='e')\n"
         "TorchTrainer(loop, run_config=RunConfig(callbacks=[cb])).fit()\n"
     )
-    found = run(tracking_consistency, tmp_path, {"pkg/train.py": text})
+    found = run_on_repo(tracking_consistency, tmp_path, {"pkg/train.py": text})
     assert found["code.tracking.consistent"].outcome.value == "true"

@@ -8,7 +8,7 @@ import pytest
 
 from probes.repo.ml_presence import ml_present, notebooks_only, notebooks_present
 from probes.repo.ml_training import model_binaries, per_experiment_data_prep, training_code
-from tests.repo_ml._util import Row, ids, notebook, run
+from scanner.testing import Case, case_ids, check_case, expect, notebook, run_on_repo
 
 SKLEARN_TRAIN = """import joblib
 from sklearn.ensemble import RandomForestClassifier
@@ -48,77 +48,77 @@ VERTEX_JOB = (
     "job.run(replica_count=1)\n"
 )
 TRAINING = [
-    Row("train.py launching a compiled trainer", {"pipeline/train/train.py": LAUNCH}, "true", confidence="medium"),
-    Row("subprocess in a file not named for training", {"tools/convert.py": LAUNCH}, "false"),
-    Row("SageMaker create_training_job (boto3)", {"jobs/submit.py": SAGEMAKER_BOTO}, "true"),
-    Row("Azure ML SDK v1 experiment.submit", {"ml_service/run_pipeline.py": AML_V1_SUBMIT}, "true"),
-    Row("Azure ML v1 submit of a batch-scoring pipeline", {"ml_service/run_batchscore.py": AML_V1_SUBMIT}, "false"),
-    Row("Vertex AI CustomTrainingJob", {"vertex/launch.py": VERTEX_JOB}, "true"),
-    Row(
+    Case("train.py launching a compiled trainer", {"pipeline/train/train.py": LAUNCH}, "true", confidence="medium"),
+    Case("subprocess in a file not named for training", {"tools/convert.py": LAUNCH}, "false"),
+    Case("SageMaker create_training_job (boto3)", {"jobs/submit.py": SAGEMAKER_BOTO}, "true"),
+    Case("Azure ML SDK v1 experiment.submit", {"ml_service/run_pipeline.py": AML_V1_SUBMIT}, "true"),
+    Case("Azure ML v1 submit of a batch-scoring pipeline", {"ml_service/run_batchscore.py": AML_V1_SUBMIT}, "false"),
+    Case("Vertex AI CustomTrainingJob", {"vertex/launch.py": VERTEX_JOB}, "true"),
+    Case(
         "boto3 without training calls",
         {"app/s3.py": "import boto3\n\nboto3.client('s3').upload_file('a', 'b', 'c')\n"},
         "false",
     ),
-    Row(
+    Case(
         "sklearn fit in a script",
         {"src/train.py": SKLEARN_TRAIN},
         "true",
-        count=1,
-        where=["src/train.py:7"],
         confidence="medium",
+        locations=["src/train.py:7"],
+        values={"count": 1},
     ),
-    Row("torch loop", {"pkg/loop.py": TORCH_LOOP}, "true", where=["pkg/loop.py:8"]),
-    Row("transformers trainer", {"ft.py": HF_TRAIN}, "true", where=["ft.py:4"]),
-    Row(
+    Case("torch loop", {"pkg/loop.py": TORCH_LOOP}, "true", locations=["pkg/loop.py:8"]),
+    Case("transformers trainer", {"ft.py": HF_TRAIN}, "true", locations=["ft.py:4"]),
+    Case(
         "xgboost.train",
         {"boost.py": "import xgboost as xgb\nbst = xgb.train({}, None)\n"},
         "true",
-        where=["boost.py:2"],
+        locations=["boost.py:2"],
     ),
-    Row(
+    Case(
         "fit in train.py without framework import",
         {"train.py": "from model import build\nbuild().fit(1, 2)\n"},
         "true",
-        where=["train.py:2"],
+        locations=["train.py:2"],
     ),
-    Row(
+    Case(
         "notebook only: low",
         {"nb/explore.ipynb": notebook("from sklearn.svm import SVC", "SVC().fit(X, y)")},
         "true",
         confidence="low",
         values={"notebooks": 1},
     ),
-    Row(
+    Case(
         "placeholder train.py",
         {"src/train.py": '"""Train the model."""\n# TODO\n'},
         "false",
         values={"named_train_without_fit": 1},
     ),
-    Row(
+    Case(
         "fit without any ML context",
         {"utils.py": "import numpy as np\nnp.polynomial.Polynomial.fit(1, 2, 3)\n"},
         "false",
     ),
-    Row("only in examples/", {"examples/train.py": SKLEARN_TRAIN}, "false", values={"ignored_non_practice": 1}),
-    Row("only in tests", {"tests/test_train.py": SKLEARN_TRAIN}, "false"),
-    Row("cookiecutter placeholder", {"src/train.py": SKLEARN_TRAIN + "# {{ cookiecutter.project_name }}\n"}, "false"),
+    Case("only in examples/", {"examples/train.py": SKLEARN_TRAIN}, "false", values={"ignored_non_practice": 1}),
+    Case("only in tests", {"tests/test_train.py": SKLEARN_TRAIN}, "false"),
+    Case("cookiecutter placeholder", {"src/train.py": SKLEARN_TRAIN + "# {{ cookiecutter.project_name }}\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", TRAINING, ids=ids(TRAINING))
-def test_training_code(row: Row, tmp_path: Path) -> None:
-    row.check(run(training_code, tmp_path, row.files)["repo.training_code"])
+@pytest.mark.parametrize("row", TRAINING, ids=case_ids(TRAINING))
+def test_training_code(row: Case, tmp_path: Path) -> None:
+    check_case(training_code, row, tmp_path, signal="repo.training_code")
 
 
 BINARIES = [
-    Row(
+    Case(
         "pickle and onnx",
         {"models/model.pkl": b"\x80\x04" + b"x" * 500, "serve/m.onnx": b"\x00" * 400},
         "true",
-        count=2,
-        where=["models/model.pkl"],
+        locations=["models/model.pkl"],
+        values={"count": 2},
     ),
-    Row(
+    Case(
         "LFS pointer",
         {
             ".gitattributes": "*.pt filter=lfs diff=lfs merge=lfs -text\n",
@@ -127,21 +127,21 @@ BINARIES = [
         "true",
         values={"lfs_pointers": 1},
     ),
-    Row(".bin only with a model-like path", {"data/blob.bin": b"\x00" * 300}, "false"),
-    Row("pytorch_model.bin", {"hf/pytorch_model.bin": b"\x00" * 300}, "true"),
-    Row(
+    Case(".bin only with a model-like path", {"data/blob.bin": b"\x00" * 300}, "false"),
+    Case("pytorch_model.bin", {"hf/pytorch_model.bin": b"\x00" * 300}, "true"),
+    Case(
         "test fixture and example only",
         {"tests/m.joblib": b"\x00" * 300, "examples/demo.pkl": b"\x00" * 300},
         "false",
         values={"test_fixtures": 1, "ignored_non_practice": 1},
     ),
-    Row("mlruns artefact is generated", {"mlruns/0/abc/artifacts/model/model.pkl": b"\x00" * 300}, "false"),
+    Case("mlruns artefact is generated", {"mlruns/0/abc/artifacts/model/model.pkl": b"\x00" * 300}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", BINARIES, ids=ids(BINARIES))
-def test_model_binaries(row: Row, tmp_path: Path) -> None:
-    row.check(run(model_binaries, tmp_path, row.files)["repo.model_binaries"])
+@pytest.mark.parametrize("row", BINARIES, ids=case_ids(BINARIES))
+def test_model_binaries(row: Case, tmp_path: Path) -> None:
+    check_case(model_binaries, row, tmp_path, signal="repo.model_binaries")
 
 
 DVC_PREP = """stages:
@@ -153,54 +153,54 @@ DVC_PREP = """stages:
     cmd: python src/train.py
 """
 PREP = [
-    Row("dvc prepare stage", {"dvc.yaml": DVC_PREP}, "true", where=["dvc.yaml:2"]),
-    Row(
+    Case("dvc prepare stage", {"dvc.yaml": DVC_PREP}, "true", locations=["dvc.yaml:2"]),
+    Case(
         "make_dataset.py reads sql",
         {"src/data/make_dataset.py": "import pandas as pd\n\ndf = pd.read_sql('q', c)\n"},
         "true",
-        where=["src/data/make_dataset.py:3"],
+        locations=["src/data/make_dataset.py:3"],
     ),
-    Row(
+    Case(
         "cookiecutter-style empty make_dataset.py",
         {"src/data/make_dataset.py": "import logging\n\nlogging.getLogger(__name__).info('making data')\n"},
         "false",
     ),
-    Row("stage without deps/outs", {"dvc.yaml": "stages:\n  prepare:\n    cmd: echo hi\n"}, "false"),
+    Case("stage without deps/outs", {"dvc.yaml": "stages:\n  prepare:\n    cmd: echo hi\n"}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", PREP, ids=ids(PREP))
-def test_per_experiment_data_prep(row: Row, tmp_path: Path) -> None:
-    row.check(run(per_experiment_data_prep, tmp_path, row.files)["repo.per_experiment_data_prep"])
+@pytest.mark.parametrize("row", PREP, ids=case_ids(PREP))
+def test_per_experiment_data_prep(row: Case, tmp_path: Path) -> None:
+    check_case(per_experiment_data_prep, row, tmp_path, signal="repo.per_experiment_data_prep")
 
 
 PRESENT = [
-    Row("training module", {"src/train.py": SKLEARN_TRAIN}, "true", confidence="medium"),
-    Row("model binary only", {"model.joblib": b"\x00" * 300}, "true", values={"model_binaries": 1}),
-    Row(
+    Case("training module", {"src/train.py": SKLEARN_TRAIN}, "true", confidence="medium"),
+    Case("model binary only", {"model.joblib": b"\x00" * 300}, "true", values={"model_binaries": 1}),
+    Case(
         "framework call (inference)",
         {"app/infer.py": "import torch\nm = torch.load('m.pt')\n"},
         "true",
         values={"frameworks": ["torch"]},
     ),
-    Row(
+    Case(
         "dependency without calls",
         {"requirements.txt": "scikit-learn==1.5\n", "app.py": "print('hi')\n"},
         "true",
         confidence="low",
         values={"declared_only": True},
     ),
-    Row("imports without calls", {"app.py": "import sklearn\n"}, "false"),
-    Row("plain web app", {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}, "false"),
-    Row("ML only in docs/examples", {"examples/train.py": SKLEARN_TRAIN, "docs/fit.py": SKLEARN_TRAIN}, "false"),
-    Row(
+    Case("imports without calls", {"app.py": "import sklearn\n"}, "false"),
+    Case("plain web app", {"app.py": "from flask import Flask\napp = Flask(__name__)\n"}, "false"),
+    Case("ML only in docs/examples", {"examples/train.py": SKLEARN_TRAIN, "docs/fit.py": SKLEARN_TRAIN}, "false"),
+    Case(
         "notebook-only training with a framework",
         {"Titanic.ipynb": notebook("from sklearn.svm import SVC\nclf = SVC()\nclf.fit(X, y)\n")},
         "true",
         confidence="medium",
         values={"notebook_training_files": 1},
     ),
-    Row(
+    Case(
         "notebook that only imports sklearn and plots",
         {
             "eda.ipynb": notebook(
@@ -211,13 +211,13 @@ PRESENT = [
         "true",
         confidence="low",
     ),
-    Row(
+    Case(
         "notebook training magic assignment does not hide the fit",
         {"nb.ipynb": notebook("files = !ls data\nfrom xgboost import XGBClassifier\nXGBClassifier().fit(X, y)\n")},
         "true",
         confidence="medium",
     ),
-    Row(
+    Case(
         "bandit ranker over Beta draws",
         {
             "app/rankers.py": "from scipy.stats import beta\n\n\ndef thompson_sampling(items):\n"
@@ -227,7 +227,7 @@ PRESENT = [
         confidence="medium",
         values={"online_model_files": 1},
     ),
-    Row(
+    Case(
         "online feature store read",
         {
             "app/features.py": "import boto3\n\nfs = boto3.client('sagemaker-featurestore-runtime')\n"
@@ -236,7 +236,7 @@ PRESENT = [
         "true",
         confidence="medium",
     ),
-    Row(
+    Case(
         "beta draws outside a bandit (a simulation)",
         {"sim.py": "from scipy.stats import beta\n\n\ndef simulate():\n    return beta.rvs(1, 2)\n"},
         "false",
@@ -244,35 +244,33 @@ PRESENT = [
 ]
 
 
-@pytest.mark.parametrize("row", PRESENT, ids=ids(PRESENT))
-def test_ml_present(row: Row, tmp_path: Path) -> None:
-    row.check(run(ml_present, tmp_path, row.files)["repo.ml.present"])
+@pytest.mark.parametrize("row", PRESENT, ids=case_ids(PRESENT))
+def test_ml_present(row: Case, tmp_path: Path) -> None:
+    check_case(ml_present, row, tmp_path, signal="repo.ml.present")
 
 
 NB = notebook("from sklearn.svm import SVC\nclf = SVC()\nclf.fit(X, y)\n" * 3)
 NOTEBOOKS = [
-    Row("notebooks only", {"notebooks/a.ipynb": NB, "notebooks/b.ipynb": NB}, "true", count=2),
-    Row(
+    Case("notebooks only", {"notebooks/a.ipynb": NB, "notebooks/b.ipynb": NB}, "true", values={"count": 2}),
+    Case(
         "notebooks beside a training script",
         {"notebooks/a.ipynb": NB, "src/train.py": SKLEARN_TRAIN},
         "false",
         values={"training_scripts": 1},
     ),
-    Row("no notebooks", {"src/train.py": SKLEARN_TRAIN}, "false"),
-    Row("notebooks in examples only", {"examples/a.ipynb": NB}, "false"),
+    Case("no notebooks", {"src/train.py": SKLEARN_TRAIN}, "false"),
+    Case("notebooks in examples only", {"examples/a.ipynb": NB}, "false"),
 ]
 
 
-@pytest.mark.parametrize("row", NOTEBOOKS, ids=ids(NOTEBOOKS))
-def test_notebooks_only(row: Row, tmp_path: Path) -> None:
-    row.check(run(notebooks_only, tmp_path, row.files)["repo.notebooks_only"])
+@pytest.mark.parametrize("row", NOTEBOOKS, ids=case_ids(NOTEBOOKS))
+def test_notebooks_only(row: Case, tmp_path: Path) -> None:
+    check_case(notebooks_only, row, tmp_path, signal="repo.notebooks_only")
 
 
 def test_notebooks_present_counts_practice_only(tmp_path: Path) -> None:
     files = {"notebooks/a.ipynb": NB, "docs/tour.ipynb": NB, ".ipynb_checkpoints/a-checkpoint.ipynb": NB}
-    finding = run(notebooks_present, tmp_path, files)["repo.notebooks.present"]
-    Row("practice only", files, "true", count=1, where=["notebooks/a.ipynb"], values={"ignored_non_practice": 2}).check(
-        finding
-    )
-    empty = run(notebooks_present, tmp_path / "x", {"a.py": "x = 1\n"})["repo.notebooks.present"]
+    finding = run_on_repo(notebooks_present, tmp_path, files)["repo.notebooks.present"]
+    expect(finding, "true", locations=["notebooks/a.ipynb"], values={"count": 1, "ignored_non_practice": 2})
+    empty = run_on_repo(notebooks_present, tmp_path / "x", {"a.py": "x = 1\n"})["repo.notebooks.present"]
     assert empty.outcome.value == "false"
