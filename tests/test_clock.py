@@ -18,7 +18,7 @@ from scanner.registry import load_probes
 from scanner.runner import ScanOptions, scan
 from scanner.sources import OrgSource
 from scanner.targets import Target
-from tests.helpers import make_repo
+from scanner.testing import make_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTIVITY = datetime(2026, 1, 10, tzinfo=UTC)

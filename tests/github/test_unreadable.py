@@ -25,7 +25,7 @@ from scanner.model import Finding, Outcome
 from scanner.registry import load_probes
 from scanner.runner import run_probe
 from scanner.views import Views
-from tests.helpers import index_of
+from scanner.testing import index_of
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 WORKFLOWS = {
