@@ -103,22 +103,33 @@ def shared_ds_de(views: Views) -> list[Finding]:
 
 @probe(
     "repo.codeowners.release_paths",
-    summary="CODEOWNERS rules on deploy/serving paths name software-engineering or ops owners",
-    needs=("repo", "history"),
+    summary="CODEOWNERS rules on deploy/serving paths or CI/CD pipeline files name software-engineering or ops "
+    "owners",
+    needs=("repo", "history", "ci"),
     evidence=("commit", "file"),
-    remediation="Name software-engineering or ops owners for deploy and serving paths in CODEOWNERS.",
+    remediation="Name software-engineering or ops owners for deploy and serving paths and CI/CD pipelines in "
+    "CODEOWNERS.",
 )
 def release_paths(views: Views) -> list[Finding]:
+    """Release paths are deploy and serving code, and the CI/CD pipeline files that build and ship it: the
+    pipelines the CI model counts (workflows, `.taskcluster.yml` and its kinds, Jenkinsfiles, ...), so
+    templates, examples and nested lookalikes, which the CI model ignores, are not release paths."""
     if views.repo is None:
         return [unavailable(views, "repo.codeowners.release_paths", "repo index unavailable")]
     scoring = scoring_files(views.repo)
+    pipelines = {p.path for p in views.ci.pipelines} if views.ci is not None else set()
 
     def wanted(path: str) -> bool:
-        return scoring(path) or (is_code(path) and match_any(path, RELEASE_GLOBS))
+        return scoring(path) or (is_code(path) and (path in pipelines or match_any(path, RELEASE_GLOBS)))
 
     return [
         _check(
-            views, "repo.codeowners.release_paths", "deploy/serving files", wanted, _se_or_ops, "name SE or ops owners"
+            views,
+            "repo.codeowners.release_paths",
+            "deploy/serving or CI/CD pipeline files",
+            wanted,
+            _se_or_ops,
+            "name SE or ops owners",
         )
     ]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from probes.history.codeowners import cross_team, platform_infra, prompts, release_paths, shared_ds_de
+from scanner.facts.ci.build import build_ci
 from scanner.model import Outcome
 from scanner.views import Views
 from tests.helpers import git, write_files
@@ -83,6 +84,35 @@ def test_shared_ds_de(base: Path, tmp_path: Path, codeowners: str | None, outcom
 def test_release_paths(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
     found = run(release_paths, _views(base, tmp_path, codeowners))["repo.codeowners.release_paths"]
     assert found.outcome is outcome, found.message
+
+
+WORKFLOW = "on:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
+TASKCLUSTER = "version: 1\ntasks:\n  - taskId: decision\n"
+
+
+@pytest.mark.parametrize(
+    ("tree", "codeowners", "outcome"),
+    [
+        # release engineering reviews the pipeline that builds and ships (the team named as in mozilla/translations)
+        ({".taskcluster.yml": TASKCLUSTER}, ".taskcluster.yml @acme/releng @acme/ml-training\n", T),
+        ({".github/workflows/ci.yml": WORKFLOW}, "/.github/workflows/ @acme/platform\n", T),
+        ({".github/workflows/ci.yml": WORKFLOW}, "/.github/workflows/ @acme/data-science\n", F),
+        # a workflow inside an example is documentation, not the repository's pipeline: nothing to own
+        ({"examples/app/.github/workflows/ci.yml": WORKFLOW}, "/examples/ @acme/platform\n", NA),
+        # owning `.github` (issue templates, CODEOWNERS itself) is not owning a pipeline
+        ({".github/ISSUE_TEMPLATE/bug.md": "bug\n", "lib/util.py": "x = 1\n"}, "/.github/ @acme/platform\n", NA),
+    ],
+)
+def test_release_paths_ci_pipelines(
+    base: Path, tmp_path: Path, tree: dict[str, str | bytes], codeowners: str, outcome: Outcome
+) -> None:
+    views = _views(base, tmp_path, codeowners, tree)
+    assert views.repo is not None
+    views.ci = build_ci(views.repo)
+    found = run(release_paths, views)["repo.codeowners.release_paths"]
+    assert found.outcome is outcome, found.message
+    if outcome is T:
+        assert found.locations[0].path == ".github/CODEOWNERS" and found.locations[0].line == 1
 
 
 def test_release_paths_not_applicable(base: Path, tmp_path: Path) -> None:
