@@ -86,19 +86,30 @@ def test_release_paths(base: Path, tmp_path: Path, codeowners: str, outcome: Out
     assert found.outcome is outcome, found.message
 
 
-WORKFLOW = "on:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
-TASKCLUSTER = "version: 1\ntasks:\n  - taskId: decision\n"
+WORKFLOW = (
+    "on:\n  push:\n    branches: [main]\njobs:\n  {job}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {run}\n"
+)
+BUILD = WORKFLOW.format(job="image", run="docker build -t acme/app . && docker push acme/app")
+TESTS_ONLY = WORKFLOW.format(job="test", run="pytest tests")
+TC_ROOT = 'version: 1\ntasks:\n  - $if: \'tasks_for in ["github-push", "action"]\'\n    then: {}\n'
+KIND = "tasks:\n  export:\n    run:\n      command: docker push acme/model\n"
 
 
 @pytest.mark.parametrize(
     ("tree", "codeowners", "outcome"),
     [
         # release engineering reviews the pipeline that builds and ships (the team named as in mozilla/translations)
-        ({".taskcluster.yml": TASKCLUSTER}, ".taskcluster.yml @acme/releng @acme/ml-training\n", T),
-        ({".github/workflows/ci.yml": WORKFLOW}, "/.github/workflows/ @acme/platform\n", T),
-        ({".github/workflows/ci.yml": WORKFLOW}, "/.github/workflows/ @acme/data-science\n", F),
+        (
+            {".taskcluster.yml": TC_ROOT, "taskcluster/kinds/export/kind.yml": KIND},
+            "taskcluster @acme/releng @acme/ml-training\n",
+            T,
+        ),
+        ({".github/workflows/ci.yml": BUILD}, "/.github/workflows/ @acme/platform\n", T),
+        ({".github/workflows/ci.yml": BUILD}, "/.github/workflows/ @acme/data-science\n", F),
+        # a pipeline that only runs tests builds and ships nothing: it is not a release path
+        ({".github/workflows/ci.yml": TESTS_ONLY}, "/.github/workflows/ @acme/platform\n", NA),
         # a workflow inside an example is documentation, not the repository's pipeline: nothing to own
-        ({"examples/app/.github/workflows/ci.yml": WORKFLOW}, "/examples/ @acme/platform\n", NA),
+        ({"examples/app/.github/workflows/ci.yml": BUILD}, "/examples/ @acme/platform\n", NA),
         # owning `.github` (issue templates, CODEOWNERS itself) is not owning a pipeline
         ({".github/ISSUE_TEMPLATE/bug.md": "bug\n", "lib/util.py": "x = 1\n"}, "/.github/ @acme/platform\n", NA),
     ],
