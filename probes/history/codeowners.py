@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scanner.facts.ci import commands as cmd
+from scanner.facts.ci.model import CIModel
 from scanner.facts.codeowners import load_codeowners
 from scanner.facts.paths import match_any
 from scanner.facts.repo_index import RepoIndex
@@ -103,24 +105,43 @@ def shared_ds_de(views: Views) -> list[Finding]:
 
 @probe(
     "repo.codeowners.release_paths",
-    summary="CODEOWNERS rules on deploy/serving paths name software-engineering or ops owners",
-    needs=("repo", "history"),
+    summary="CODEOWNERS rules on deploy/serving paths or CI/CD pipeline files name software-engineering or ops owners",
+    needs=("repo", "history", "ci"),
     evidence=("commit", "file"),
-    remediation="Name software-engineering or ops owners for deploy and serving paths in CODEOWNERS.",
+    remediation="Name software-engineering or ops owners for deploy and serving paths and CI/CD pipelines in "
+    "CODEOWNERS.",
 )
 def release_paths(views: Views) -> list[Finding]:
+    """Release paths are deploy and serving code, and the CI/CD pipeline files that build and ship it."""
     if views.repo is None:
         return [unavailable(views, "repo.codeowners.release_paths", "repo index unavailable")]
     scoring = scoring_files(views.repo)
+    pipelines = shipping_pipelines(views.ci) if views.ci is not None else set()
 
     def wanted(path: str) -> bool:
-        return scoring(path) or (is_code(path) and match_any(path, RELEASE_GLOBS))
+        return scoring(path) or (is_code(path) and (path in pipelines or match_any(path, RELEASE_GLOBS)))
 
     return [
         _check(
-            views, "repo.codeowners.release_paths", "deploy/serving files", wanted, _se_or_ops, "name SE or ops owners"
+            views,
+            "repo.codeowners.release_paths",
+            "deploy/serving or CI/CD pipeline files",
+            wanted,
+            _se_or_ops,
+            "name SE or ops owners",
         )
     ]
+
+
+def shipping_pipelines(ci: CIModel) -> set[str]:
+    """Files of the pipelines the CI model counts (workflows, `.taskcluster.yml` and its kinds,
+    Jenkinsfiles, ...) whose jobs build, release or deploy something. Pipelines that only test are not
+    release paths, and templates, examples and nested lookalikes, which the CI model ignores, are none."""
+    out: set[str] = set()
+    for pipeline, job, step in ci.steps():
+        if cmd.hits(step, cmd.BUILD, cmd.RELEASE, cmd.DEPLOY, cmd.DATA_DEPLOY):
+            out |= {pipeline.path, job.path}
+    return out
 
 
 @probe(

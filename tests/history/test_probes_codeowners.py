@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from probes.history.codeowners import cross_team, platform_infra, prompts, release_paths, shared_ds_de
+from scanner.facts.ci.build import build_ci
 from scanner.model import Outcome
 from scanner.testing import git, run_probe, write_files
 from scanner.views import Views
@@ -83,6 +84,46 @@ def test_shared_ds_de(base: Path, tmp_path: Path, codeowners: str | None, outcom
 def test_release_paths(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome) -> None:
     found = run_probe(release_paths, _views(base, tmp_path, codeowners))["repo.codeowners.release_paths"]
     assert found.outcome is outcome, found.message
+
+
+WORKFLOW = (
+    "on:\n  push:\n    branches: [main]\njobs:\n  {job}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {run}\n"
+)
+BUILD = WORKFLOW.format(job="image", run="docker build -t acme/app . && docker push acme/app")
+TESTS_ONLY = WORKFLOW.format(job="test", run="pytest tests")
+TC_ROOT = 'version: 1\ntasks:\n  - $if: \'tasks_for in ["github-push", "action"]\'\n    then: {}\n'
+KIND = "tasks:\n  export:\n    run:\n      command: docker push acme/model\n"
+
+
+@pytest.mark.parametrize(
+    ("tree", "codeowners", "outcome"),
+    [
+        # release engineering reviews the pipeline that builds and ships (the team named as in mozilla/translations)
+        (
+            {".taskcluster.yml": TC_ROOT, "taskcluster/kinds/export/kind.yml": KIND},
+            "taskcluster @acme/releng @acme/ml-training\n",
+            T,
+        ),
+        ({".github/workflows/ci.yml": BUILD}, "/.github/workflows/ @acme/platform\n", T),
+        ({".github/workflows/ci.yml": BUILD}, "/.github/workflows/ @acme/data-science\n", F),
+        # a pipeline that only runs tests builds and ships nothing: it is not a release path
+        ({".github/workflows/ci.yml": TESTS_ONLY}, "/.github/workflows/ @acme/platform\n", NA),
+        # a workflow inside an example is documentation, not the repository's pipeline: nothing to own
+        ({"examples/app/.github/workflows/ci.yml": BUILD}, "/examples/ @acme/platform\n", NA),
+        # owning `.github` (issue templates, CODEOWNERS itself) is not owning a pipeline
+        ({".github/ISSUE_TEMPLATE/bug.md": "bug\n", "lib/util.py": "x = 1\n"}, "/.github/ @acme/platform\n", NA),
+    ],
+)
+def test_release_paths_ci_pipelines(
+    base: Path, tmp_path: Path, tree: dict[str, str | bytes], codeowners: str, outcome: Outcome
+) -> None:
+    views = _views(base, tmp_path, codeowners, tree)
+    assert views.repo is not None
+    views.ci = build_ci(views.repo)
+    found = run(release_paths, views)["repo.codeowners.release_paths"]
+    assert found.outcome is outcome, found.message
+    if outcome is T:
+        assert found.locations[0].path == ".github/CODEOWNERS" and found.locations[0].line == 1
 
 
 def test_release_paths_not_applicable(base: Path, tmp_path: Path) -> None:
