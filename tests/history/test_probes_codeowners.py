@@ -47,7 +47,10 @@ def _views(base: Path, tmp_path: Path, codeowners: str | None, tree: dict[str, s
         write_files(root, {".github/CODEOWNERS": codeowners})
     git(root, "add", "-A")
     git(root, "commit", "-q", "--allow-empty", "-m", "owners", author=SAM, date=day(20))
-    return views_of(root)
+    views = views_of(root)
+    assert views.repo is not None
+    views.ci = build_ci(views.repo)  # release_paths reads the CI model's pipelines
+    return views
 
 
 @pytest.mark.parametrize(
@@ -118,9 +121,7 @@ def test_release_paths_ci_pipelines(
     base: Path, tmp_path: Path, tree: dict[str, str | bytes], codeowners: str, outcome: Outcome
 ) -> None:
     views = _views(base, tmp_path, codeowners, tree)
-    assert views.repo is not None
-    views.ci = build_ci(views.repo)
-    found = run(release_paths, views)["repo.codeowners.release_paths"]
+    found = run_probe(release_paths, views)["repo.codeowners.release_paths"]
     assert found.outcome is outcome, found.message
     if outcome is T:
         assert found.locations[0].path == ".github/CODEOWNERS" and found.locations[0].line == 1
