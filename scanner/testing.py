@@ -198,6 +198,9 @@ class ProbeRun(Mapping[str, Finding]):
             raise AssertionError(f"{self.spec.id} emitted {len(same)} findings for {signal!r}: use run.all(signal)")
         return same[0]
 
+    def __contains__(self, signal: object) -> bool:
+        return signal in self._by_signal
+
     def all(self, signal: str) -> list[Finding]:
         """Every finding of `signal` (several when the probe keys them apart)."""
         return [f for f in self.findings if f.signal == signal]

@@ -98,6 +98,7 @@ def test_two_unkeyed_findings_for_one_signal_break_the_contract(tmp_path: Path) 
 def test_findings_keyed_apart_are_allowed_and_listed(tmp_path: Path) -> None:
     found = run_on_repo(keyed, tmp_path, {"a.py": "x = 1\n"})
     assert sorted(f.key for f in found.all("test.keyed")) == ["churn", "fraud"]
+    assert "test.keyed" in found and "test.other" not in found
     with pytest.raises(AssertionError, match=r"use run\.all"):
         found["test.keyed"]
 

@@ -11,7 +11,7 @@ import pytest
 from scanner.facts.catalogs import CatalogFacts
 from scanner.model import Finding
 from scanner.registry import load_probes
-from scanner.runner import run_probe
+from scanner.testing import run_probe
 from scanner.views import Views
 from tests.e2e.conftest import check_with_contract_tool
 
@@ -37,4 +37,4 @@ def validate_evidence(path: Path) -> None:
 def run_catalog_probes(facts: CatalogFacts, subject: str = "catalog:test") -> dict[str, Finding]:
     views = Views(subject=subject, catalog=facts)
     specs = [p for p in load_probes(plugins=False) if p.needs == frozenset({"catalog"})]
-    return {f.signal: f for spec in specs for f in run_probe(spec, views)}
+    return {f.signal: f for spec in specs for f in run_probe(spec, views).findings}  # each held to its contract

@@ -14,7 +14,7 @@ from probes.ci.llm import llm_eval_automated
 from scanner.facts.paths import glob_to_regex, match_any
 from scanner.facts.python_facts import parse_python
 from scanner.facts.repo_index import RepoIndex
-from scanner.testing import repo_views
+from scanner.testing import repo_views, run_probe
 from tests.ci._support import PUSH_MAIN, gha, gjob
 
 DEEPEVAL_TEST = "from deepeval import assert_test\n\ndef test_answer():\n    assert_test(1, [])\n"
@@ -36,7 +36,7 @@ def test_llm_eval_sites_read_each_test_file_once_not_once_per_ci_step(
         return original(self, path)
 
     monkeypatch.setattr(RepoIndex, "kind", counting)
-    (finding,) = llm_eval_automated(views)
+    finding = run_probe(llm_eval_automated, views).finding
     assert finding.outcome == "true"  # the step running tests/pkg_39 collects the deepeval test
     assert any("pkg_39" in (loc.snippet or "") for loc in finding.locations), finding.locations
     # before: every pytest step looked at the kind of every Python file (40 steps x 41 files)

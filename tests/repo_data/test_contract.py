@@ -52,6 +52,8 @@ def test_mixed_repo_highlights(tmp_path: Path) -> None:
 
 
 def test_no_repo_means_not_available() -> None:
+    # the probe functions themselves, not the runner (which would answer for them): a probe called without
+    # a repo view says not_available on its own
     for spec in _specs():
         findings = list(spec.func(Views(subject="r")))
         assert {f.outcome for f in findings} == {Outcome.NOT_AVAILABLE}, spec.id
