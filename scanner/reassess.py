@@ -51,7 +51,7 @@ def unknown_signals(document: dict[str, Any], rules: RuleSet, probes: list[Probe
         for f in document["findings"]
         if f["probe"] != ATTESTATION_PROBE and not f["signal"].endswith(UNDECLARED)
     }
-    return sorted(s for s in cited if s not in known and not s.startswith(families or ("\0",)))
+    return sorted(s for s in cited if s not in known and not s.startswith(families))
 
 
 def check_signals(path: Path, document: dict[str, Any], rules: RuleSet, probes: list[ProbeSpec]) -> None:

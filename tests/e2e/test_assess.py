@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from scanner.cli import EXIT_GATE, EXIT_OK, EXIT_USAGE, main
+from scanner.cli import EXIT_GATE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, main
 from scanner.engine.rules import builtin_rules_dir, load_rules
 from scanner.ids import LEVELS
 from scanner.reassess import check_signals, reassess
@@ -248,3 +248,15 @@ def test_the_gate_and_the_reports_work_as_in_a_scan(demo: Path, tmp_path: Path) 
     assert "<html" in html.read_text() and md.read_text().strip()
     proc = run("assess", str(evidence), "--fail-below", "initial", "--quiet")
     assert proc.returncode == EXIT_OK and not proc.stdout, proc.stdout + proc.stderr
+
+
+def test_evidence_with_a_target_that_could_not_be_scanned_exits_3_as_the_scan_did(demo: Path, tmp_path: Path) -> None:
+    saved = json.loads((demo / "evidence.json").read_text())
+    target = next(t for t in saved["targets"] if t["kind"] == "mlflow")
+    target["status"], target["error"] = "error", "unreachable"
+    evidence = tmp_path / "partial.json"
+    evidence.write_text(json.dumps(saved))
+    out = tmp_path / "out.json"
+    proc = run("assess", str(evidence), "--json", str(out), "--quiet")
+    assert proc.returncode == EXIT_PARTIAL, proc.stderr
+    assert json.loads(out.read_text())["assessments"] == saved["assessments"]
