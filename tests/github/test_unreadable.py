@@ -23,9 +23,8 @@ from scanner.facts.github import (
 )
 from scanner.model import Finding, Outcome
 from scanner.registry import load_probes
-from scanner.runner import run_probe
+from scanner.testing import index_of, run_probe
 from scanner.views import Views
-from scanner.testing import index_of
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 WORKFLOWS = {
@@ -116,7 +115,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Views:
 
 def _scan(views: Views) -> dict[str, Finding]:
     specs = [p for p in load_probes(plugins=False) if "github" in p.needs or "github_org" in p.needs]
-    found = [f for spec in specs for f in run_probe(spec, views)]
+    found = [f for spec in specs for f in run_probe(spec, views).findings]
     return {f.signal: f for f in found}
 
 

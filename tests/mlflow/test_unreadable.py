@@ -11,7 +11,7 @@ import pytest
 from scanner.facts.mlflow import Experiment, MlflowFacts, ModelVersion, RegisteredModel, Run, Trace
 from scanner.model import Finding, Outcome
 from scanner.registry import load_probes
-from scanner.runner import run_probe
+from scanner.testing import run_probe
 from scanner.views import Views
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -59,7 +59,7 @@ def _facts() -> MlflowFacts:
 def _scan(facts: MlflowFacts) -> dict[str, Finding]:
     views = Views(subject="mlflow:http://mlflow.acme", mlflow=facts, now=NOW)
     specs = [p for p in load_probes(plugins=False) if p.needs == {"mlflow"}]
-    return {f.signal: f for spec in specs for f in run_probe(spec, views)}
+    return {f.signal: f for spec in specs for f in run_probe(spec, views).findings}
 
 
 @pytest.fixture(scope="module")
