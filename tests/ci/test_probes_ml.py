@@ -117,7 +117,7 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
     ("dvc_pull_tests", model_integration_automated, gha(PUSH_MAIN, {"t": gjob("dvc pull", "pytest")}), "true", "low"),
     # ci.model_security_scan
     ("scan_model", model_security_scan, gha(PUSH_MAIN, {"s": gjob("modelscan -p models/")}), "true", "medium"),
-    # signals-reference §7.5: bandit on the code counts as a security scan
+    # bandit on the code counts as a security scan (docs/probes.md, ci.model_security_scan)
     ("scan_bandit", model_security_scan, gha(PUSH_MAIN, {"s": gjob("bandit -r src")}), "true", "medium"),
     ("scan_none", model_security_scan, gha(PUSH_MAIN, {"s": gjob("pytest")}), "false", None),
     # ci.staging_eval_feedback
