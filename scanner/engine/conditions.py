@@ -74,7 +74,7 @@ def _rank(confidence: str) -> int:
 
 _TERMS: dict[TermKey, int] = {}  # every distinct term compiled so far, numbered (the key of Evidence.terms)
 _TERMS_LOCK = threading.Lock()
-_PLANS_MAX = 4096  # decisions remembered per condition (there are at most 3 ** terms)
+_PLANS_MAX = 512  # decisions remembered per condition (of at most 3 ** terms): bounded memory
 
 # A condition's shape: ("term", position among its distinct terms) | ("not", shape) | ("all"/"any", shapes)
 Shape = tuple[Any, ...]
