@@ -5,7 +5,7 @@ pages of 100; the repos are clones of local bare repos (the fixture organisation
 N names). Both runs use the same cache folder. API cost per repo counts REST calls plus GraphQL points
 beyond the listing pages (the teams query and the batched head checks included).
 
-Run: `python -m benchmarks.org_scan --repos 1000 --latency-ms 20 [--jobs 4] [--profile FILE]`.
+Run: `python -m benchmarks.org_scan --repos 1000 --latency-ms 20 [--jobs 4] [--profile FILE] [--keep DIR]`.
 Last line: `org_scan: repos= cold_s= warm_s= api_cost_per_repo= warm_api_cost_per_repo=`.
 """
 
@@ -81,9 +81,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--profile", type=Path, help="write cProfile stats of each run to FILE.cold / FILE.warm")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR (kept: cold.json, warm.json, cache)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-org-") as tmpdir:
-        tmp = Path(tmpdir)
+        tmp = Path(tmpdir) if args.keep is None else args.keep
+        tmp.mkdir(parents=True, exist_ok=True)
         repos, answers = organisation(bare_repos(tmp), args.repos)
         with FakeGitHub(ORG, repos, answers, page=100, latency_s=args.latency_ms / 1000) as fake:
             cold = scan(fake, tmp, "cold", args.jobs, args.profile)

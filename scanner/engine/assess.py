@@ -7,12 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from scanner.engine.conditions import MET, UNKNOWN, UNMET, Evidence, Result, evaluate
-from scanner.engine.rules import AreaRules, Criterion, DimensionRules, RuleSet, condition_signals
+from scanner.engine.conditions import MET, UNKNOWN, UNMET, Evidence
+from scanner.engine.rules import UPPER_LEVEL_CONFIDENCE, AreaRules, Criterion, DimensionRules, RuleSet
 from scanner.ids import CONFIDENCE_WEIGHT, LEVELS, level_index
 from scanner.model import Finding, Outcome
 
-UPPER_LEVEL_CONFIDENCE = {"innovative": "medium", "leading": "medium"}
 ABSENCE_WEIGHT = 0.5  # a criterion met by the absence of something is weaker evidence
 UNKNOWN_ABOVE_PENALTY = 0.8
 INTERPRETIVE_PENALTY = 0.8
@@ -137,13 +136,11 @@ Attested = Mapping[str, Mapping[str, Any]]  # criterion id -> {by, why, link, ex
 
 
 def _criterion(crit: Criterion, evidence: Evidence, attested: Attested) -> CriterionResult:
-    if crit.ceiling and not any(evidence.get(s) for s in condition_signals(crit.when)):
+    if crit.ceiling and not any(evidence.get(s) for s in crit.signals):
         # A ceiling is about a subject this scope lacks (a repository's nature, for an MLflow server).
-        reason = "not applicable here: " + "; ".join(
-            evidence.why_missing(s) for s in sorted(condition_signals(crit.when))
-        )
+        reason = "not applicable here: " + "; ".join(evidence.why_missing(s) for s in crit.signals)
         return CriterionResult(crit.level, crit.id, crit.text, MET, (), (reason,), crit.next)
-    result: Result = evaluate(crit.when, evidence, UPPER_LEVEL_CONFIDENCE.get(crit.level, "low"))
+    result = crit.test(evidence)
     out = CriterionResult(crit.level, crit.id, crit.text, result.value, result.findings, result.reasons, crit.next)
     if out.result != MET and crit.id in attested:  # observed evidence wins; an attestation only fills a gap
         statement = dict(attested[crit.id])
@@ -186,7 +183,7 @@ def _next_steps(reached: str | None, results: list[CriterionResult]) -> list[str
 def assess_dimension(
     dim: DimensionRules, evidence: Evidence, findings: dict[str, Finding], attested: Attested | None = None
 ) -> DimensionResult:
-    if dim.applies_when is not None and evaluate(dim.applies_when, evidence).value == UNMET:
+    if dim.applies is not None and dim.applies(evidence).value == UNMET:
         return DimensionResult(
             dim.area,
             dim.id,
@@ -251,7 +248,7 @@ def assess_scope(
     by_id = {f.id: f for f in findings}
     areas: dict[str, AreaResult] = {}
     for area in rules.areas.values():
-        if area.applies_when is not None and evaluate(area.applies_when, evidence).value == UNMET:
+        if area.applies is not None and area.applies(evidence).value == UNMET:
             reason = area.not_applicable_reason or "its subject is absent"
             dims = {
                 d.id: DimensionResult(area.id, d.id, d.title, "not_applicable", None, 1.0, reason=reason)
@@ -266,4 +263,4 @@ def assess_scope(
     return Assessment(scope, status, areas)
 
 
-__all__ = ["UNMET", "Assessment", "assess_scope", "lower_median", "upper_median"]
+__all__ = ["UNMET", "UPPER_LEVEL_CONFIDENCE", "Assessment", "assess_scope", "lower_median", "upper_median"]

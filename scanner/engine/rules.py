@@ -17,8 +17,11 @@ from typing import Any
 import jsonschema
 
 from scanner.aliases import resolve_condition
+from scanner.engine.conditions import CompiledCondition
 from scanner.ids import AREAS, LEVELS
 from scanner.yamlio import YamlDoc, YamlError, load_yaml
+
+UPPER_LEVEL_CONFIDENCE = {"innovative": "medium", "leading": "medium"}  # the least confidence a term needs
 
 
 class RulesError(ValueError):
@@ -37,6 +40,12 @@ class Criterion:
     when: dict[str, Any]
     next: str = ""
     ceiling: bool = False  # from the area's `ceilings`: it restricts only where its signals were observed
+    test: CompiledCondition = field(init=False, repr=False, compare=False)  # `when`, compiled once
+    signals: tuple[str, ...] = field(init=False, repr=False, compare=False)  # those `when` reads, sorted
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", CompiledCondition(self.when, UPPER_LEVEL_CONFIDENCE.get(self.level, "low")))
+        object.__setattr__(self, "signals", tuple(sorted(condition_signals(self.when))))
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class DimensionRules:
     not_applicable_reason: str = ""
     interpretive: bool = False
     observability: str = "medium"
+    applies: CompiledCondition | None = field(init=False, repr=False, compare=False)  # `applies_when`, compiled once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "applies", _compiled(self.applies_when))
 
     def at(self, level: str) -> list[Criterion]:
         return [c for c in self.criteria if c.level == level]
@@ -63,6 +76,14 @@ class AreaRules:
     applies_when: dict[str, Any] | None = None
     not_applicable_reason: str = ""
     source: str = ""
+    applies: CompiledCondition | None = field(init=False, repr=False, compare=False)  # `applies_when`, compiled once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "applies", _compiled(self.applies_when))
+
+
+def _compiled(cond: dict[str, Any] | None) -> CompiledCondition | None:
+    return None if cond is None else CompiledCondition(cond)
 
 
 @dataclass

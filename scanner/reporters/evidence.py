@@ -46,8 +46,24 @@ def evidence_document(result: ScanResult) -> dict[str, Any]:
     }
 
 
+_COMPACT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The evidence as text: sorted keys, each top-level key on a line of its own and each element of a
+    top-level list (a target, a finding, an assessment) compact on its own line, so that two runs diff
+    line by line. Compact elements go through the C encoder: `indent=2` would take the pure-Python one,
+    about 40 s and 270 MB for 1,000 repos."""
+    encode = _COMPACT.encode
+    fields = []
+    for key in sorted(document):
+        value = document[key]
+        if isinstance(value, list) and value:
+            body = "[\n    " + ",\n    ".join(map(encode, value)) + "\n  ]"
+        else:
+            body = encode(value)
+        fields.append(f"  {encode(key)}: {body}")
+    return "{\n" + ",\n".join(fields) + "\n}\n" if fields else "{}\n"
 
 
 class EvidenceError(ValueError):
