@@ -8,12 +8,14 @@ import json
 import time
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import yaml
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from scanner import yamlio
 from scanner.collectors.git_url import is_git_url, url_target
 from scanner.facts.codeowners import parse_codeowners
 from scanner.facts.manifests import collect_dependencies
@@ -80,6 +82,30 @@ def test_a_line_of_flow_openers_is_refused_fast() -> None:
     with pytest.raises(YamlError, match=f"deeper than {MAX_DEPTH}"):
         load_yaml_all(LINE_BOMB)
     assert time.monotonic() - start < 0.5
+
+
+def _loaded(text: str) -> Any:
+    try:
+        return [(doc.data, doc.lines) for doc in load_yaml_all(text)]
+    except YamlError as exc:
+        return str(exc), exc.line
+
+
+yaml_like = st.text(alphabet=st.sampled_from("ab1 :-\n[]{},#&*!<|>'\"?%.~\\\t\u00e9"), max_size=120)
+
+
+@given(yaml_like)
+@example("a: b\t\nc: d\n")  # libyaml reads a trailing tab as white space, PyYAML refuses it
+@example("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n--- \n- [1, 2]\n- {k: v}\n")
+@example("- !\n- ! \n- ! x\n")  # libyaml resolves an empty scalar tagged `!` to "", PyYAML to None
+@example("a: |#c\n  x\n")  # libyaml reads the comment, PyYAML wants a space before it
+@example("a: 'unclosed\n")
+@example("on: push\nyes: no\nwhen: 2024-01-01\nn: 0x1F\n")
+def test_yaml_loader_gives_what_the_pure_python_parser_gives(text: str) -> None:
+    """libyaml makes the loader faster, never different: same data, lines and errors as PyYAML alone."""
+    fast = _loaded(text)
+    with patch.object(yamlio, "_FAST_LOADER", None):
+        assert _loaded(text) == fast
 
 
 def test_brackets_in_ordinary_yaml_still_load() -> None:

@@ -20,7 +20,7 @@ def _write(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, sort_keys=True)
+        fh.write(json.dumps(data, sort_keys=True))  # json.dump would encode in pure Python, chunk by chunk
     os.replace(tmp, path)
 
 
