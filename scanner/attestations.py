@@ -26,6 +26,8 @@ from scanner.model import Finding, Location, Outcome
 from scanner.schemapath import FileProblems, problem, schema_problems
 from scanner.yamlio import YamlError, load_yaml
 
+PROBE = "attestation"  # the probe id of attestation findings: policy input, not observed facts
+
 
 @dataclass(frozen=True)
 class Attestation:
@@ -48,9 +50,7 @@ class Attestation:
         where = Location(path=self.file, line=self.line, url=url, object=f"attestation by {self.by}")
         message = f"attested by {self.by} (until {self.expires}): {self.why}"
         values = {"criterion": self.criterion, "expires": self.expires}
-        return Finding(
-            "attestation", "attested", subject, Outcome.TRUE, "low", message, (where,), values, self.criterion
-        )
+        return Finding(PROBE, "attested", subject, Outcome.TRUE, "low", message, (where,), values, self.criterion)
 
 
 def _criteria(rules: RuleSet) -> set[str]:

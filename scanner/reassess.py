@@ -25,16 +25,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from scanner.attestations import PROBE as ATTESTATION_PROBE
 from scanner.engine.rules import RuleSet, builtin_rules_dir
 from scanner.model import Finding
 from scanner.probedef import ProbeSpec
-from scanner.runner import Attest, assess_findings, missing_reasons, no_attestations
+from scanner.runner import UNDECLARED, Attest, assess_findings, missing_reasons, no_attestations
 from scanner.signals import known_signals
 from scanner.targets import Target, UsageError
 
-EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
-ATTESTATION_PROBE = "attestation"  # the findings of scanner.attestations: policy input, set aside
-UNDECLARED = ".undeclared"  # error findings of a probe that emitted a signal it did not declare
 MAX_NAMED = 20
 
 
@@ -106,7 +104,7 @@ def assess_command(args: argparse.Namespace) -> int:
     """Exit codes as `scan`: 0 done; 1 a --fail-below gate failed; 2 bad usage, rules or evidence;
     3 done, but the evidence says some targets could not be scanned."""
     from scanner.attestations import Attestation, for_scope, load_attestations
-    from scanner.cli import _load
+    from scanner.cli import EXIT_GATE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, _load
     from scanner.cli_checks import check_outputs, check_readable, check_writable
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_outputs
