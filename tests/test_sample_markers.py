@@ -36,7 +36,40 @@ CASES = [
         {"profiles/local.yaml": FIXME_PROFILE, "profiles/prod.yaml": FIXME_PROFILE, "README.md": "# Recipe\n"},
         {TEACHING},
     ),
+    (
+        "a course named in a centred HTML heading",
+        {
+            "README.md": '<p align="center">\n  <img src="logo.png">\n</p>\n\n<h1 align="center">\n'
+            "    <strong>MLOps Camp: A Free 9-Week Course on ML Services</strong>\n</h1>\n\n"
+            "Master the fundamentals.\n\n## Syllabus\n"
+        },
+        {TEACHING},
+    ),
+    ("a template named in a one-line HTML heading", {"README.md": "<h1>Churn Starter</h1>\n\nTrain.\n"}, {SAMPLE}),
+    (
+        "an example by its opening sentence",
+        {"README.md": "# MLOps with Vertex AI\n\nThis example implements the end-to-end MLOps process.\n"},
+        {SAMPLE},
+    ),
+    (
+        "a fictional team's code",
+        {"README.md": "# Hooli Data Engineering\n\nDagster code developed by the fictional data engineering team.\n"},
+        {SAMPLE},
+    ),
     # look-alikes that must not count
+    (
+        "a usage example further down",
+        {"README.md": "# Churn service\n\nServes churn scores.\n\n## Usage\n\nThis example shows how to call it.\n"},
+        set(),
+    ),
+    (
+        "an HTML heading holding only a logo, and a comment",
+        {
+            "README.md": '<h2 align="center">\n  <a href="https://x.org"><img src="logo.png" /></a>\n</h2>\n'
+            "<!--\nThis repository is a template for our team.\n-->\n# Onyx\n\nOpen source AI platform.\n"
+        },
+        set(),
+    ),
     (
         "a real project mentioning an example further down",
         {

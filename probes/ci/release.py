@@ -33,6 +33,8 @@ PUBLISHES = (
     "release-action",
     "create-release",
     "goreleaser",
+    "push-artifact",
+    "deploy-pypi",
 )
 
 

@@ -2,7 +2,7 @@
 
 repo.env_targets: dbt `profiles.yml` outputs, Databricks bundle `targets:`, SQLMesh `gateways:` or
 per-environment ADF/Synapse parameter files, with at least two environments one of which is a staging
-replica (staging, uat, ci, preprod, qa, test). dev + prod alone is not a staging replica.
+replica (staging, uat, ci, preprod, qa, test, or a per-branch/PR one). dev + prod alone is not a staging replica.
 repo.warehouse_target: dbt outputs or SQLMesh gateways of a warehouse type, or warehouse IaC.
 """
 
@@ -20,7 +20,10 @@ from scanner.probekit import hit, miss, probe
 from scanner.views import Views
 
 ENV, WAREHOUSE = "repo.env_targets", "repo.warehouse_target"
-STAGING = re.compile(r"^(stag\w*|stg|uat|ci|pre-?prod\w*|qa|test\w*|acc\w*|int\w*)$", re.IGNORECASE)
+# a staging or CI replica; `branch`/`pr`/`preview`: the per-branch replica that branch deployments build
+STAGING = re.compile(
+    r"^(stag\w*|stg|uat|ci|pre-?prod\w*|qa|test\w*|acc\w*|int\w*|branch\w*|pr|preview)$", re.IGNORECASE
+)
 WAREHOUSES = frozenset({"snowflake", "bigquery", "databricks", "redshift", "synapse", "fabric", "postgres"})
 WAREHOUSE_IAC = (
     "snowflake_database",

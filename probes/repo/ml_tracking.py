@@ -102,6 +102,19 @@ def _wandb_off_repo(index: RepoIndex) -> bool:
     return memo(index, "wandb_off", build)
 
 
+def _wandb_started_in_repo(index: RepoIndex) -> bool:
+    """Some module of the repo's own code starts a W&B run (`wandb.init` not switched off)."""
+
+    def build() -> bool:
+        return any(
+            facts(index, p).calls_to("wandb.init") and not _wandb_disabled(facts(index, p))
+            for p in code_files(index)
+            if "wandb.init" in (index.text(p) or "")
+        )
+
+    return memo(index, "wandb_started", build)
+
+
 def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
     f = facts(index, path)
     lines: dict[str, int] = {}
@@ -114,9 +127,13 @@ def tracking_use(index: RepoIndex, path: str) -> TrackingUse:
         lines["mlflow"] = min(c.line for c in mlflow)
     if not (_wandb_off_repo(index) or _wandb_disabled(f) or WANDB_OFF.search(index.text(path) or "")):
         inits = f.calls_to("wandb.init")
-        logs = f.calls_to("wandb.log") + (method_calls(f, "log") if f.imported("wandb") is not None else [])
+        explicit = f.calls_to("wandb.log")
+        logs = explicit + (method_calls(f, "log") if f.imported("wandb") is not None else [])
         if inits and logs:
             lines["wandb"] = min(c.line for c in inits)
+        elif explicit and _wandb_started_in_repo(index):
+            # the run is started once (a launcher), metrics are logged where training happens (a trainer)
+            lines["wandb"] = min(c.line for c in explicit)
     for tool, names in STARTERS.items():
         calls = f.calls_to(*(f"{tool}.{n}" for n in names))
         if calls:

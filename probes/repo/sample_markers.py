@@ -39,6 +39,11 @@ SAMPLE_INTRO = re.compile(
     r"\b(is|contains|provides|demonstrates|shows|illustrates)\b[^.]{0,60}?"
     r"\b(templates?|samples?|demo(nstration)?|starter|boilerplate|examples?|accelerator|showcase)\b"
     r"|\b(sample (code|app|application)|azd template|use this template|solution accelerator)\b"
+    r"|\b(fictional|fictitious) (company|business|firm|organi[sz]ation|(\w+ ){0,3}team)\b"
+)
+# Only in the opening paragraph: further down, "this example shows" describes a usage snippet.
+OPENING_SAMPLE = re.compile(
+    r"(?i)^(this|the) (example|sample|demo)\b[^.]{0,40}?\b(is|implements|shows|demonstrates|illustrates|uses)\b"
 )
 TEACHING_TITLE = re.compile(
     r"(?i)\b(cookbooks?|tutorials?|course|workshop|lessons?|exercises|bootcamp|book|handbook|"
@@ -50,6 +55,9 @@ TEACHING_INTRO = re.compile(
     r"|\b(a|my|personal) (learning|portfolio|student|practice|hobby) project\b|\b(portfolio|student) project\b"
     r"|\bmy first\b|\bprimeiro projeto\b|\bcode (examples|snippets)\b"
 )
+HTML_TAG = re.compile(r"<[^>]*>|&nbsp;")
+HTML_HEADING_OPEN = re.compile(r"(?i)<h[1-6]\b")
+HTML_HEADING_CLOSE = re.compile(r"(?i)</h[1-6]\s*>")
 FRONT_MATTER_SAMPLE = re.compile(r"(?m)^page_type:\s*sample\s*$")
 PLACEHOLDER = re.compile(r"\bFIXME\b|<your[-_][a-z0-9_-]{1,40}>|\{\{\s*cookiecutter\.")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".cfg", ".ini")
@@ -62,16 +70,30 @@ def root_readme(index: RepoIndex) -> str | None:
 
 
 def _intro(text: str) -> list[tuple[int, str]]:
-    """(line number, text) of the opening prose lines: front matter, code fences and HTML skipped."""
+    """(line number, text) of the opening prose lines: front matter, code fences, comments, images and
+    badges skipped. HTML lines count by their text, and the text of an HTML heading (`<h1>`, often
+    centred over several lines) counts as a Markdown heading."""
     lines: list[tuple[int, str]] = []
-    fenced = False
+    fenced = commented = heading = False
     for number, raw in enumerate(text.splitlines()[:400], 1):
         line = raw.strip()[:LINE_CAP]
         if line.startswith(("```", "~~~")):
             fenced = not fenced
             continue
-        if fenced or not line or line.startswith(("<", "[![", "![", "---", "===")):
+        if commented or line.startswith("<!--"):
+            commented = "-->" not in line
             continue
+        if fenced or not line or line.startswith(("[![", "![", "---", "===")):
+            continue
+        if line.startswith("<") or heading:
+            heading = heading or bool(HTML_HEADING_OPEN.search(line))
+            words = " ".join(HTML_TAG.sub(" ", line).split())
+            if heading and words:
+                words = f"# {words}"
+            heading = heading and not HTML_HEADING_CLOSE.search(line)
+            if not words:
+                continue
+            line = words
         lines.append((number, line))
         if len(lines) >= INTRO_LINES:
             break
@@ -98,12 +120,22 @@ def readme_markers(index: RepoIndex, path: str) -> tuple[list[Location], list[Lo
         sample.append(index.location(path, title[0], title[1]))
     if title and TEACHING_TITLE.search(title[1]):
         teaching.append(index.location(path, title[0], title[1]))
+    for number, line in _opening(lines, title):
+        if OPENING_SAMPLE.search(line):
+            sample.append(index.location(path, number, line))
     for number, line in lines:
         if SAMPLE_INTRO.search(line):
             sample.append(index.location(path, number, line))
         if TEACHING_INTRO.search(line):
             teaching.append(index.location(path, number, line))
     return _one_per_line(sample), _one_per_line(teaching)
+
+
+def _opening(lines: list[tuple[int, str]], title: tuple[int, str] | None) -> list[tuple[int, str]]:
+    """The prose between the title and the next heading: where a README says what the repository is."""
+    after = [(n, line) for n, line in lines if title is None or n > title[0]]
+    end = next((i for i, (_, line) in enumerate(after) if line.startswith("#")), len(after))
+    return after[:end]
 
 
 def _one_per_line(locations: list[Location]) -> list[Location]:

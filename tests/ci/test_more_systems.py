@@ -67,6 +67,32 @@ def test_cloud_build_any_file_name(tmp_path: Path) -> None:
     assert job(p, "step-3").needs == ("step-2",)
 
 
+SUBSTITUTED_IMAGES = """steps:
+- name: 'gcr.io/cloud-builders/git'
+  args: ['clone', '--branch', '$_BRANCH', '$_REPO_URL']
+  id: 'Clone Repository'
+- name: '$_CICD_IMAGE_URI'
+  entrypoint: 'pytest'
+  args: ['src/tests/model_tests.py']
+  id: 'Test Model'
+  waitFor: ['Clone Repository']
+- name: '${_CICD_IMAGE_URI}'
+  entrypoint: 'python'
+  args: ['build/utils.py', '--mode', 'deploy-model']
+  id: 'Deploy Model'
+  waitFor: ['Test Model']
+"""
+
+
+def test_cloud_build_steps_on_a_substituted_image(tmp_path: Path) -> None:
+    ci = model_of(tmp_path, {"build/model-deployment.yaml": SUBSTITUTED_IMAGES})
+    p = pipeline(ci, "build/model-deployment.yaml")
+    assert p.system == "cloud_build"
+    assert [j.id for j in p.jobs] == ["Clone Repository", "Test Model", "Deploy Model"]
+    assert _hits(ci, cmd.TEST) == ["Test Model"]
+    assert job(p, "Deploy Model").needs == ("Test Model",)
+
+
 BUILDKITE = """steps:
   - label: tests
     command: pytest

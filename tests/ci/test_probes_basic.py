@@ -205,3 +205,44 @@ def test_absent_says_what_was_not_read(tmp_path: Path) -> None:
     found = run_on_repo(runs_tests, tmp_path, files).finding
     assert found.values["includes_not_read"] == ["template:Python.gitlab-ci.yml"]
     assert "not read" in found.message
+
+
+MATRIX_OF_TASKS = """on: [push, pull_request]
+jobs:
+  checks:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python: ['3.10', '3.11']
+        task:
+          - name: Lint
+            run: ruff check .
+        include:
+          - python: '3.10'
+            task:
+              name: Test
+              run: |
+                pytest -v tests/
+    steps:
+      - uses: actions/checkout@v4
+      - name: ${{ matrix.task.name }}
+        run: |
+          . .venv/bin/activate
+          ${{ matrix.task.run }}
+      - run: echo python ${{ matrix.python }}
+"""
+
+
+def test_runs_tests_reads_the_commands_a_matrix_gives_a_step(tmp_path: Path) -> None:
+    found = run_on_repo(runs_tests, tmp_path, {".github/workflows/main.yml": MATRIX_OF_TASKS}).finding
+    assert (found.outcome, found.confidence) == ("true", "medium")
+    assert [loc.label() for loc in found.locations] == [".github/workflows/main.yml:22"]
+
+
+def test_a_matrix_of_labels_leaves_the_command_as_written(tmp_path: Path) -> None:
+    from tests.ci._support import model_of
+
+    ci = model_of(tmp_path, {".github/workflows/main.yml": MATRIX_OF_TASKS})
+    runs = [s.run for _, _, s in ci.steps() if s.run]
+    assert runs[0].splitlines() == [". .venv/bin/activate", "ruff check . ; pytest -v tests/"]
+    assert runs[1] == "echo python ${{ matrix.python }}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.facts.ci import commands as cmd
-from scanner.facts.ci.model import MANUAL, PULL_REQUEST, PUSH, SCHEDULE
+from scanner.facts.ci.model import MANUAL, PULL_REQUEST, PUSH, SCHEDULE, TAG
 from tests.ci._support import job, kinds, model_of, pipeline
 
 ROOT = """version: 1
@@ -119,3 +119,65 @@ def test_kinds_named_like_docs_or_examples_still_count(tmp_path: Path) -> None:
     ci = model_of(tmp_path, _files(**{"taskcluster/kinds/docs/kind.yml": docs_kind}))
     p = pipeline(ci, ".taskcluster.yml", "taskgraph")
     assert job(p, "docs/build-docs").path == "taskcluster/kinds/docs/kind.yml"
+
+
+INLINE = """version: 1
+policy:
+  pullRequests: public
+tasks:
+  $let:
+    head_branch:
+      $if: 'tasks_for[:19] == "github-pull-request"'
+      then: ${event.pull_request.head.ref}
+      else: ${event.ref}
+  in:
+    $let:
+      default_task_definition:
+        provisionerId: proj-x
+        payload:
+          image: python:3.12
+    in:
+      $if: 'tasks_for == "github-push" || tasks_for[:19] == "github-pull-request"'
+      then:
+        - $mergeDeep:
+            - { $eval: default_task_definition }
+            - taskId: { $eval: as_slugid("tests_task") }
+              payload:
+                command:
+                  - "/bin/bash"
+                  - "-cx"
+                  - "pip install -e . && pytest tests/"
+              metadata:
+                name: x tests
+        - $if: 'tasks_for == "github-push" && head_branch[:10] == "refs/tags/"'
+          then:
+            $mergeDeep:
+              - { $eval: default_task_definition }
+              - dependencies:
+                  - { $eval: as_slugid("tests_task") }
+                payload:
+                  command: [taskboot, deploy-pypi]
+                metadata:
+                  name: x PyPI release
+"""
+
+
+def test_tasks_written_in_the_root_file_are_jobs(tmp_path: Path) -> None:
+    ci = model_of(tmp_path, {".taskcluster.yml": INLINE})
+    p = pipeline(ci, ".taskcluster.yml", "taskgraph")
+    tests = job(p, "x tests")
+    assert kinds(tests.triggers or ()) == sorted([PULL_REQUEST, PUSH, TAG])  # a tag push runs it too
+    assert [s.run for s in tests.steps] == ["pip install -e . && pytest tests/"]
+    release = job(p, "x PyPI release")
+    assert kinds(release.triggers or ()) == [TAG] and release.needs == ("x tests",)
+    assert [j.id for _, j, s in ci.steps() if cmd.hits(s, cmd.TEST)] == ["x tests"]
+    assert [j.id for _, j, s in ci.steps() if cmd.hits(s, cmd.BUILD)] == ["x PyPI release"]
+
+
+def test_tag_triggered_task_publishing_a_package_is_release_automation(tmp_path: Path) -> None:
+    from probes.ci.release import release_automation
+    from scanner.testing import run_on_repo
+
+    found = run_on_repo(release_automation, tmp_path, {".taskcluster.yml": INLINE}).finding
+    assert found.outcome == "true"
+    assert [loc.label() for loc in found.locations] == [".taskcluster.yml:36"]  # the command

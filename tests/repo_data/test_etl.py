@@ -145,6 +145,12 @@ TARGET_CASES = [
         {ENV: False, WAREHOUSE: True},
         {WAREHOUSE: ["profiles.yml:8"]},
     ),
+    (
+        "dbt prod + a per-branch replica",
+        {"profiles.yml": PROFILES.format(extra=PROD + STAGED.replace("ci:", "BRANCH:").split("    prod:")[0])},
+        {ENV: True, WAREHOUSE: True},
+        {ENV: ["profiles.yml:3"], WAREHOUSE: ["profiles.yml:8", "profiles.yml:11"]},
+    ),
     ("local duckdb only", {"profiles.yml": PROFILES.format(extra="")}, {ENV: False, WAREHOUSE: False}, {}),
     ("bundle with staging", {"databricks.yml": BUNDLE}, {ENV: True, WAREHOUSE: False}, {ENV: ["databricks.yml:3"]}),
     ("warehouse iac", {"infra/bq.tf": TF_BQ}, {ENV: False, WAREHOUSE: True}, {WAREHOUSE: ["infra/bq.tf:1"]}),

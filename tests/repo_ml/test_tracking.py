@@ -216,3 +216,26 @@ def test_ray_mlflow_logger_callback_is_tracking(tmp_path: Path) -> None:
     )
     found = run_on_repo(tracking_consistency, tmp_path, {"pkg/train.py": text})
     assert found["code.tracking.consistent"].outcome.value == "true"
+
+
+WANDB_LAUNCHER = (
+    "import wandb\nfrom pkg.trainer import Trainer\n\n\ndef main(cfg):\n    wandb.init(project=cfg.project)\n"
+    "    Trainer(cfg).fit()\n"
+)
+WANDB_TRAINER = (
+    "import torch\nimport wandb\n\n\nclass Trainer:\n    def fit(self):\n        loss = self.model(x).sum()\n"
+    "        loss.backward()\n        if wandb.run is not None:\n            wandb.log({'loss': loss.item()})\n"
+)
+
+
+def test_wandb_run_started_by_the_launcher_and_logged_by_the_trainer(tmp_path: Path) -> None:
+    files = {"scripts/train.py": WANDB_LAUNCHER, "pkg/trainer.py": WANDB_TRAINER, "pkg/__init__.py": ""}
+    found = run_on_repo(tracking_consistency, tmp_path, files)
+    assert found["code.tracking.consistent"].outcome.value == "true"
+    assert found["code.tracking.consistent"].values["tools"] == ["wandb"]
+
+
+def test_wandb_log_without_any_run_started_is_not_tracking(tmp_path: Path) -> None:
+    files = {"scripts/train.py": WANDB_LAUNCHER.replace("wandb.init", "print"), "pkg/trainer.py": WANDB_TRAINER}
+    found = run_on_repo(tracking_consistency, tmp_path, {**files, "pkg/__init__.py": ""})
+    assert found["code.tracking.consistent"].outcome.value == "false"

@@ -157,7 +157,9 @@ COMMAND_RULES: tuple[Rule, ...] = (
         BUILD,
         r"\b(?:docker|podman)\s+(?:build|buildx\s+build|image\s+build|push|compose\s+build)\b|\bbuildah\b"
         r"|/kaniko/executor|\baz\s+acr\s+build\b|\bgcloud\s+builds\s+submit\b|\bko\s+(?:build|publish)\b"
-        r"|\bpack\s+build\b|\bbentoml\s+(?:build|containerize)\b|\bmlflow\s+models\s+build-docker\b",
+        r"|\bpack\s+build\b|\bbentoml\s+(?:build|containerize)\b|\bmlflow\s+models\s+build-docker\b"
+        # Mozilla's taskboot (Taskcluster): builds and pushes images, publishes packages
+        r"|\btaskboot\s+(?:build|build-compose|push-artifacts?|deploy-pypi)\b",
     ),
     _r(
         BUILD,

@@ -1,9 +1,9 @@
 """Google Cloud Build: any YAML/JSON config whose top-level `steps:` run builder images (`name:` an
-image such as `gcr.io/cloud-builders/docker`, with `args`/`entrypoint`/`script`), not only
-`cloudbuild.yaml`. Each step is a job (they run in order unless `waitFor` says otherwise); a step's
-command is its `script`, its `entrypoint` with `args` (`bash -c '...'`), or the builder's tool with
-its args (`docker build ...`, `gcloud run deploy ...`). Triggers live in Cloud Build (or Terraform):
-an external trigger."""
+image such as `gcr.io/cloud-builders/docker`, or a user substitution naming one: `$_CICD_IMAGE`, with
+`args`/`entrypoint`/`script`), not only `cloudbuild.yaml`. Each step is a job (they run in order unless
+`waitFor` says otherwise); a step's command is its `script`, its `entrypoint` with `args` (`bash -c '...'`),
+or the builder's tool with its args (`docker build ...`, `gcloud run deploy ...`). Triggers live in Cloud
+Build (or Terraform): an external trigger."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from scanner.facts.repo_index import RepoIndex
 
 SYSTEM = "cloud_build"
 GLOBS = ("**/*.yaml", "**/*.yml", "**/cloudbuild*.json")
-_BUILDER = re.compile(r"^(?:[\w.-]+\.)?(?:gcr\.io|pkg\.dev)/|^(?:docker\.io/)?[\w.-]+(?:/[\w.-]+)?(?::[\w.-]+)?$")
+# A builder image, or a user-defined substitution naming one (`$_CICD_IMAGE`, `${_IMAGE_URI}`).
+_BUILDER = re.compile(
+    r"^(?:[\w.-]+\.)?(?:gcr\.io|pkg\.dev)/|^(?:docker\.io/)?[\w.-]+(?:/[\w.-]+)?(?::[\w.-]+)?$|^\$\{?_[A-Z0-9_]+\}?$"
+)
 _STEP_KEYS = frozenset(
     {"args", "entrypoint", "script", "waitFor", "id", "dir", "env", "secretEnv", "volumes", "timeout"}
 )

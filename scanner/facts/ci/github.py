@@ -1,7 +1,8 @@
 """GitHub Actions: `.github/workflows/*.yml` at the repository root (GitHub runs no other).
 
 Reads `on:` as a string, list or map; jobs with needs, environment, services, continue-on-error and
-`if:` conditions; steps with run/uses/with. Local composite actions (`uses: ./path`) become the step's
+`if:` conditions; steps with run/uses/with (a `${{ matrix.x }}` in a command is filled from the job's
+matrix: every command it names). Local composite actions (`uses: ./path`) become the step's
 children; local reusable workflows (`uses: ./.github/workflows/x.yml`) are inlined into the calling
 workflow by `inline_reusable`, with `${{ inputs.* }}` filled from the caller's `with:`.
 """
@@ -138,6 +139,7 @@ def _job(index: RepoIndex, src: Source, jid: str, cfg: Any, triggers: tuple[Trig
     environment = as_str(as_map(env).get("name")) if isinstance(env, dict) else (as_str(env) or None)
     workdir = _workdir(cfg) or _workdir(as_map(src.data))
     base = job_triggers if job_triggers is not None else triggers
+    matrix = matrix_values(as_map(cfg.get("strategy")).get("matrix"))
     steps = []
     for i, raw in enumerate(as_list(cfg.get("steps"))):
         keys = ("jobs", jid, "steps", i)
@@ -146,6 +148,7 @@ def _job(index: RepoIndex, src: Source, jid: str, cfg: Any, triggers: tuple[Trig
             continue
         step = _step(src, raw, keys, base, workdir)
         if step is not None:
+            step = replace(step, run=expand_matrix(step.run, matrix)) if matrix and step.run else step
             steps.append(_with_composite(index, step))
     uses = _local_workflow(index, as_str(cfg.get("uses")))
     inputs = pairs(cfg.get("with"))
@@ -192,6 +195,53 @@ def _local_workflow(index: RepoIndex, uses: str) -> str:
 def _input_environment(inputs: tuple[tuple[str, str], ...]) -> str:
     value = next((v for k, v in inputs if k.lower() in ("environment", "env", "environment_name")), "")
     return value.strip()
+
+
+# matrix commands -----------------------------------------------------------------------------
+_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w.-]+)\s*\}\}")
+
+
+def matrix_values(matrix: Any) -> dict[str, list[str]]:
+    """The values each `matrix.<key>` (`matrix.<key>.<sub>` for mapping values) takes, from the axes and
+    the `include:` entries; empty for a matrix computed at run time (`${{ fromJson(...) }}`)."""
+    out: dict[str, list[str]] = {}
+
+    def add(key: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                add(f"{key}.{sub}", inner)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            values = out.setdefault(key, [])
+            if str(value) not in values:
+                values.append(str(value))
+
+    for axis, values in as_map(matrix).items():
+        if axis == "include":
+            for entry in as_list(values):
+                for key, value in as_map(entry).items():
+                    add(str(key), value)
+        elif axis != "exclude":
+            for value in as_list(values):
+                add(str(axis), value)
+    return out
+
+
+def expand_matrix(run: str, values: dict[str, list[str]]) -> str:
+    """A step's command with each `${{ matrix.x }}` whose values are commands filled in: a matrix of
+    tasks, each with its own command, runs every one of them, so the reference becomes all of them on
+    its own line (`; `-separated), keeping every other line of the step where it is in the file."""
+
+    def commands(ref: str) -> str | None:
+        found = values.get(ref, ())
+        if not any(" " in v or "\n" in v for v in found):
+            return None  # labels (versions, OS names) leave the command as it is
+        lines = [line.strip() for v in found for line in v.replace("\\\n", " ").splitlines()]
+        return " ; ".join(line for line in lines if line)
+
+    def fill(m: re.Match[str]) -> str:
+        return commands(m.group(1)) or m.group(0)
+
+    return _MATRIX_REF.sub(fill, run) if "matrix." in run else run
 
 
 def _workdir(cfg: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""Taskcluster with Taskgraph: `.taskcluster.yml` (the decision task), kinds in
+"""Taskcluster: tasks written out in `.taskcluster.yml` (see `_taskcluster_inline`), and Taskgraph:
+`.taskcluster.yml` (the decision task), kinds in
 `taskcluster/kinds/<kind>/kind.yml` (or the older `taskcluster/ci/`), and `.cron.yml`.
 
 One pipeline holds every task of every kind (job id `kind/task`): `task-defaults` are merged into each
@@ -16,6 +17,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from scanner.facts.ci._taskcluster_inline import inline_tasks
 from scanner.facts.ci._util import Source, as_list, as_map, as_str, as_strs, stamp
 from scanner.facts.ci.model import (
     MANUAL,
@@ -47,6 +49,7 @@ _TASKS_FOR = {
 _MENTION = re.compile(r"\b(github-push|github-pull-request|github-release|cron|action)\b")
 _V0_EVENT = re.compile(r"^[ \t]*-\s*(push|pull_request\.\w+|release|tag)\b", re.MULTILINE)
 _CHECKOUT = re.compile(r"\$\{?(?:VCS_PATH|GECKO_PATH)\}?/|\{checkout\}/")
+_SHELL_C = re.compile(r"^-[a-z]*c[a-z]*$")
 MAX_TASKS = 2000
 
 
@@ -57,6 +60,8 @@ def parse(index: RepoIndex, path: str) -> tuple[list[Pipeline], list[ParseError]
         errors.append(ParseError(path, root.error_line, f"invalid YAML: {root.error}"))
     base = stamp(_root_triggers(index.text(path) or ""), path)
     jobs: list[Job] = []
+    if not root.error and root.docs and isinstance(root.docs[0].data, dict):
+        jobs += inline_tasks(Source(path, root.docs[0], index.text(path) or ""), base, _command_text)[:MAX_TASKS]
     kind_jobs: dict[str, list[str]] = {}
     deps: dict[str, tuple[str, ...]] = {}
     # Every kind the root graph loads counts, whatever its folder is called (a `docs` or `legacy` kind
@@ -220,8 +225,9 @@ def _command_text(value: Any) -> str:
         return value
     if isinstance(value, list):
         parts = [as_str(v) for v in value if not isinstance(v, dict)]
-        if "-c" in parts:
-            return "\n".join(parts[parts.index("-c") + 1 :])
+        shell_c = next((i for i, p in enumerate(parts) if _SHELL_C.match(p)), None)
+        if shell_c is not None:  # bash -c, -cx, -xec ...
+            return "\n".join(parts[shell_c + 1 :])
         if parts and all(isinstance(v, list) for v in value):
             return "\n".join(" ".join(as_strs(v)) for v in value)
         return " ".join(parts)
