@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("parts", nargs="+", type=Path, metavar="PART", help="the evidence JSON of each shard")
     merge.add_argument("--json", type=Path, metavar="FILE", required=True, help="write the merged evidence to FILE")
     merge.add_argument(
-        "--rules", type=Path, metavar="DIR", help="the rules the shards were scanned with (if not built-in)"
+        "--rules", type=Path, metavar="DIR", help="the rules the shards were scanned or assessed with (if not built-in)"
     )
     merge.add_argument(
         "--allow-missing", action="store_true", help="merge even if shards are missing (then exit 3, not 0)"
@@ -120,6 +120,13 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
         help="a data catalog to read, e.g. dbt=PATH (repeatable)",
     )
     parser.add_argument("--window-days", type=int, help="history window in days (default 365)")
+    parser.add_argument(
+        "--now",
+        metavar="DATE",
+        help="the scan's clock for time windows (e.g. deployments in the last 90 days), to reproduce a past "
+        "audit: YYYY-MM-DD (00:00 UTC) or an ISO 8601 date-time (UTC unless it gives an offset); "
+        "default: the scan's start",
+    )
     parser.add_argument("--jobs", type=int, metavar="N", help="repos scanned concurrently (default 4)")
     _github_options(parser)
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -173,6 +180,7 @@ def _err(message: str) -> None:
 def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) -> tuple[int, dict[str, Any]]:
     from scanner.attestations import Attestation, for_scope, load_attestations
     from scanner.cli_checks import (
+        check_clock,
         check_local_sources,
         check_options,
         check_outputs,
@@ -183,17 +191,19 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
     from scanner.collectors.catalogs.repo_artifacts import attach_dbt_artifacts
     from scanner.collectors.git_url import url_target
     from scanner.config import Config, apply_github, load_config
+    from scanner.fingerprint import scan_fingerprint
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_outputs
     from scanner.reporters.console import render_summary
     from scanner.reporters.diff import text_lines
     from scanner.reporters.evidence import evidence_document, load_evidence
-    from scanner.runner import ScanOptions, scan
+    from scanner.runner import ScanOptions, scan, utc_text
     from scanner.sources import build_sources
     from scanner.targets import check_local_targets, resolve_targets
 
     # Everything that can be checked is checked before scanning (exit 2, one line naming the file/option).
     check_options(args)
+    now = check_clock(getattr(args, "now", None))
     check_readable({"--config": getattr(args, "config", None)})
     cfg = load_config(args.config) if getattr(args, "config", None) else Config()
     opt = lambda name: getattr(args, name, None)  # noqa: E731 - options absent from `demo` read as None
@@ -242,7 +252,8 @@ def cmd_scan(args: argparse.Namespace, target_specs: list[str] | None = None) ->
         attest=partial(for_scope, attestations),
         jobs=_first(opt("jobs"), cfg.jobs, 4),
         repo_deadline_s=cfg.repo_deadline_s or 600.0,
-        fingerprint=_fingerprint(rules_dir, window_days),
+        fingerprint=scan_fingerprint(rules_dir, window_days, utc_text(now) if now else None),
+        now=now,
     )
     total = len(sources) + sum(1 for t in targets if t.status == "ok")
     with progress_bar(console, total, args.quiet, opts):
@@ -299,16 +310,6 @@ def _github_planner(args: argparse.Namespace, specs: list[str]) -> Any:
     from scanner.collectors.github.plan import planner_from_args
 
     return planner_from_args(args)
-
-
-def _fingerprint(rules_dir: Path | None, window_days: int) -> str:
-    """Scanner version, rules and options that change findings: cached findings are reused only if equal."""
-    import hashlib
-
-    digest = hashlib.sha256(f"{__version__}|{window_days}".encode())
-    for path in sorted(Path(rules_dir or builtin_rules_dir()).glob("*.yml")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ BOUNDED_OPTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "api_budget": ("--api-budget", ("github", "api_budget")),
     "max_wait": ("--max-wait", ("github", "max_wait")),
 }
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PROBE_BYTES = 4096  # written and removed in each output folder: finds a read-only or full disk before scanning
 
 
@@ -52,6 +54,22 @@ def check_options(args: Any) -> None:
         )
         if error is not None:
             raise UsageError(f"{flag}: {error.message}")
+
+
+def check_clock(value: str | None) -> datetime | None:
+    """`--now`: a date (its 00:00 UTC) or an ISO 8601 date-time (UTC unless it gives an offset); None: unset."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        moment = (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise UsageError(
+            f"--now: {value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time (e.g. 2026-01-10T02:00:00Z)"
+        ) from None
+    if moment < EPOCH:
+        raise UsageError(f"--now: {value!r} is before 1970-01-01")
+    return moment
 
 
 def _real(path: Path) -> Path:

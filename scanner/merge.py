@@ -226,7 +226,8 @@ def assessment_from_json(d: dict[str, Any]) -> Assessment:
 
 # the command -----------------------------------------------------------------------------------------
 def merge_command(args: argparse.Namespace) -> int:
-    from scanner.cli import _fingerprint, _load
+    from scanner.cli import _load
+    from scanner.fingerprint import evidence_fingerprint
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_reports
     from scanner.registry import aliases
@@ -234,8 +235,8 @@ def merge_command(args: argparse.Namespace) -> int:
     probes, rules = _load(args.rules)
     renamed = aliases(probes)
     parts = [(path, load_evidence(path, renamed)) for path in args.parts]
-    windows = {doc["config"].get("history_window_days", 365) for _, doc in parts}
-    missing = check_parts(parts, _fingerprint(args.rules, windows.pop() if len(windows) == 1 else 0))
+    # parts scanned with other options than the first have another fingerprint: check_parts refuses them
+    missing = check_parts(parts, evidence_fingerprint(args.rules, parts[0][1]))
     if missing and not args.allow_missing:
         count = _shard(*parts[0])["count"]
         raise MergeError(

@@ -4,8 +4,10 @@ Policy apart from raw facts: the findings, targets, timestamps and stats of the 
 scan that gathered them; the assessments are recomputed with the rules given (`--rules DIR`, default the
 built-in rules) and the attestations given (`--attestations FILE`), through the same code as a scan
 (`runner.assess_findings`). With the rules the scan used and no other change, the evidence JSON written is
-the scan's, byte for byte. Only `config.rules` (the rules applied), `config.attestations`, the attestation
-findings and `stats.findings` (their count) follow the re-assessment.
+the scan's, byte for byte. Only `config.rules` (the rules applied), `config.attestations`, the fingerprint
+of a shard's evidence (`config.shard.fingerprint`: its rules part, so that `merge --rules` takes parts
+re-assessed with those rules), the attestation findings and `stats.findings` (their count) follow the
+re-assessment.
 
 Attestation findings in the evidence are the earlier policy's input, not observed facts: they are set aside,
 and the attestations of `--attestations` (if any) are applied as a scan applies them.
@@ -71,8 +73,10 @@ def reassess(
     rules_label: str = "built-in",
     attest: Attest = no_attestations,
     attestations: int = 0,
+    fingerprint: str | None = None,
 ) -> dict[str, Any]:
-    """The evidence document with its assessments recomputed from its findings (see the module docstring)."""
+    """The evidence document with its assessments recomputed from its findings (see the module docstring).
+    `fingerprint`: the scan fingerprint with the rules applied, which a shard's evidence records."""
     from scanner.reporters.evidence import evidence_order
 
     targets = [Target.from_json(t) for t in document["targets"]]
@@ -94,6 +98,8 @@ def reassess(
     config["rules"] = rules_label
     if attestations:
         config["attestations"] = attestations
+    if "shard" in config and fingerprint is not None:  # what `merge --rules` checks the parts against
+        config["shard"] = {**config["shard"], "fingerprint": fingerprint}
     all_findings = findings + attested
     new_findings, new_assessments = evidence_order(all_findings, assessments)
     stats = {**document["stats"], "findings": len(all_findings)}
@@ -106,6 +112,7 @@ def assess_command(args: argparse.Namespace) -> int:
     from scanner.attestations import Attestation, for_scope, load_attestations
     from scanner.cli import EXIT_GATE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, _load
     from scanner.cli_checks import check_outputs, check_readable, check_writable
+    from scanner.fingerprint import evidence_fingerprint
     from scanner.gates import evaluate_gate
     from scanner.outputs import baseline_diff, write_outputs
     from scanner.registry import aliases
@@ -147,6 +154,7 @@ def assess_command(args: argparse.Namespace) -> int:
         str(args.rules) if args.rules else "built-in",
         partial(for_scope, attestations) if attestations else no_attestations,
         len(attestations),
+        evidence_fingerprint(args.rules, saved),
     )
     elapsed = time.perf_counter() - start
     gate = evaluate_gate(document, args.fail_below, {}) if args.fail_below else None

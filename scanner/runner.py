@@ -21,6 +21,7 @@ from scanner.engine.assess import Assessment, assess_scope
 from scanner.engine.rollup import rollup
 from scanner.engine.rules import RuleSet
 from scanner.facts.repo_index import RepoIndex
+from scanner.facts.sections import first_unreadable
 from scanner.facts.urls import redact
 from scanner.linkage import findings_of, source_links, unlinked_sources, visible_findings
 from scanner.model import Finding, Outcome
@@ -51,7 +52,7 @@ class ScanOptions:
     fingerprint: str = ""  # scanner version + rules: cached findings of a remote repo are reused only if equal
     repo_deadline_s: float = 600.0  # the scan of one repo ends here: its remaining probes end `error`
     # the scan's clock (Views.now), which time-window probes read ("deployments in the last 90 days"):
-    # None takes the scan's start time, once; a timezone-aware datetime pins it (tests, re-runs)
+    # None takes the scan's start time, once; a timezone-aware datetime pins it (`scan --now`, tests)
     now: datetime | None = None
 
 
@@ -82,8 +83,13 @@ class CollectorUnavailable(Exception):
     """A view that cannot be built for a reason that is not a failure (e.g. not a git repo)."""
 
 
+def utc_text(moment: datetime) -> str:
+    """A timezone-aware time as the evidence writes times: ISO 8601 in UTC, with a `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_text(datetime.now(UTC).replace(microsecond=0))
 
 
 def _clock(opts: ScanOptions) -> datetime:
@@ -134,21 +140,21 @@ def _build_views(
     return views
 
 
-def _blind(spec: ProbeSpec, subject: str, reason: str) -> list[Finding]:
-    kind, _, text = reason.partition(": ")
-    outcome = Outcome.ERROR if kind == "error" else Outcome.NOT_AVAILABLE
-    return [Finding(spec.id, s, subject, outcome, "low", text) for s in spec.emits]
+def _blind(spec: ProbeSpec, subject: str, reason: str, failed: bool) -> list[Finding]:
+    """One finding per declared signal: `error` when something failed, else `not_available` (could not look)."""
+    outcome = Outcome.ERROR if failed else Outcome.NOT_AVAILABLE
+    return [Finding(spec.id, s, subject, outcome, "low", reason) for s in spec.emits]
 
 
 def run_probe(spec: ProbeSpec, views: Views) -> list[Finding]:
     """Run one probe and hold it to its contract: a finding for every declared signal, no others."""
-    missing = [v for v in sorted(spec.needs) if getattr(views, v) is None]
-    if missing:
-        return _blind(spec, views.subject, views.unavailable.get(missing[0], f"not_available: no {missing[0]} view"))
+    gap = first_unreadable(views, sorted(spec.needs))  # the first missing view, and why
+    if gap is not None:
+        return _blind(spec, views.subject, gap.reason, gap.failed)
     try:
         produced = list(spec.func(views))
     except Exception as exc:
-        return _blind(spec, views.subject, f"error: {PROBE_FAILED}{type(exc).__name__}: {exc}")
+        return _blind(spec, views.subject, f"{PROBE_FAILED}{type(exc).__name__}: {exc}", failed=True)
     out: list[Finding] = []
     for finding in produced:
         if finding.signal not in spec.emits:
@@ -225,13 +231,13 @@ def scan_repo(target: Target, probes: list[ProbeSpec], opts: ScanOptions, timing
             if not late and deadline.passed:
                 late = deadline.reason
             if late:
-                findings.extend(_blind(spec, views.subject, f"error: {late}"))
+                findings.extend(_blind(spec, views.subject, late, failed=True))
                 continue
             try:
                 findings.extend(run_probe(spec, views))
             except DeadlinePassed:
                 late = f"{deadline.reason} (probe {spec.id} interrupted)"
-                findings.extend(_blind(spec, views.subject, f"error: {late}"))
+                findings.extend(_blind(spec, views.subject, late, failed=True))
         timings["probes"] = timings.get("probes", 0.0) + time.perf_counter() - start
     if late:
         target.status, target.error = "error", f"scan incomplete: {late}"
@@ -370,7 +376,8 @@ def scan(
     sources: list[OrgSource] | None = None,
 ) -> ScanResult:
     started, t0 = _now(), time.perf_counter()
-    opts = replace(opts, now=_clock(opts))  # taken once: every view of this scan reads the same clock
+    pinned, clock = opts.now is not None, _clock(opts)
+    opts = replace(opts, now=clock)  # taken once: every view of this scan reads the same clock
     timings: dict[str, float] = {}
     missing = missing_reasons(rules, probes)
     shared: list[Finding] = []
@@ -404,8 +411,10 @@ def scan(
         "rules": opts.rules_dir,
         "history_window_days": opts.window_days,
     }
+    if pinned:  # what a re-run needs to read the same time windows (the wall clock is the start time)
+        config["now"] = utc_text(clock)
     all_targets = [s.target for s in sources or []] + targets
     return ScanResult(started, _now(), config, all_targets, findings, assessments, stats)
 
 
-__all__ = ["ScanOptions", "ScanResult", "__version__", "assess_findings", "missing_reasons", "scan"]
+__all__ = ["ScanOptions", "ScanResult", "__version__", "assess_findings", "missing_reasons", "scan", "utc_text"]

@@ -1,5 +1,6 @@
 """The scan's clock: ScanOptions.now reaches every view (Views.now), and the time-window probes read it,
-never the wall clock. Pinning it moves a "last N days" window and so flips the signal."""
+never the wall clock. Pinning it moves a "last N days" window and so flips the signal; what came after
+the clock is outside the window."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from scanner.engine.rules import builtin_rules_dir, load_rules
-from scanner.facts.github import Deployment, RepoFacts
+from scanner.facts.github import Deployment, RepoFacts, WorkflowRun
 from scanner.facts.mlflow import Experiment, MlflowFacts, Run
 from scanner.model import Outcome
 from scanner.registry import load_probes
@@ -23,6 +24,7 @@ from scanner.testing import make_repo
 ROOT = Path(__file__).resolve().parents[1]
 ACTIVITY = datetime(2026, 1, 10, tzinfo=UTC)
 SOON, LATER = ACTIVITY + timedelta(days=10), ACTIVITY + timedelta(days=300)
+EARLIER = ACTIVITY - timedelta(days=10)  # a past audit's clock (--now): what came after it is not in its window
 
 
 def _outcomes(targets: list[Target], probe_ids: set[str], now: datetime | None, sources: Any = None) -> dict:
@@ -45,20 +47,30 @@ def _mlflow_source() -> OrgSource:
     return OrgSource(Target("mlflow:http://mlflow.acme", "mlflow"), "mlflow", lambda: facts)
 
 
-@pytest.mark.parametrize(("now", "outcome"), [(SOON, Outcome.TRUE), (LATER, Outcome.FALSE)])
+@pytest.mark.parametrize(("now", "outcome"), [(SOON, Outcome.TRUE), (LATER, Outcome.FALSE), (EARLIER, Outcome.FALSE)])
 def test_the_mlflow_window_ends_at_the_pinned_clock(now: datetime, outcome: Outcome) -> None:
     found = _outcomes([], {"mlflow.experiments.active"}, now, [_mlflow_source()])
     assert found["mlflow.experiments.active"] is outcome
 
 
-@pytest.mark.parametrize(("now", "outcome"), [(SOON, Outcome.TRUE), (LATER, Outcome.FALSE)])
-def test_the_github_window_ends_at_the_pinned_clock(tmp_path: Path, now: datetime, outcome: Outcome) -> None:
+@pytest.mark.parametrize(("now", "outcome"), [(SOON, Outcome.TRUE), (LATER, Outcome.FALSE), (EARLIER, Outcome.FALSE)])
+def test_the_github_windows_end_at_the_pinned_clock(tmp_path: Path, now: datetime, outcome: Outcome) -> None:
     target = Target("churn", "repo", path=make_repo(tmp_path, {"train.py": "print('hi')\n"}))
-    deployment = Deployment("production", ACTIVITY, "ci-bot[bot]", True, "success")
-    facts = RepoFacts("acme/churn", "https://github.com/acme/churn", "main", None, deployments=[deployment])
+    deployments = [Deployment("production", ACTIVITY, "ci-bot[bot]", True, "success")] * 14  # over 1 a week
+    nightly = ".github/workflows/nightly.yml"
+    facts = RepoFacts(
+        "acme/churn",
+        "https://github.com/acme/churn",
+        "main",
+        None,
+        deployments=deployments,
+        scheduled_workflows=(nightly,),
+        schedule_runs=[WorkflowRun(nightly, "success", ACTIVITY, "")],
+    )
     target.view_builders["github"] = lambda index: facts
-    found = _outcomes([target], {"gh.environments"}, now)
-    assert found["gh.environments.used"] is outcome
+    found = _outcomes([target], {"gh.environments", "gh.releases", "gh.schedules.running"}, now)
+    for signal in ("gh.environments.used", "gh.deploy_frequency", "gh.schedules.running"):
+        assert found[signal] is outcome, signal
 
 
 def test_a_naive_pinned_clock_is_read_as_utc() -> None:

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from scanner.facts.github import RepoFacts
 from scanner.model import Location
+from scanner.views import Views
 
 RECENT = timedelta(days=90)
 NOT_TARGETS = ("github-pages", "preview", "pr-", "review")
@@ -15,6 +16,12 @@ NOT_TARGETS = ("github-pages", "preview", "pr-", "review")
 
 def repo_loc(f: RepoFacts, what: str, url: str = "") -> Location:
     return Location(object=f"{f.full_name} {what}", url=url or f.url)
+
+
+def recent(views: Views, moment: datetime, span: timedelta = RECENT) -> bool:
+    """Whether `moment` falls in the `span` that ends at the scan's clock (so that a pinned clock, `--now`,
+    leaves out what came after it)."""
+    return views.now - span <= moment <= views.now
 
 
 def real_target(environment: str) -> bool:

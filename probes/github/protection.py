@@ -8,7 +8,7 @@ from scanner.model import Finding
 from scanner.probekit import hit, miss, need, probe
 from scanner.views import Views
 
-from ._common import RECENT, real_target, repo_loc
+from ._common import real_target, recent, repo_loc
 
 PROTECTION = ["gh.branch_protection.none", "gh.branch_protection.reviews_required"]
 
@@ -85,8 +85,7 @@ def environments(views: Views) -> list[Finding]:
             out.append(miss(views, ENV_SIGNALS[0], "no environment requires reviewers", values=values))
     if gaps := need(views, ENV_SIGNALS[1:], f, "deployments"):
         return out + gaps
-    since = views.now - RECENT
-    used = sorted({d.environment for d in f.deployments if d.created_at >= since and real_target(d.environment)})
+    used = sorted({d.environment for d in f.deployments if recent(views, d.created_at) and real_target(d.environment)})
     if used:
         locs = [repo_loc(f, f"environment {e}", f"{f.url}/deployments") for e in used]
         out.append(hit(views, ENV_SIGNALS[1], locs, f"deployments to {', '.join(used)} in the last 90 days"))

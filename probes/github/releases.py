@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, need, probe
 from scanner.views import Views
 
-from ._common import real_target, repo_loc
+from ._common import real_target, recent, repo_loc
 
 SIGNALS = [
     "gh.releases.present",
@@ -67,8 +67,8 @@ def releases(views: Views) -> list[Finding]:
     manual = human + ([dep_loc] if human_deploys else [])
     total = f.release_total + len(deploys)
     weeks = 13
-    recent = [d for d in deploys if d.state == "success" and (views.now - d.created_at).days < weeks * 7]
-    per_week = round(len(recent) / weeks, 2)
+    latest = [d for d in deploys if d.state == "success" and recent(views, d.created_at, timedelta(weeks=weeks))]
+    per_week = round(len(latest) / weeks, 2)
     cv = _cv([r.created_at for r in f.releases])
     by_env: dict[str, int] = {}
     for d in deploys:

@@ -10,6 +10,8 @@ from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, need, not_applicable, probe
 from scanner.views import Views
 
+from ._common import recent
+
 SIGNAL = "gh.schedules.running"
 RECENT = timedelta(days=30)
 
@@ -30,14 +32,13 @@ def schedules(views: Views) -> list[Finding]:
         return [not_applicable(views, SIGNAL, "no workflow with a schedule trigger")]
     if gaps := need(views, [SIGNAL], f, "workflow_runs"):
         return gaps
-    since = views.now - RECENT
-    recent = [r for r in f.schedule_runs if r.created_at >= since]
-    ok = {r.path for r in recent if r.conclusion == "success"}
+    runs = [r for r in f.schedule_runs if recent(views, r.created_at, RECENT)]
+    ok = {r.path for r in runs if r.conclusion == "success"}
     running = [p for p in f.scheduled_workflows if p in ok]
     silent = [p for p in f.scheduled_workflows if p not in ok]
     values = {"scheduled": list(f.scheduled_workflows), "succeeded_recently": running, "not_succeeding": silent}
     if running:
-        locs = [Location(object=f"{f.full_name} scheduled runs of {p}", url=_url(f.url, p, recent)) for p in running]
+        locs = [Location(object=f"{f.full_name} scheduled runs of {p}", url=_url(f.url, p, runs)) for p in running]
         return [hit(views, SIGNAL, locs, f"{len(running)} scheduled workflow(s) succeeded in 30 days", values=values)]
     loc = Location(object=f"{f.full_name} Actions runs (event schedule)", url=f"{f.url}/actions")
     msg = f"{len(silent)} scheduled workflow(s), none succeeded in the last 30 days: {', '.join(silent)}"

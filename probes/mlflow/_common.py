@@ -32,14 +32,15 @@ def guarded(
     return [replace(f, outcome=Outcome.NOT_AVAILABLE, message=why) if f.outcome in absent else f for f in found]
 
 
-def since(views: Views, facts: MlflowFacts, days: int) -> int:
-    """The start (ms) of the window of the last `days` days, ending at the scan's clock for a server."""
-    return facts.window_end_ms(views.now) - days * DAY_MS
+def within(views: Views, facts: MlflowFacts, days: int, ms: int) -> bool:
+    """Whether `ms` falls in the last `days` days, a window that ends at the scan's clock for a server (so
+    that a pinned clock, `--now`, leaves out what came after it) and at the latest activity for a store."""
+    end = facts.window_end_ms(views.now)
+    return end - days * DAY_MS <= ms <= end
 
 
 def recent_runs(views: Views, facts: MlflowFacts, days: int) -> list[Run]:
-    start = since(views, facts, days)
-    return [r for r in facts.runs if r.start_time >= start]
+    return [r for r in facts.runs if within(views, facts, days, r.start_time)]
 
 
 def experiment_loc(facts: MlflowFacts, experiment_id: str) -> Location:

@@ -3,7 +3,7 @@ production scorers, evaluation datasets, and registry webhooks."""
 
 from __future__ import annotations
 
-from probes.mlflow._common import NEEDS, experiment_loc, guarded, run_loc, share, since
+from probes.mlflow._common import NEEDS, experiment_loc, guarded, run_loc, share, within
 from scanner.facts.mlflow import MlflowFacts, Trace
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, not_applicable, probe, unavailable
@@ -15,8 +15,7 @@ LOCAL_SOURCES = {"LOCAL", "NOTEBOOK"}
 
 
 def _recent(views: Views, facts: MlflowFacts) -> list[Trace]:
-    start = since(views, facts, RECENT_DAYS)
-    return [t for t in facts.traces if t.time >= start]
+    return [t for t in facts.traces if within(views, facts, RECENT_DAYS, t.time)]
 
 
 def _production(trace: Trace) -> bool:

@@ -48,6 +48,17 @@ def test_demo_levels_change_with_the_dbt_catalog_and_explain_cites_it(
     assert "#!/model/model.shop.stg_customers>" in text.replace(" ", "")
 
 
+def test_every_catalog_collector_is_a_registered_kind() -> None:
+    """KINDS is the one registration line: a collector module left out of it could not be named by --catalog."""
+    import re
+
+    from scanner.collectors import catalogs
+
+    package = Path(catalogs.__file__).parent
+    collectors = {p.stem for p in package.glob("*.py") if re.search(r"^def collect\(", p.read_text(), re.MULTILINE)}
+    assert {f"scanner.collectors.catalogs.{name}" for name in collectors} == set(catalogs.KINDS.values())
+
+
 def test_a_bad_catalog_option_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["scan", str(tmp_path), "--catalog", "nosuch=http://x", "--quiet"]) == EXIT_USAGE
     assert main(["scan", str(tmp_path), "--catalog", "dbt", "--quiet"]) == EXIT_USAGE

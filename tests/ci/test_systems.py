@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from scanner.facts.ci import systems
 from scanner.facts.ci.systems import CISystem, ci_globs, plugins, system_names
 from scanner.facts.paths import path_domain
 from scanner.facts.roles import is_ci
@@ -13,6 +17,14 @@ def test_every_registered_module_is_a_plugin_with_a_unique_name() -> None:
     assert all(isinstance(p, CISystem) for p in plugins())
     assert len(set(system_names())) == len(system_names())
     assert {"github_actions", "gitlab", "azure_pipelines", "circleci", "jenkins"} <= set(system_names())
+
+
+def test_every_module_that_declares_a_plugin_is_registered() -> None:
+    """MODULES is the one registration line (and the listing order): a new system's module left out of it
+    would never be asked for its files."""
+    package = Path(systems.__file__).parent
+    declaring = {p.stem for p in package.glob("*.py") if re.search(r"^PLUGIN\b", p.read_text(), re.MULTILINE)}
+    assert declaring == set(systems.MODULES)
 
 
 @pytest.mark.parametrize(

@@ -178,3 +178,49 @@ def test_the_sharded_workflow_scans_every_shard_and_merges_them() -> None:
     uploads = [s for s in scan["steps"] if "upload-artifact" in s.get("uses", "")]
     downloads = [s for s in merge["steps"] if "download-artifact" in s.get("uses", "")]
     assert uploads[0]["with"]["name"].startswith("aiops-part-") and downloads[0]["with"]["pattern"] == "aiops-part-*"
+
+
+def _stricter_rules(tmp: Path) -> Path:
+    """A copy of the built-in rules in which Model Deployment's first criterion needs all its signals."""
+    from scanner.engine.rules import builtin_rules_dir
+
+    rules = tmp / "stricter-rules"
+    shutil.copytree(builtin_rules_dir(), rules)
+    path = rules / "model_deployment.yml"
+    loose = "              any:\n                - {signal: repo.training_code}\n"
+    assert loose in path.read_text()
+    path.write_text(path.read_text().replace(loose, loose.replace("any:", "all:"), 1))
+    return rules
+
+
+def test_shards_reassessed_with_new_rules_merge_as_the_single_run_reassessed(
+    fake: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = _stricter_rules(tmp_path)
+
+    def assess(path: Path, name: str, *extra: str) -> Path:
+        out = tmp_path / name
+        assert main(["assess", str(path), *extra, "--json", str(out), "--quiet"]) == 0
+        return out
+
+    def merge(*paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, str]:
+        code = main(["merge", *map(str, paths), "--json", str(tmp_path / "merged.json"), "--quiet", *extra])
+        return code, capsys.readouterr().err
+
+    scan_into(fake, tmp_path, "single.json")
+    expected = json.loads(assess(tmp_path / "single.json", "single-new.json", "--rules", str(rules)).read_text())
+    assert expected["assessments"] != json.loads((tmp_path / "single.json").read_text())["assessments"]
+    parts = []
+    for k in (1, 2, 3):
+        scan_into(fake, tmp_path, f"part{k}.json", "--shard", f"{k}/3")
+        parts.append(assess(tmp_path / f"part{k}.json", f"part{k}-new.json", "--rules", str(rules)))
+    code, err = merge(*parts)  # the built-in rules are not the rules the parts were assessed with
+    assert code == 2 and "other rules or options" in err
+    assert merge(*parts, extra=("--rules", str(rules))) == (0, "")
+    merged = json.loads((tmp_path / "merged.json").read_text())
+    assert dumps(normalise(merged)) == dumps(normalise(expected))
+    # a part assessed with other rules (the built-in ones again) is still refused, and is the scan's part again
+    back = assess(parts[0], "part1-back.json")
+    assert back.read_bytes() == (tmp_path / "part1.json").read_bytes()
+    code, err = merge(back, *parts[1:], extra=("--rules", str(rules)))
+    assert code == 2 and "different rules" in err
