@@ -21,6 +21,7 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 
 PathKey = tuple[str | int, ...]
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 class YamlError(ValueError):
@@ -72,13 +73,13 @@ class _Builder:
 
     @staticmethod
     def _scalar(node: yaml.Node) -> Any:
-        loader = yaml.SafeLoader("")
+        if node.tag == _STR_TAG:
+            return node.value  # what the constructor returns for a string, without building one
+        # a fresh constructor per scalar (no state shared), without the reader and parser a SafeLoader builds
         try:
-            return loader.construct_object(node, deep=False)
+            return yaml.constructor.SafeConstructor().construct_object(node, deep=False)
         except yaml.YAMLError:
             return node.value
-        finally:
-            loader.dispose()
 
 
 def _merged_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:

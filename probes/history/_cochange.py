@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 from itertools import combinations
 
 from scanner.facts.history import Commit, History
+from scanner.facts.paths import parent_dir
 from scanner.facts.roles import is_shared
-
-from ._files import parent_dir
 
 COCHANGE_DAYS = 14
 
@@ -35,8 +34,10 @@ def cross_role_edges(history: History, days: int = COCHANGE_DAYS) -> list[Edge]:
 def _commit_edges(history: History) -> list[Edge]:
     out = []
     for commit in history.commits:
+        if not commit.co_authors:
+            continue
         files = [p for p in commit.files if not is_shared(p)]
-        if not files or not commit.co_authors:
+        if not files:
             continue
         for a, b in combinations(commit.identities, 2):
             ra, rb = history.role_of(a), history.role_of(b)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field
+from functools import wraps
 
-from scanner.facts.paths import CODE, DOC_DIRS, DOCS, match_any, path_domain, path_kind
+from scanner.facts.paths import CODE, DOC_DIRS, DOCS, globs_regex, match_any, path_domain, path_kind, path_parts
 from scanner.facts.repo_index import RepoIndex
 
 ORCHESTRATOR_GLOBS = (
@@ -137,7 +137,7 @@ def is_own_text(path: str) -> bool:
     """Code, or a text file outside documentation folders (a root `system_prompt.md` is not docs)."""
     kind = path_kind(path)
     if kind == DOCS:
-        return not any(part.lower() in DOC_DIRS for part in PurePosixPath(path).parts[:-1])
+        return not any(part.lower() in DOC_DIRS for part in path_parts(path)[:-1])
     return kind == CODE
 
 
@@ -149,13 +149,28 @@ class FileClass:
     globs: tuple[str, ...]
     at_head: frozenset[str] = frozenset()
     own: Callable[[str], bool] = is_code  # which paths may match by name
+    _match: Callable[[str], object] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_match", globs_regex(self.globs).match)  # compiled once, not per path
 
     def __call__(self, path: str) -> bool:
-        return path in self.at_head or (self.own(path) and match_any(path, self.globs))
+        return path in self.at_head or (self.own(path) and self._match(path) is not None)
 
     def present(self, index: RepoIndex) -> list[str]:
         """Files of this class at HEAD."""
         return sorted(p for p in index.paths(kinds=None) if self(p))
+
+
+def _per_index(build: Callable[[RepoIndex], FileClass]) -> Callable[[RepoIndex], FileClass]:
+    """`build` run once per repo index: several probes follow the same class of files."""
+    key = f"history.files.{build.__name__}"
+
+    @wraps(build)
+    def once(index: RepoIndex) -> FileClass:
+        return index.derived(key, lambda: build(index))
+
+    return once
 
 
 def _py_importing(index: RepoIndex, modules: tuple[str, ...]) -> set[str]:
@@ -172,16 +187,19 @@ def _yaml_matching(index: RepoIndex, regex: re.Pattern[str]) -> set[str]:
     return {p for p in paths if regex.search(index.text(p) or "")}
 
 
+@_per_index
 def orchestrator_files(index: RepoIndex) -> FileClass:
     found = _py_importing(index, ORCHESTRATOR_IMPORTS) | _yaml_matching(index, ORCHESTRATOR_YAML)
     return FileClass("pipeline definitions", ORCHESTRATOR_GLOBS, frozenset(found))
 
 
+@_per_index
 def monitoring_files(index: RepoIndex) -> FileClass:
     found = _py_importing(index, MONITORING_IMPORTS) | _yaml_matching(index, MONITORING_YAML)
     return FileClass("monitoring definitions", MONITORING_GLOBS, frozenset(found))
 
 
+@_per_index
 def model_config_files(index: RepoIndex) -> FileClass:
     prompts = prompt_files(index)
     return FileClass(
@@ -189,6 +207,7 @@ def model_config_files(index: RepoIndex) -> FileClass:
     )
 
 
+@_per_index
 def scoring_files(index: RepoIndex) -> FileClass:
     found = set()
     for path in index.python_files(notebooks=False, kinds={CODE}):
@@ -203,6 +222,7 @@ def scoring_files(index: RepoIndex) -> FileClass:
     return FileClass("scoring code", SCORING_GLOBS, frozenset(found))
 
 
+@_per_index
 def training_files(index: RepoIndex) -> FileClass:
     found = set()
     for path in index.python_files(notebooks=False, kinds={CODE}):
@@ -212,18 +232,21 @@ def training_files(index: RepoIndex) -> FileClass:
     return FileClass("training code", TRAINING_GLOBS, frozenset(found))
 
 
+@_per_index
 def model_code_files(index: RepoIndex) -> FileClass:
     """Model, training, serving and integration code (for the bus factor)."""
     found = scoring_files(index).at_head | training_files(index).at_head
     return FileClass("model and serving code", MODEL_CODE_GLOBS, found)
 
 
+@_per_index
 def transformation_files(index: RepoIndex) -> FileClass:
     """Data transformation code (dbt models, snapshots, macros; DAGs and other pipeline definitions): what a
     data platform integrates and releases in place of a model."""
     return FileClass("data transformation code", TRANSFORMATION_GLOBS, orchestrator_files(index).at_head)
 
 
+@_per_index
 def prompt_files(index: RepoIndex) -> FileClass:
     found = {p for p in index.paths(kinds=None) if is_own_text(p) and path_domain(p) == "PROMPT"}
     return FileClass("prompt files", PROMPT_GLOBS, frozenset(found), is_own_text)
@@ -231,8 +254,3 @@ def prompt_files(index: RepoIndex) -> FileClass:
 
 def is_model_binary(path: str) -> bool:
     return path.lower().endswith(MODEL_BINARY_SUFFIXES) and path_kind(path) == CODE
-
-
-def parent_dir(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent

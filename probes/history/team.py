@@ -28,6 +28,11 @@ MODEL_LIBS = re.compile(
     r"|torch|tensorflow|keras|sklearn|xgboost|lightgbm|catboost|transformers|onnxruntime|mlflow)\b",
     re.IGNORECASE,
 )
+# What every MODEL_LIBS match holds, in lower case: files with none of them are skipped unread by the regex.
+MODEL_LIB_WORDS = tuple(
+    "openai anthropic bedrock langchain llama_index litellm vertexai google.genai torch tensorflow keras sklearn "
+    "xgboost lightgbm catboost transformers onnxruntime mlflow".split()
+)
 _NOT_LETTERS = re.compile(r"[^a-z]")
 
 
@@ -35,7 +40,7 @@ def model_and_llm_files(index: RepoIndex) -> FileClass:
     """Model, serving and training code, prompts, and own source files that use an ML or LLM library."""
     found = set(model_code_files(index).at_head) | set(prompt_files(index).at_head)
     sources = [p for p in index.paths(kinds={CODE}) if p.lower().endswith(SOURCE_SUFFIXES)]
-    found |= {m.path for m in index.grep(MODEL_LIBS, sources, limit=100_000)}
+    found |= {m.path for m in index.grep(MODEL_LIBS, sources, limit=100_000, words=MODEL_LIB_WORDS)}
     return FileClass("model and LLM code", model_code_files(index).globs, frozenset(found))
 
 

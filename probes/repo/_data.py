@@ -11,10 +11,10 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
-from scanner.facts.paths import DOCS, PRACTICE_KINDS, match_glob
+from scanner.facts.paths import DOCS, PRACTICE_KINDS, file_name, match_glob
+from scanner.facts.paths import parent_dir as parent_dir  # re-exported: the data probes' helper
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import need
@@ -185,11 +185,6 @@ def line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def parent_dir(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return "" if parent == "." else parent
-
-
 def under(path: str, root: str) -> bool:
     return not root or path.startswith(root.rstrip("/") + "/")
 
@@ -239,7 +234,7 @@ def gitignore_match(pattern: str, path: str) -> bool:
     slash matches at any depth; a directory pattern matches everything below it."""
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
     pat = pattern.strip("/")
-    if pattern.endswith("/") or ("." not in PurePosixPath(pat).name and "*" not in pat):
+    if pattern.endswith("/") or ("." not in file_name(pat) and "*" not in pat):
         pat = pat + "/**"
     if not anchored:
         pat = "**/" + pat

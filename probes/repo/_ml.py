@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TypeVar
 
+from scanner.facts.paths import file_stem, path_parts
 from scanner.facts.python_facts import Call, PyFacts
 from scanner.facts.repo_index import Match, RepoIndex
 from scanner.model import Location
@@ -330,7 +330,7 @@ def training_files(index: RepoIndex) -> list[TrainingFile]:
 def module_names(path: str) -> list[str]:
     """Dotted names a repo file can be imported as: every tail of its path, since the import root (src/,
     a service folder, the script's own folder) is not known statically. `svc/pkg/a.py` -> svc.pkg.a, pkg.a, a."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
+    parts = [*path_parts(path)[:-1], file_stem(path)]
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
     return [".".join(parts[i:]) for i in range(len(parts))]

@@ -12,12 +12,11 @@ services are not detected.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from probes.repo._data import codeowners, grep_code, hit_locs, owner_of, unavailable_all
 from probes.repo.data_dbt_config import effective, model_names
 from probes.repo.data_dbt_files import collect_dbt
-from scanner.facts.paths import CODE
+from scanner.facts.paths import CODE, path_parts
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
@@ -39,7 +38,7 @@ def access_files(index: RepoIndex) -> list[tuple[str, int]]:
     """(path, line of the first principal) for access-as-code files."""
     out = []
     for path in index.by_suffix(*ACCESS_SUFFIXES):
-        dirs = {d.lower() for d in PurePosixPath(path).parts[:-1]}
+        dirs = {d.lower() for d in path_parts(path)[:-1]}
         text = index.text(path) or ""
         m = PRINCIPALS.search(text) if dirs & ACCESS_DIRS else None
         if m:

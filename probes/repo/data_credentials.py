@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from probes.repo._data import COMMENT_LINE, doc_spans, in_spans, is_placeholder, loc, source_of, unavailable_all
-from scanner.facts.paths import CODE, TEST
+from scanner.facts.paths import CODE, TEST, file_name
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
@@ -114,7 +113,7 @@ def _real(secret: str, rule: Rule, rest: str) -> bool:
 
 def scan_text(path: str, text: str) -> list[Leak]:
     """Leaks in one file; only lines holding a hint (one lower-case pass) are checked against the rules."""
-    name = PurePosixPath(path).name.lower()
+    name = file_name(path).lower()
     config = name.startswith(".env") or name.endswith(CONFIG_SUFFIXES)
     rules = [r for r in RULES if config or not r.config_only]
     spans: list[tuple[int, int]] | None = None
@@ -145,7 +144,7 @@ def leaks(index: RepoIndex) -> tuple[list[Leak], int]:
     found: list[Leak] = []
     in_tests = 0
     for path in index.paths(kinds={CODE, TEST}):
-        if TEMPLATE_FILE.search(PurePosixPath(path).name):
+        if TEMPLATE_FILE.search(file_name(path)):
             continue
         text = source_of(index, path)
         if not text:

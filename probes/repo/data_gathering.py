@@ -11,11 +11,10 @@ repo.data_product_descriptors: Data Product Specification (`dataProductSpecifica
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from probes.repo._data import is_placeholder, loc, parent_dir, unavailable_all, yaml_docs
 from probes.repo.data_dbt_files import collect_dbt
-from scanner.facts.paths import CODE
+from scanner.facts.paths import CODE, file_name
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
@@ -50,7 +49,7 @@ def packages(index: RepoIndex) -> dict[str, str]:
         while parent_dir(top) and parent_dir(top) in inits:  # stop below the root (its own parent)
             top = parent_dir(top)
         if top:  # an __init__.py at the root is not a package name
-            tops.setdefault(PurePosixPath(top).name, top)
+            tops.setdefault(file_name(top), top)
     return tops
 
 
@@ -94,7 +93,7 @@ def descriptors(index: RepoIndex) -> list[Location]:
             "dataProductSpecification" in data
             or "opendataproducts.org" in str(data.get("schema", ""))
             or ("domain" in data and any("urn:li:" in str(a) for a in assets))
-            or (PRODUCT_FILE.search(PurePosixPath(path).name) and name)
+            or (PRODUCT_FILE.search(file_name(path)) and name)
         ):
             out.append(index.location(path, 1, f"data product {name}".strip()))
     facts = collect_dbt(index)
@@ -110,7 +109,7 @@ def descriptors(index: RepoIndex) -> list[Location]:
 
 def _maybe_product(index: RepoIndex, path: str) -> bool:
     text = index.text(path) or ""
-    return bool(PRODUCT_FILE.search(PurePosixPath(path).name)) or any(
+    return bool(PRODUCT_FILE.search(file_name(path))) or any(
         k in text for k in ("dataProductSpecification", "opendataproducts.org", "urn:li:")
     )
 

@@ -21,11 +21,9 @@ repo.app_database: the application keeps its data in a database it defines in co
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from probes.repo import data_rbscan
 from probes.repo._data import code_confidence, loc, unavailable_all
-from scanner.facts.paths import CODE
+from scanner.facts.paths import CODE, path_parts
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
@@ -181,7 +179,7 @@ def _orm_models(index: RepoIndex) -> list[Location]:
 def _migrations(index: RepoIndex) -> list[Location]:
     found: dict[str, str] = {}
     for path in index.paths("**/*", kinds={CODE}):
-        parts = PurePosixPath(path).parts
+        parts = path_parts(path)
         folder = "/".join(parts[:-1])
         if folder in found:
             continue

@@ -13,11 +13,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from probes.repo._data import line_of, walk
-from scanner.facts.paths import GENERATED, VENDORED
+from scanner.facts.paths import GENERATED, VENDORED, parent_dir, path_parts
 from scanner.facts.repo_index import RepoIndex
 
 BLOCK_HEAD = re.compile(r'(?m)^[ \t]*(resource|module|provider|data)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{')
@@ -219,9 +218,9 @@ class K8sObject:
 
 def _yaml_paths(index: RepoIndex) -> list[str]:
     own = set(index.by_suffix(".yml", ".yaml"))
-    charts = {str(PurePosixPath(p).parent) for p in index.by_name("Chart.yaml", kinds=None)}
+    charts = {parent_dir(p) or "." for p in index.by_name("Chart.yaml", kinds=None)}
     for path in index.by_suffix(".yml", ".yaml", kinds=None):
-        parts = PurePosixPath(path).parts
+        parts = path_parts(path)
         if index.kind(path) in (VENDORED, GENERATED) or "templates" not in parts:
             continue
         chart = "/".join(parts[: parts.index("templates")]) or "."

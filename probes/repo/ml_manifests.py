@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from probes.repo._ml import memo
 from probes.repo.infra_iac import Block, resources, tf_blocks
+from scanner.facts.paths import parent_dir, path_parts
 from scanner.facts.repo_index import RepoIndex
 from scanner.yamlio import PathKey, YamlDoc
 
@@ -45,10 +45,10 @@ class Doc:
 
 def helm_templates(index: RepoIndex) -> list[str]:
     """YAML under `templates/` next to a Chart.yaml (path kind "example" by folder name, but real manifests)."""
-    charts = {str(PurePosixPath(p).parent) for p in index.by_name("Chart.yaml", kinds=None)}
+    charts = {parent_dir(p) or "." for p in index.by_name("Chart.yaml", kinds=None)}
     out = []
     for path in index.paths(*YAML_GLOBS, kinds=("example",)):
-        parts = PurePosixPath(path).parts
+        parts = path_parts(path)
         if "templates" in parts:
             chart = "/".join(parts[: parts.index("templates")]) or "."
             if chart in charts:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from pathlib import PurePosixPath
 
 from probes.repo._ml import CODE, code_files, facts, grep_sources, is_notebook, loc, local_imports, repo_of
 from probes.repo.ml_manifests import dig, terraform, walk, yaml_docs
+from scanner.facts.paths import path_parts
 from scanner.facts.python_facts import PyFacts
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
@@ -170,7 +170,7 @@ def notebook_local_gpu(views: Views) -> list[Finding]:
 
 def _own_or_demo(index: RepoIndex, path: str) -> bool:
     kind = index.kind(path)
-    demo_dir = any(d.lower().startswith("demo") for d in PurePosixPath(path).parts[:-1])
+    demo_dir = any(d.lower().startswith("demo") for d in path_parts(path)[:-1])
     return kind == "code" or (kind == "example" and demo_dir)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import PurePosixPath
 from typing import Any
 
 from probes.repo._ml import CODE, MODEL_WORDS, code_files, confidence_for, facts, loc, repo_of
 from probes.repo.ml_manifests import mapping
 from probes.repo.ml_training import is_model_file
+from scanner.facts.paths import file_name
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding, Location
 from scanner.probekit import hit, miss, probe
@@ -74,7 +74,7 @@ def dvc_remote(views: Views) -> list[Finding]:
 
 
 def _model_like(path: str) -> bool:
-    return is_model_file(path) or bool(MODEL_WORDS.search(PurePosixPath(path).name))
+    return is_model_file(path) or bool(MODEL_WORDS.search(file_name(path)))
 
 
 def _out_paths(outs: Any) -> list[tuple[int, str]]:
@@ -178,7 +178,7 @@ def model_cards(views: Views) -> list[Finding]:
     sites: list[Location] = []
     placeholders = 0
     for path in index.paths(kinds=kinds):
-        name = PurePosixPath(path).name
+        name = file_name(path)
         front = HF_FRONT.match(index.text(path) or "") if name.lower() == "readme.md" else None
         hf = bool(
             front

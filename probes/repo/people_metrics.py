@@ -41,6 +41,14 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
 }
 
+# What every match of a family's first pattern holds, in lower case: files with none are skipped unread.
+FIRST_WORDS: dict[str, tuple[str, ...]] = {
+    "prometheus": ("prometheus",),
+    "snowplow": ("snowplow",),
+    "opentelemetry metrics": ("get_meter", "getmeter"),
+    "statsd": ("statsd",),
+}
+
 
 @probe(
     SIGNAL,
@@ -57,7 +65,7 @@ def app_metrics(views: Views) -> list[Finding]:
     families: set[str] = set()
     for family, patterns in FAMILIES.items():
         first, *rest = patterns
-        for match in index.grep(first, sources, limit=2000):
+        for match in index.grep(first, sources, limit=2000, words=FIRST_WORDS[family]):
             text = index.text(match.path) or ""
             if all(p.search(text) for p in rest) and all(loc.path != match.path for loc in locs):
                 locs.append(index.location(match.path, match.line, match.text[:120]))

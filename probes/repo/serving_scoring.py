@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from probes.repo._ml import (
     CODE,
@@ -27,6 +26,7 @@ from probes.repo._ml import (
     words,
 )
 from probes.repo.tests_collect import all_tests
+from scanner.facts.paths import file_stem
 from scanner.facts.python_facts import PyFacts
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
@@ -94,7 +94,7 @@ class ScoringSite:
 def _sites_in(path: str, f: PyFacts) -> list[ScoringSite]:
     out = []
     fn = f.functions
-    if PurePosixPath(path).stem.startswith("score") and "init" in fn and "run" in fn:
+    if file_stem(path).startswith("score") and "init" in fn and "run" in fn:
         out.append(ScoringSite(path, fn["init"], "Azure ML score.py (init/run)"))
     if "model_fn" in fn and any(h in fn for h in SAGEMAKER_HANDLERS):
         out.append(ScoringSite(path, fn["model_fn"], "SageMaker inference handler"))
@@ -134,11 +134,11 @@ def _serve_launch_sites(path: str, f: PyFacts) -> list[ScoringSite]:
 def _batch_named(path: str) -> bool:
     """A script named for scoring (score_batch.py, predict.py, run_inference.py), not an evaluation script that
     also predicts on a test set."""
-    return bool(INFERENCE_NAME.search(PurePosixPath(path).stem)) and not _evaluation_named(path)
+    return bool(INFERENCE_NAME.search(file_stem(path))) and not _evaluation_named(path)
 
 
 def _evaluation_named(path: str) -> bool:
-    stem = PurePosixPath(path).stem.lower()
+    stem = file_stem(path).lower()
     return any(w in stem for w in ("eval", "metric", "valid", "bench"))
 
 
@@ -243,7 +243,7 @@ def smoke_tests(index: RepoIndex) -> list[tuple[str, int]]:
     out = []
     pipeline_files = index.paths(*PIPELINE_GLOBS, kinds=("code", "test", "ci"))
     for path in index.python_files(notebooks=False, kinds=("code", "test")):
-        stem = PurePosixPath(path).stem
+        stem = file_stem(path)
         if not SMOKE_NAME.search(stem):
             continue
         f = facts(index, path)

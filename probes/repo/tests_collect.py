@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from probes.repo._ml import facts, memo
-from scanner.facts.paths import is_test_path
+from scanner.facts.paths import file_name, is_test_path
 from scanner.facts.python_facts import PyFacts, TestFunction
 from scanner.facts.repo_index import RepoIndex
 
@@ -93,7 +92,7 @@ def all_tests(index: RepoIndex) -> list[FoundTest]:
 
 
 def _collectable(path: str, f: PyFacts) -> bool:
-    name = PurePosixPath(path).name
+    name = file_name(path)
     testcase = any(b.endswith("TestCase") for _, bases, _ in f.classes for b in bases)
     return name.startswith("test_") or name.endswith(("_test.py", "tests.py")) or testcase
 

@@ -83,8 +83,17 @@ class History:
     def touching(
         self, wanted: Callable[[str], bool], commits: tuple[Commit, ...] | None = None
     ) -> list[tuple[Commit, tuple[str, ...]]]:
-        """(commit, matching paths) for each commit that changed a path `wanted` accepts."""
-        pairs = ((c, tuple(p for p in c.files if wanted(p))) for c in (self.commits if commits is None else commits))
+        """(commit, matching paths) for each commit that changed a path `wanted` accepts (asked once per
+        distinct path: a path changes in many commits)."""
+        verdicts: dict[str, bool] = {}
+
+        def accepted(path: str) -> bool:
+            verdict = verdicts.get(path)
+            if verdict is None:
+                verdict = verdicts[path] = bool(wanted(path))
+            return verdict
+
+        pairs = ((c, tuple(filter(accepted, c.files))) for c in (self.commits if commits is None else commits))
         return [(c, paths) for c, paths in pairs if paths]
 
     def first_added(self, path: str) -> Commit | None:

@@ -4,9 +4,9 @@ package.json and Gemfile. Only declarations are read; nothing is resolved or ins
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from scanner.facts.paths import file_name
 from scanner.model import Location
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def collect_dependencies(index: RepoIndex) -> dict[str, list[Location]]:
             deps.setdefault(name, []).append(index.location(path, line))
 
     for path in index.paths():
-        name = PurePosixPath(path).name
+        name = file_name(path)
         text = index.text(path)
         if text is None:
             continue

@@ -17,7 +17,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,6 +87,7 @@ class RepoIndex:
         self._kind_lists: dict[frozenset[str] | None, tuple[str, ...]] = {}
         self._listings: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._derived: dict[str, Any] = {}
+        self._clipped: dict[str, str] = {}  # path -> the text grep searches
 
     # listing -------------------------------------------------------------------------------
     # Each listing is computed once per argument set and kept: probes ask the same questions of the
@@ -128,8 +129,17 @@ class RepoIndex:
         key = ("name", names, wanted)
         cached = self._listings.get(key)
         if cached is None:
-            cached = self._listings[key] = tuple(p for p in self._by_kinds(wanted) if _name(p) in names)
+            named = sorted(p for name in set(names) for p in self._paths_by_name.get(name, ()))
+            cached = self._listings[key] = tuple(p for p in named if wanted is None or self.files[p].kind in wanted)
         return list(cached)
+
+    @cached_property
+    def _paths_by_name(self) -> dict[str, list[str]]:
+        """File name -> the paths of that name (built once: by_name then costs its answer, not the repo)."""
+        out: dict[str, list[str]] = {}
+        for path in self.files:
+            out.setdefault(_name(path), []).append(path)
+        return out
 
     @property
     def files_read(self) -> int:
@@ -169,24 +179,26 @@ class RepoIndex:
         paths: Iterable[str] | None = None,
         *,
         limit: int = 200,
+        words: tuple[str, ...] = (),
     ) -> list[Match]:
         """Regex matches, one per line, over the read text of `paths` (default: practice files).
         A str pattern is compiled with re.MULTILINE. Notebooks are searched in their code cells, so
-        that the lines agree with `location()`. Lines are matched up to `textcap.MAX_LINE` characters."""
+        that the lines agree with `location()`. Lines are matched up to `textcap.MAX_LINE` characters.
+        `words` (lower case) is a cheap filter for slow patterns: when every match holds one of them, an
+        ASCII text whose lower-case form holds none is skipped without running the regex (a substring
+        search is many times faster than a case-insensitive alternation; other texts always run it, as
+        Unicode case folding has equivalents that lower() does not give, such as "ſ" for "s")."""
         regex = re.compile(pattern, re.MULTILINE) if isinstance(pattern, str) else pattern
         out: list[Match] = []
         for path in self.paths() if paths is None else paths:
-            if path.endswith(".ipynb"):
-                code = self.notebook(path)
-                text = code.source if code is not None else None
-            else:
-                text = self._texts.get(path)
-            if not text:
+            text = self._grep_text(path)
+            if not text or (words and text.isascii() and not _holds_any(text.lower(), words)):
                 continue
-            text = self.derived("clipped:" + path, partial(clip_lines, text))  # bounded work on huge lines
+            line, counted = 1, 0  # line number at offset `counted`: each match counts on from the last one
             last_line = -1
             for m in regex.finditer(text):
-                line = text.count("\n", 0, m.start()) + 1
+                line += text.count("\n", counted, m.start())
+                counted = m.start()
                 if line == last_line:
                     continue
                 last_line = line
@@ -196,6 +208,19 @@ class RepoIndex:
                 if len(out) >= limit:
                     return out
         return out
+
+    def _grep_text(self, path: str) -> str | None:
+        """The text `grep` searches: the code cells of a notebook, each line clipped (bounded work on huge
+        lines); computed once per path."""
+        cached = self._clipped.get(path)
+        if cached is None:
+            if path.endswith(".ipynb"):
+                code = self.notebook(path)
+                text = code.source if code is not None else None
+            else:
+                text = self._texts.get(path)
+            cached = self._clipped[path] = clip_lines(text) if text else ""
+        return cached
 
     # parsed views (each parsed once) --------------------------------------------------------
     def python(self, path: str) -> PyFacts | None:
@@ -320,6 +345,10 @@ def _parse_tree(source: str | None) -> ast.Module | None:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
 
 
 def _name(path: str) -> str:

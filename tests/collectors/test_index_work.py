@@ -9,9 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from probes.ci.llm import llm_eval_automated
-from scanner.facts.paths import glob_to_regex, match_any
+from probes.history import _files
+from scanner.facts.paths import DOMAIN_RULES, glob_to_regex, globs_regex, match_any
 from scanner.facts.python_facts import parse_python
 from scanner.facts.repo_index import RepoIndex
 from scanner.testing import repo_views, run_probe
@@ -66,6 +69,40 @@ def test_match_any_agrees_with_one_glob_at_a_time(path: str) -> None:
     assert match_any(path, ()) is False
 
 
+GLOB_SETS = [
+    *(globs for _, globs in DOMAIN_RULES),
+    _files.MODEL_CONFIG_GLOBS + _files.PROMPT_GLOBS,
+    _files.MODEL_CODE_GLOBS,
+    _files.MONITORING_GLOBS,
+    ("**/", "**/**/x", "**/a**", "a/**/b", "**/*.py", "*"),
+]
+SEGMENTS = ["a", "x", "src", "prompts", "models", "training", "configs", "model_config.yaml", "train_x.py", "p.prompt"]
+SEGMENTS += ["dags", "k8s", "Dockerfile.gpu", "main.tf", "labels.json", "", ".", "..", "a\nb", "b.py\n", "alerts"]
+
+
+@given(st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=6).map("/".join))
+def test_globs_regex_matches_the_paths_the_globs_match_one_at_a_time(path: str) -> None:
+    for globs in GLOB_SETS:
+        one_by_one = any(re.match(glob_to_regex(g) + r"\Z", path) for g in globs)
+        assert bool(globs_regex(globs).match(path)) == one_by_one, (path, globs)
+
+
+def test_grep_words_skip_texts_without_them_and_keep_every_match(tmp_path: Path) -> None:
+    from scanner.testing import index_of
+
+    files = {
+        "a.py": "import Torch\nx = 1\ntorch.save(x)\n",
+        "b.py": "import numpy\n",
+        "c.py": "x = 1\nimport \u017fklearn\n",  # a long s: the regex reads it as "s", lower() does not
+    }
+    index = index_of(tmp_path, files)
+    pattern = re.compile(r"\b(?:torch|sklearn)\b", re.IGNORECASE)
+    plain = index.grep(pattern, sorted(files))
+    assert [(m.path, m.line) for m in plain] == [("a.py", 1), ("a.py", 3), ("c.py", 2)]
+    assert index.grep(pattern, sorted(files), words=("torch", "sklearn")) == plain  # non-ASCII c.py still searched
+    assert index.grep(pattern, sorted(files), words=("keras",)) == plain[2:]  # a wrong word skips ASCII files
+
+
 def test_imported_is_the_first_line_importing_a_module_or_anything_under_it() -> None:
     source = (
         "import os\n"
@@ -91,12 +128,19 @@ def test_imported_is_the_first_line_importing_a_module_or_anything_under_it() ->
 
 
 @pytest.mark.parametrize(
-    "path", ["a", "src/a/b.py", "/abs/x", "a//b", "./a", "a/", "", ".", "/", "a/./b", "a/..", "a b/c d"]
+    "path",
+    [
+        *("a", "src/a/b.py", "/abs/x", "a//b", "./a", "a/", "", ".", "/", "a/./b", "a/..", "a b/c d"),
+        *("a/.bashrc", "a/b.tar.gz", "a/b.", "a/..b", "src/pkg/__init__.py", "Dockerfile", "x/.github/ci.yml/"),
+    ],
 )
-def test_file_name_and_path_kind_read_paths_as_pathlib_does(path: str) -> None:
+def test_path_helpers_read_paths_as_pathlib_does(path: str) -> None:
     from pathlib import PurePosixPath
 
-    from scanner.facts.paths import _parts, file_name
+    from scanner.facts.paths import file_name, file_stem, parent_dir, path_parts
 
-    assert file_name(path) == PurePosixPath(path).name
-    assert _parts(path) == PurePosixPath(path).parts
+    pure = PurePosixPath(path)
+    assert file_name(path) == pure.name
+    assert path_parts(path) == pure.parts
+    assert file_stem(path) == pure.stem
+    assert parent_dir(path) == ("" if str(pure.parent) == "." else str(pure.parent))
