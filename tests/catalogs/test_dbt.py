@@ -5,7 +5,6 @@ enforcement as such."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import jsonschema
@@ -25,9 +24,8 @@ SCHEMAS = {
 def test_committed_artifacts_match_dbt_schemas(artifact: str) -> None:
     schema = json.loads(contract("dbt", *SCHEMAS[artifact]).read_text())
     doc = json.loads((DBT_ARTIFACTS / artifact).read_text())
-    start = time.perf_counter()
     errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]
-    assert errors == [] and time.perf_counter() - start < 5
+    assert errors == []
     assert doc["metadata"]["dbt_version"].startswith("1.11.")
     assert doc["metadata"]["dbt_schema_version"].endswith("/" + SCHEMAS[artifact][1])
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -141,7 +140,7 @@ def test_team_role(team: str, role: str | None) -> None:
     assert team_role(team) == role
 
 
-def test_five_thousand_commits_parse_fast(tmp_path: Path) -> None:
+def test_five_thousand_commits_parse(tmp_path: Path) -> None:
     root = tmp_path / "big"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
@@ -163,11 +162,8 @@ def test_five_thousand_commits_parse_fast(tmp_path: Path) -> None:
         ]
     subprocess.run(["git", "-C", str(root), "fast-import", "--quiet"], input="\n".join(lines).encode(), check=True)
     git(root, "reset", "-q", "--hard", "main")
-    started = time.perf_counter()
-    history = build_history(root)
-    elapsed = time.perf_counter() - started
+    history = build_history(root)  # its speed is measured by benchmarks.local_scan (10,000 commits)
     assert len(history.commits) == 5000 and len(history.authors) == 2
-    assert elapsed < 1.5, f"took {elapsed:.2f}s"
 
 
 def test_day_helper() -> None:
