@@ -144,10 +144,18 @@ def files_of(index: RepoIndex, suffixes: tuple[str, ...] = CODE_SUFFIXES) -> lis
     return [p for p in index.by_suffix(*suffixes) if index.text(p) is not None]
 
 
-def find_py(index: RepoIndex, match: Callable[[PyFacts], Iterable[tuple[int, str]]]) -> list[Ev]:
-    """Evidence from every Python module and notebook that `match` reports on (line, snippet)."""
+def find_py(
+    index: RepoIndex,
+    match: Callable[[PyFacts], Iterable[tuple[int, str]]],
+    only: frozenset[str] | None = None,
+) -> list[Ev]:
+    """Evidence from every Python module and notebook that `match` reports on (line, snippet). `only`, when
+    given, holds every file `match` could report on (from the index's repo-wide tables, such as
+    `index.python_calling_named(...)`): the other files are not asked."""
     out: list[Ev] = []
     for path in index.python_files():
+        if only is not None and path not in only:
+            continue
         facts = index.python(path)
         if facts is None or facts.error:
             continue

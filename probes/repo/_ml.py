@@ -117,7 +117,7 @@ def facts(index: RepoIndex, path: str) -> PyFacts:
 
 def method_calls(f: PyFacts, *methods: str) -> list[Call]:
     """Calls of `x.method(...)` on any object (the last segment of the resolved name)."""
-    return [c for c in f.calls if c.name.rsplit(".", 1)[-1] in methods and "." in c.name]
+    return [c for c in f.calls_named(*methods) if "." in c.name]
 
 
 def uses_ml(f: PyFacts) -> bool:

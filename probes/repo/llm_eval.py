@@ -83,7 +83,7 @@ def multi_model_eval(views: Views) -> list[Finding]:
     ]
     evs += [file_ev(index, p, 1, "lm-eval task config") for p in lm_eval_tasks(index)]
     evs += [file_ev(index, p, 1, "OpenAI evals registry") for p, _ in openai_evals(index)]
-    evs += find_py(index, _harness_calls)
+    evs += find_py(index, _harness_calls, index.python_calling_under("lm_eval") | index.python_importing("inspect_ai"))
     scripts = index.paths("*.sh", "**/*.sh", "Makefile", "**/Makefile", "justfile", "**/justfile")
     evs += [file_ev(index, m.path, m.line, m.text) for m in index.grep(CLI_RUNS, scripts)]
     values: dict[str, object] = {"single_provider_configs": sum(1 for c in configs if len(c.providers) == 1)}
@@ -208,7 +208,7 @@ def _record_keys(index: RepoIndex, path: str) -> list[str] | None:
 )
 def eval_from_traces(views: Views) -> list[Finding]:
     index = index_of(views)
-    evs = find_py(index, _trace_datasets)
+    evs = find_py(index, _trace_datasets, index.python_calling_named(*TRACE_DATASET_CALLS))
     evs += find_js(index, r"createDatasetItem\s*\([^)]*sourceTraceId", requires="langfuse")
     return [
         weigh(
@@ -219,6 +219,18 @@ def eval_from_traces(views: Views) -> list[Finding]:
             "No code builds eval datasets from traces",
         )
     ]
+
+
+# the last names of the calls `_trace_datasets` reports
+TRACE_DATASET_CALLS = (
+    "create_dataset_item",
+    "create_example",
+    "create_examples",
+    "create_dataset",
+    "merge_records",
+    "upload_dataset",
+    "evaluate",
+)
 
 
 def _trace_datasets(facts: PyFacts) -> Iterable[tuple[int, str]]:

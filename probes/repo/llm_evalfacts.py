@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from probes.repo._llm import CODE, TEST, Ev, file_ev, find_js, find_py, where
-from probes.repo.llm_judges import framework_judges, hand_judges
+from probes.repo.llm_judges import FRAMEWORK_ROOTS, framework_judges, hand_judges
 from scanner.facts.python_facts import PyFacts
 from scanner.facts.repo_index import RepoIndex
 
@@ -139,25 +139,25 @@ def _llm_metric_configs(index: RepoIndex) -> list[MetricConfig]:
     return [c for c in metric_configs(index) if c.judged]
 
 
+EVAL_RUNS = ("evaluate", "assert_test", "simple_evaluate", "scan", "eval", "eval_set")
+LANGSMITH_EVAL_RUNS = ("evaluate", "aevaluate", "run_on_dataset")
+CONFIG_EVAL_RUNS = ("run_evaluate_from_config", "run_evaluation_from_config")
+
+
 def eval_frameworks(facts: PyFacts) -> Iterable[tuple[int, str]]:
     """Calls that run an LLM evaluation (any framework)."""
     langsmith = facts.imported("langsmith") is not None
     for call in facts.calls:
         name, last = call.name, call.name.rsplit(".", 1)[-1]
-        framework = name.startswith(("deepeval.", "ragas.", "lm_eval.", "giskard.", "inspect_ai.")) and last in (
-            "evaluate",
-            "assert_test",
-            "simple_evaluate",
-            "scan",
-            "eval",
-            "eval_set",
+        framework = (
+            name.startswith(("deepeval.", "ragas.", "lm_eval.", "giskard.", "inspect_ai.")) and last in EVAL_RUNS
         )
         if (
             framework
             or (name.startswith(("mlflow.genai.", "azure.ai.evaluation.")) and last == "evaluate")
             or (name == "mlflow.evaluate" and bool(LLM_MODEL_TYPES & set(call.str_args)))
-            or (langsmith and last in ("evaluate", "aevaluate", "run_on_dataset"))
-            or last in ("run_evaluate_from_config", "run_evaluation_from_config")
+            or (langsmith and last in LANGSMITH_EVAL_RUNS)
+            or last in CONFIG_EVAL_RUNS
         ):
             yield call.line, name
     for name, line in facts.decorators:
@@ -178,7 +178,9 @@ def eval_evidence(index: RepoIndex) -> list[Ev]:
     ]
     evs += [file_ev(index, p, 1, "OpenAI evals registry") for p, _ in openai_evals(index)]
     evs += [file_ev(index, p, 1, "lm-eval task config") for p in lm_eval_tasks(index)]
-    evs += [e for e in find_py(index, eval_frameworks) if not _only_skipped(index, e.path)]
+    maybe = index.python_calling_named(*EVAL_RUNS, *LANGSMITH_EVAL_RUNS, *CONFIG_EVAL_RUNS)
+    maybe |= index.python_importing("inspect_ai")
+    evs += [e for e in find_py(index, eval_frameworks, maybe) if not _only_skipped(index, e.path)]
     evs += find_js(index, r"\bpromptfoo\.evaluate\s*\(")
     evs += [file_ev(index, c.path, 1, "eval metrics: " + ", ".join(c.metrics[:4])) for c in _llm_metric_configs(index)]
     return evs
@@ -190,6 +192,18 @@ def _only_skipped(index: RepoIndex, path: str) -> bool:
     if facts is None or index.kind(path) != TEST or not facts.tests:
         return False
     return all(t.skipped or t.trivial for t in facts.tests)
+
+
+# every call `judge_calls` reports is under one of these namespaces, or named one of JUDGE_CALLS or load_evaluator
+JUDGE_NAMESPACES = (
+    "deepeval.metrics",
+    "ragas",
+    "mlflow.genai.scorers",
+    "mlflow.genai.judges",
+    "mlflow.metrics.genai",
+    "azure.ai.evaluation",
+)
+JUDGE_CALLS = ("create_llm_as_judge", "LangChainStringEvaluator", "model_graded_qa", "model_graded_fact")
 
 
 def judge_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
@@ -205,7 +219,7 @@ def judge_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
             )
             or (name == "ragas.evaluate" and ragas_metrics)
             or (azure and not NON_JUDGE_EVALUATORS.search(last))
-            or last in ("create_llm_as_judge", "LangChainStringEvaluator", "model_graded_qa", "model_graded_fact")
+            or last in JUDGE_CALLS
             or (last == "load_evaluator" and bool(CRITERIA & set(call.str_args)))
         ):
             yield call.line, name
@@ -238,8 +252,10 @@ def judge_evidence(index: RepoIndex) -> list[Ev]:
         if kind in JUDGE_ASSERTS
     ]
     evs += [file_ev(index, p, 1, "OpenAI evals model-graded") for p, graded in openai_evals(index) if graded]
-    evs += [e for e in find_py(index, judge_calls) if not _only_skipped(index, e.path)]
-    evs += [e for e in find_py(index, framework_judges) if not _only_skipped(index, e.path)]
+    maybe = index.python_calling_under(*JUDGE_NAMESPACES) | index.python_calling_named(*JUDGE_CALLS, "load_evaluator")
+    evs += [e for e in find_py(index, judge_calls, maybe) if not _only_skipped(index, e.path)]
+    maybe = index.python_importing(*FRAMEWORK_ROOTS)
+    evs += [e for e in find_py(index, framework_judges, maybe) if not _only_skipped(index, e.path)]
     evs += [e for e in hand_judges(index) if not _only_skipped(index, e.path)]
     evs += [
         file_ev(index, c.path, 1, "judge metrics: " + ", ".join(c.judged[:4]))

@@ -162,18 +162,25 @@ JS_FEEDBACK_ROUTE = r"""(?:\.(?:post|put|patch)|\bfetch)\s*\(\s*["'`][^"'`\n]{0,
 def feedback_capture(views: Views) -> list[Finding]:
     index = index_of(views)
     llm_app = any(f.generation for f in scan(index).of(CODE))
-    evs = find_py(index, _feedback_calls)
+    evs = find_py(
+        index, _feedback_calls, index.python_calling_named(*FEEDBACK_METHODS) | index.python_calling(*MLFLOW_FEEDBACK)
+    )
     evs += find_js(
         index,
         r"\.score\s*\(|\.score\.create\s*\(|\bcreateScore\s*\(|\bcreateFeedback\s*\(",
         requires=r"langfuse|langsmith",
     )
     if llm_app:
-        routes = find_py(index, _feedback_routes)
+        routes = find_py(index, _feedback_routes, index.python_calling_named(*sorted(ROUTE_CALLS)))
         routes += find_js(index, JS_FEEDBACK_ROUTE)
         routes += [file_ev(index, p, None, "feedback route") for p in index.paths("**/api/feedback/route.*")]
         evs += routes
     return [weigh(views, "code.llm.feedback_capture", evs, "Feedback capture", "No feedback capture")]
+
+
+LANGFUSE_SCORES = ("score", "create_score", "score_current_trace", "score_current_span")
+FEEDBACK_METHODS = (*LANGFUSE_SCORES, "create_feedback")
+MLFLOW_FEEDBACK = ("mlflow.log_feedback", "mlflow.log_assessment")
 
 
 def _feedback_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
@@ -182,9 +189,9 @@ def _feedback_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
     for call in facts.calls:
         last = call.name.rsplit(".", 1)[-1]
         if (
-            (langfuse and last in ("score", "create_score", "score_current_trace", "score_current_span"))
+            (langfuse and last in LANGFUSE_SCORES)
             or (langsmith and last == "create_feedback")
-            or call.name in ("mlflow.log_feedback", "mlflow.log_assessment")
+            or call.name in MLFLOW_FEEDBACK
         ):
             yield call.line, call.name
 

@@ -62,9 +62,23 @@ def prompts_inline(views: Views) -> list[Finding]:
 )
 def prompt_registry(views: Views) -> list[Finding]:
     index = index_of(views)
-    evs = find_py(index, _registry_calls)
+    evs = find_py(index, _registry_calls, index.python_calling_named(*REGISTRY_CALLS))
     evs += find_js(index, r"\.getPrompt\s*\(|\bhub\.pull\s*\(|\bpullPrompt\s*\(", requires=r"langfuse|langchain")
     return [weigh(views, "code.prompt_registry", evs, "Prompt registry calls", "No prompt registry calls")]
+
+
+# the last names of the calls `_registry_calls` reports (`hub.pull`, promptlayer's `templates.get`)
+REGISTRY_CALLS = (
+    "register_prompt",
+    "load_prompt",
+    "search_prompts",
+    "pull",
+    "pull_prompt",
+    "push_prompt",
+    "get_prompt",
+    "create_prompt",
+    "get",
+)
 
 
 def _registry_calls(facts: PyFacts) -> Iterable[tuple[int, str]]:
@@ -138,18 +152,20 @@ def alias_uses(facts: PyFacts) -> Iterable[tuple[int, str]]:
     evidence=("file",),
 )
 def prompt_optimization(views: Views) -> list[Finding]:
-    evs = find_py(index_of(views), _optimizers)
+    index = index_of(views)
+    maybe = index.python_calling_under("mlflow.genai", "dspy", "textgrad", "adalflow")
+    evs = find_py(index, _optimizers, maybe | index.python_calling_named(*PROMPT_OPTIMIZERS))
     return [weigh(views, "code.prompt_optimization", evs, "Prompt optimisation", "No prompt optimisation code")]
+
+
+PROMPT_OPTIMIZERS = ("GepaPromptOptimizer", "MetaPromptOptimizer")
 
 
 def _optimizers(facts: PyFacts) -> Iterable[tuple[int, str]]:
     compiles = bool(facts.calls_to("compile"))
     for call in facts.calls:
         last = call.name.rsplit(".", 1)[-1]
-        if call.name.startswith("mlflow.genai.optimize_prompt") or last in (
-            "GepaPromptOptimizer",
-            "MetaPromptOptimizer",
-        ):
+        if call.name.startswith("mlflow.genai.optimize_prompt") or last in PROMPT_OPTIMIZERS:
             yield call.line, call.name
         elif call.name.startswith("dspy.") and last in OPTIMIZERS and compiles:
             yield call.line, f"{call.name} + compile()"

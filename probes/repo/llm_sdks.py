@@ -5,6 +5,7 @@ the prompt and the endpoint."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def _words(text: str) -> frozenset[str]:
@@ -108,6 +109,7 @@ PROMPT_KWARGS = _words(
 BASE_URL_KWARGS = _words("base_url api_base openai_api_base azure_endpoint endpoint base_path host")
 
 
+@lru_cache(maxsize=16384)  # asked for every import of every module: the same few thousand names
 def module_family(name: str) -> str | None:
     """The SDK family of a dotted module or call name, or None."""
     root = name.split(".", 1)[0]

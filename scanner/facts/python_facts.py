@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, ClassVar
 
 # Import names of ML/LLM tools whose use the probes look for. A repo that *contains* one of these
@@ -121,11 +122,23 @@ class PyFacts:
             cached = self.__dict__["_call_index"] = (by_last, by_root)
         return cached
 
+    def call_groups(self) -> tuple[dict[str, list[Call]], dict[str, list[Call]]]:
+        """This file's calls by last name segment and by root segment (for repo-wide tables)."""
+        return self._index()
+
+    def imported_modules(self) -> dict[str, int]:
+        """Each imported module and each of its dotted parents -> the first line importing it."""
+        return self._first_under()
+
     def imported(self, *prefixes: str) -> int | None:
         """First line importing any module equal to or under one of `prefixes`, else None."""
-        first = self._first_under()
-        lines = [first[p] for p in prefixes if p in first]
-        return min(lines) if lines else None
+        first = self.__dict__.get("_first_under_cache") or self._first_under()
+        best = None
+        for prefix in prefixes:
+            line = first.get(prefix)
+            if line is not None and (best is None or line < best):
+                best = line
+        return best
 
     def _first_under(self) -> dict[str, int]:
         """Each imported module and each of its dotted parents -> the first line importing it or
@@ -145,19 +158,29 @@ class PyFacts:
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved name equals, or ends with `.` + one of, `names`."""
         by_last = self._index()[0]
-        found = {
-            id(c): c
-            for n in names
-            for c in by_last.get(n.rsplit(".", 1)[-1], ())
-            if c.name == n or c.name.endswith("." + n)
-        }
-        return sorted(found.values(), key=lambda c: c.line)
+        groups = [(n, group) for n in names if (group := by_last.get(last_segment(n)))]
+        if not groups:  # most files call none of the names: answer from the index alone
+            return []
+        found = {id(c): c for n, group in groups for c in group if c.name == n or c.name.endswith("." + n)}
+        return sorted(found.values(), key=_line)
 
     def calls_under(self, *prefixes: str) -> list[Call]:
         """Calls into a module namespace, e.g. calls_under("mlflow") finds mlflow.sklearn.autolog."""
         by_root = self._index()[1]
-        found = {id(c): c for p in prefixes for c in by_root.get(p.split(".", 1)[0], ()) if _under(c.name, p)}
-        return sorted(found.values(), key=lambda c: c.line)
+        groups = [(p, group) for p in prefixes if (group := by_root.get(root_segment(p)))]
+        if not groups:
+            return []
+        found = {id(c): c for p, group in groups for c in group if _under(c.name, p)}
+        return sorted(found.values(), key=_line)
+
+    def calls_named(self, *lasts: str) -> list[Call]:
+        """Calls whose last name segment is one of `lasts` (`x.predict(...)`, `predict(...)`), in
+        source order."""
+        by_last = self._index()[0]
+        if not any(last in by_last for last in lasts):
+            return []
+        wanted = set(lasts)
+        return [c for c in self.calls if c.name.rsplit(".", 1)[-1] in wanted]
 
     @property
     def empty(self) -> bool:
@@ -168,12 +191,42 @@ def _under(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
+def _line(call: Call) -> int:
+    return call.line
+
+
+@lru_cache(maxsize=4096)
+def last_segment(name: str) -> str:
+    """`a.b.c` -> `c` (cached: probes ask about the same few hundred names in every file)."""
+    return name.rsplit(".", 1)[-1]
+
+
+@lru_cache(maxsize=4096)
+def root_segment(name: str) -> str:
+    """`a.b.c` -> `a`."""
+    return name.split(".", 1)[0]
+
+
 _LEAVES = (ast.Name, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop, ast.alias)
+# Fields that hold names, numbers, flags or leaves (contexts, operators, import aliases), never a node
+# worth visiting: `generic_visit` does not look at them.
+_SCALAR_FIELDS = frozenset(
+    "ctx id attr name names arg asname module level kind type_comment conversion is_async simple op ops tag"
+    " kwd_attrs rest".split()
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS[kind] = tuple(f for f in getattr(kind, "_fields", ()) if f not in _SCALAR_FIELDS)
+    return fields
 
 
 class _Visitor(ast.NodeVisitor):
     # visit/generic_visit do what ast.NodeVisitor's do, in the same order, with the handler looked up
-    # once per node type instead of by name for every node: parsing is most of a large repo's scan.
+    # once per node type instead of by name for every node, and children that could add nothing
+    # (names, contexts, operators, plain values) skipped without a call: parsing is most of a large
+    # repo's scan.
     _handlers: ClassVar[dict[type, Callable[[_Visitor, Any], None]]] = {}
 
     def __init__(self, facts: PyFacts) -> None:
@@ -181,30 +234,37 @@ class _Visitor(ast.NodeVisitor):
         self.aliases: dict[str, str] = {}
         self.class_depth: list[str] = []
 
-    def visit(self, node: ast.AST) -> None:
-        kind = type(node)
-        handler = self._handlers.get(kind)
+    @classmethod
+    def _handler(cls, kind: type) -> Callable[[_Visitor, Any], None]:
+        handler = cls._handlers.get(kind)
         if handler is None:
-            handler = getattr(type(self), "visit_" + kind.__name__, None)
+            handler = getattr(cls, "visit_" + kind.__name__, None)
             if handler is None:
-                # nodes without AST children (names, contexts, operators, import aliases) and no
-                # handler of their own: visiting them would do nothing
-                handler = _Visitor._leaf if issubclass(kind, _LEAVES) else _Visitor.generic_visit
-            self._handlers[kind] = handler
-        handler(self, node)
+                # values that are not nodes, and nodes without AST children (names, contexts,
+                # operators, import aliases) and no handler of their own: visiting them does nothing
+                leaf = not issubclass(kind, ast.AST) or issubclass(kind, _LEAVES)
+                handler = _Visitor._leaf if leaf else _Visitor.generic_visit
+            cls._handlers[kind] = handler
+        return handler
+
+    def visit(self, node: ast.AST) -> None:
+        self._handler(type(node))(self, node)
 
     def _leaf(self, node: ast.AST) -> None:
         pass
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
+        handlers = self._handlers
+        leaf = _Visitor._leaf
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = _child_fields(type(node))
+        for name in fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST):
-                self.visit(value)
+            for item in value if type(value) is list else (value,):
+                handler = handlers.get(type(item)) or self._handler(type(item))
+                if handler is not leaf:
+                    handler(self, item)
 
     # imports ---------------------------------------------------------------
     def _add_import(self, module: str, line: int) -> None:

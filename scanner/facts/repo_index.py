@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from scanner.facts.notebooks import NotebookCode, notebook_code
 from scanner.facts.paths import PRACTICE_KINDS, globs_regex
 from scanner.facts.python_facts import TOOL_NAMESPACES, PyFacts, parse_python, without_namespaces
+from scanner.facts.python_tables import PyTables
 from scanner.model import Location
 from scanner.textcap import clip_lines
 from scanner.yamlio import YamlDoc, YamlError, load_yaml_all
@@ -88,6 +89,7 @@ class RepoIndex:
         self._listings: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._derived: dict[str, Any] = {}
         self._clipped: dict[str, str] = {}  # path -> the text grep searches
+        self._py_answers: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
 
     # listing -------------------------------------------------------------------------------
     # Each listing is computed once per argument set and kept: probes ask the same questions of the
@@ -225,8 +227,9 @@ class RepoIndex:
     # parsed views (each parsed once) --------------------------------------------------------
     def python(self, path: str) -> PyFacts | None:
         """Static facts for a .py file, or for a notebook's code cells."""
-        if path in self._py:
-            return self._py[path]
+        facts = self._py.get(path)
+        if facts is not None:
+            return facts
         source = self._python_source(path)
         facts = parse_python(source, path) if source is not None else None
         if facts is not None:
@@ -234,6 +237,36 @@ class RepoIndex:
                 facts = without_namespaces(facts, self.own_tool_packages)
             self._py[path] = facts
         return facts
+
+    # Repo-wide questions over the organisation's own Python files and notebooks (`python_files()`):
+    # each answer is the set of files whose facts answer yes, from tables built once per index.
+    def python_calling(self, *names: str) -> frozenset[str]:
+        """Files where `python(path).calls_to(*names)` finds a call."""
+        return self._py_answer(("calling", names), self._py_tables.calling)
+
+    def python_calling_under(self, *prefixes: str) -> frozenset[str]:
+        """Files where `python(path).calls_under(*prefixes)` finds a call."""
+        return self._py_answer(("calling_under", prefixes), self._py_tables.calling_under)
+
+    def python_calling_named(self, *lasts: str) -> frozenset[str]:
+        """Files where `python(path).calls_named(*lasts)` finds a call."""
+        return self._py_answer(("calling_named", lasts), self._py_tables.calling_named)
+
+    def python_importing(self, *prefixes: str) -> frozenset[str]:
+        """Files where `python(path).imported(*prefixes)` is not None."""
+        return self._py_answer(("importing", prefixes), self._py_tables.importing)
+
+    def _py_answer(
+        self, key: tuple[str, tuple[str, ...]], ask: Callable[[tuple[str, ...]], frozenset[str]]
+    ) -> frozenset[str]:
+        answer = self._py_answers.get(key)
+        if answer is None:
+            answer = self._py_answers[key] = ask(key[1])
+        return answer
+
+    @cached_property
+    def _py_tables(self) -> PyTables:
+        return PyTables(self.python_files(), self.python)
 
     @cached_property
     def own_tool_packages(self) -> frozenset[str]:
