@@ -86,8 +86,8 @@ def _assets(index: RepoIndex, kinds: tuple[str, ...] | None = (CODE,)) -> list[s
     out = []
     for path in index.paths(kinds=kinds):
         name, low = basename(path), path.lower()
-        if name.lower().startswith(("readme", "__init__")):
-            continue
+        if name.lower().startswith(("readme", "__init__", "_meta.")):
+            continue  # docs, package markers, site navigation metadata (Nextra's `_meta.json`)
         in_dir = any(d in PROMPT_DIRS for d in low.split("/")[:-1])
         if (
             low.endswith((".prompty", ".prompt"))

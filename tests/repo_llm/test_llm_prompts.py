@@ -153,6 +153,16 @@ FILES = [
         values={"ignored_non_practice": 1},
         message="ignored",
     ),
+    Case(
+        "pitfall: site navigation metadata in a prompts folder",
+        {
+            "pages/prompts/_meta.json": '{"classification": "Classification"}',
+            "pages/prompts/_meta.en.json": '{"coding": "Coding"}',
+            "site/nav.py": "import json\nfrom pathlib import Path\n"
+            "NAV = [json.loads(p.read_text()) for p in Path('pages/prompts').glob('*.json')]\n",
+        },
+        "false",
+    ),
     Case("none", {"app/a.py": "x = 1\n"}, "false"),
     Case(
         "package of prompt modules imported by llm code",
