@@ -7,14 +7,17 @@ It is written in one `git fast-import` stream and cached under --cache (reused w
 parameters match). The floor, timed in the same run: `git ls-files -s`, one `git log --no-renames
 --name-only` over the window, and reading every text file (`git cat-file --batch`). The scan runs as a
 child process (`python -m scanner scan`) whose peak RSS is read from its own rusage (os.wait4), so
-the generator does not count. `--compare DIR` also scans with the checkout in DIR (e.g. a worktree of
-main), interleaved, for before/after figures from the same run.
+the generator does not count. Also timed: `ast.parse` of every Python module at HEAD, the least any
+static reading of Python adds to the floor (`parse_s`). `--compare DIR` also scans with the checkout
+in DIR (e.g. a worktree of main), interleaved, for before/after figures from the same run.
 Run: `.venv/bin/python -m benchmarks.local_scan --files 50000 --commits 10000`.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import json
 import os
 import random
@@ -223,6 +226,28 @@ def floor(repo: Path) -> float:
     return time.perf_counter() - start
 
 
+def parse_floor(repo: Path) -> float:
+    """CPU seconds to `ast.parse` every Python module at HEAD: what any static reading of Python pays on
+    top of the git floor, before a single probe looks (the texts are read first and not counted)."""
+    git = ["git", "-C", str(repo)]
+    listing = subprocess.run([*git, "ls-files", "-s", "-z", "--", "*.py"], check=True, capture_output=True).stdout
+    shas = [record.split()[1] for record in listing.split(b"\0") if record]
+    batch = subprocess.run(
+        [*git, "cat-file", "--batch"], input=b"\n".join(shas) + b"\n", check=True, capture_output=True
+    )
+    texts, at = [], 0
+    for _ in shas:
+        header_end = batch.stdout.index(b"\n", at)
+        size = int(batch.stdout[at:header_end].split()[2])
+        texts.append(batch.stdout[header_end + 1 : header_end + 1 + size].decode("utf-8", "replace"))
+        at = header_end + 1 + size + 1
+    start = time.process_time()
+    for text in texts:
+        with contextlib.suppress(SyntaxError, ValueError):
+            ast.parse(text)
+    return time.process_time() - start
+
+
 def scan(repo: Path, src: Path, out: Path) -> tuple[float, float, float]:
     """(seconds, peak RSS in MB, CPU seconds) of one scan by the checkout at `src`, as a child process
     (CPU time is the steadier figure on a shared machine)."""
@@ -252,16 +277,23 @@ def main(argv: list[str] | None = None) -> int:
     took = _timed(lambda: build(repo, args.files, args.commits))
     print(f"repo: {repo} ({args.files} files, {args.commits} commits; ready in {took:.1f} s)")
     floors: list[float] = []
+    parses: list[float] = []
     runs: list[tuple[float, float, float]] = []
     base_runs: list[tuple[float, float, float]] = []
     for _ in range(args.repeat):
         floors.append(floor(repo))
+        parses.append(parse_floor(repo))
         runs.append(scan(repo, ROOT, args.cache / "scan.json"))
         if args.compare:
             base_runs.append(scan(repo, args.compare.resolve(), args.cache / "base.json"))
     floor_s, scan_s, peak = min(floors), min(r[0] for r in runs), max(r[1] for r in runs)
     cpu = min(r[2] for r in runs)
+    parse_s = min(parses)
     print(f"floor (ls-files + log over the window + cat-file of the text files): {floor_s:.2f} s")
+    print(
+        f"ast.parse of every Python module alone: {parse_s:.2f} s CPU"
+        f" (floor plus parsing: {(floor_s + parse_s) / floor_s:.1f}x the floor)"
+    )
     print(f"scan (this checkout, best of {args.repeat}): {scan_s:.2f} s, {cpu:.2f} s CPU, peak RSS {peak:.0f} MB")
     if args.compare:
         base, base_cpu = min(r[0] for r in base_runs), min(r[2] for r in base_runs)
@@ -272,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"local_scan: files={args.files} commits={args.commits} scan_s={scan_s:.2f} floor_s={floor_s:.2f} "
-        f"ratio={scan_s / floor_s:.2f} peak_rss_mb={peak:.0f}"
+        f"ratio={scan_s / floor_s:.2f} peak_rss_mb={peak:.0f} parse_s={parse_s:.2f}"
     )
     return 0
 
