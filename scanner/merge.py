@@ -198,7 +198,7 @@ def _dimension(area: str, dim: str, d: dict[str, Any]) -> DimensionResult:
         d["status"],
         d["level"],
         d["confidence"],
-        [_criterion(c) for c in d.get("criteria", [])],
+        tuple(_criterion(c) for c in d.get("criteria", [])),
         list(d.get("next", [])),
         cell=d.get("cell", ""),
         reason=d.get("reason", ""),

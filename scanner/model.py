@@ -62,15 +62,11 @@ class Finding:
     locations: tuple[Location, ...] = ()
     values: Mapping[str, Any] = field(default_factory=dict)
     key: str = ""
-    _id: str = field(init=False, repr=False, compare=False)  # made once: engine, reports and evidence all ask
+    id: str = field(init=False, repr=False, compare=False)  # made once (a plain attribute): everything asks
 
     def __post_init__(self) -> None:
         base = f"{self.signal}@{self.subject}"
-        object.__setattr__(self, "_id", f"{base}#{self.key}" if self.key else base)
-
-    @property
-    def id(self) -> str:
-        return self._id
+        object.__setattr__(self, "id", f"{base}#{self.key}" if self.key else base)
 
     @property
     def count(self) -> int:

@@ -4,8 +4,8 @@ confidence and next-level gaps (docs/model.md, "How a level is read")."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Final, NamedTuple
 
 from scanner.engine.conditions import MET, UNKNOWN, UNMET, Evidence
 from scanner.engine.rules import UPPER_LEVEL_CONFIDENCE, AreaRules, Criterion, DimensionRules, RuleSet
@@ -17,8 +17,7 @@ UNKNOWN_ABOVE_PENALTY = 0.8
 INTERPRETIVE_PENALTY = 0.8
 
 
-@dataclass
-class CriterionResult:
+class CriterionResult(NamedTuple):
     level: str
     id: str
     text: str
@@ -29,20 +28,33 @@ class CriterionResult:
     attested: Mapping[str, Any] | None = None  # a team's statement standing in for evidence no tool sees
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "level": self.level,
-            "id": self.id,
-            "text": self.text,
-            "result": self.result,
-            "findings": list(self.findings),
-        }
-        if self.reasons:
-            out["reasons"] = list(self.reasons)
-        if self.next and self.result != MET:
-            out["next"] = self.next
-        if self.attested is not None:
-            out["attested"] = dict(self.attested)
-        return out
+        return criterion_json(self)
+
+
+# A criterion's result as a plain tuple, in CriterionResult's field order: what a dimension keeps. The
+# garbage collector stops tracking a plain tuple of strings (not an instance of a class), and an estate's
+# assessments hold hundreds of thousands of criteria: tracked, they cost a full collection per run.
+CriterionRow = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], str, Mapping[str, Any] | None]
+_RESULT: Final = 3  # positions in a CriterionRow
+_FINDINGS: Final = 4
+
+
+def criterion_json(row: CriterionRow) -> dict[str, Any]:
+    level, criterion_id, text, result, findings, reasons, next_step, attested = row
+    out: dict[str, Any] = {
+        "level": level,
+        "id": criterion_id,
+        "text": text,
+        "result": result,
+        "findings": list(findings),
+    }
+    if reasons:
+        out["reasons"] = list(reasons)
+    if next_step and result != MET:
+        out["next"] = next_step
+    if attested is not None:
+        out["attested"] = dict(attested)
+    return out
 
 
 @dataclass
@@ -53,11 +65,15 @@ class DimensionResult:
     status: str  # assessed | unknown | not_applicable
     level: str | None
     confidence: float
-    criteria: list[CriterionResult] = field(default_factory=list)
+    rows: tuple[CriterionRow, ...] = ()  # the criteria's results (`criteria` gives them as CriterionResult)
     next: list[str] = field(default_factory=list)
     cell: str = ""
     reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def criteria(self) -> list[CriterionResult]:
+        return [CriterionResult._make(row) for row in self.rows]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -65,7 +81,7 @@ class DimensionResult:
             "level": self.level,
             "status": self.status,
             "confidence": self.confidence,
-            "criteria": [c.to_json() for c in self.criteria],
+            "criteria": [criterion_json(row) for row in self.rows],
             "next": self.next,
         }
         if self.cell:
@@ -135,49 +151,41 @@ def upper_median(levels: list[str]) -> str | None:
 Attested = Mapping[str, Mapping[str, Any]]  # criterion id -> {by, why, link, expires, finding (its id)}
 
 
-def _criterion(crit: Criterion, evidence: Evidence, attested: Attested) -> CriterionResult:
-    if crit.ceiling and not any(evidence.get(s) for s in crit.signals):
+def _criterion(crit: Criterion, evidence: Evidence, attested: Attested) -> CriterionRow:
+    if crit.ceiling and not evidence.observed_any(crit.signals):
         # A ceiling is about a subject this scope lacks (a repository's nature, for an MLflow server).
         reason = "not applicable here: " + "; ".join(evidence.why_missing(s) for s in crit.signals)
-        return CriterionResult(crit.level, crit.id, crit.text, MET, (), (reason,), crit.next)
-    result = crit.test(evidence)
-    out = CriterionResult(crit.level, crit.id, crit.text, result.value, result.findings, result.reasons, crit.next)
-    if out.result != MET and crit.id in attested:  # observed evidence wins; an attestation only fills a gap
+        return (crit.level, crit.id, crit.text, MET, (), (reason,), crit.next, None)
+    value, findings, reasons = crit.test.run(evidence)
+    if value != MET and crit.id in attested:  # observed evidence wins; an attestation only fills a gap
         statement = dict(attested[crit.id])
-        cites = (*out.findings, str(statement.pop("finding"))) if "finding" in statement else out.findings
-        out = replace(out, result=MET, findings=cites, reasons=(), attested=statement)
-    return out
+        cites = (*findings, str(statement.pop("finding"))) if "finding" in statement else findings
+        return (crit.level, crit.id, crit.text, MET, cites, (), crit.next, statement)
+    return (crit.level, crit.id, crit.text, value, findings, reasons, crit.next, None)
 
 
-def _confidence(
-    reached: str, results: list[CriterionResult], findings: dict[str, Finding], dim: DimensionRules
-) -> float:
-    upto = level_index(reached)
-    weights = []
-    for res in results:
-        if res.result != MET or level_index(res.level) > upto:
-            continue
-        trues = [findings[f] for f in res.findings if f in findings and findings[f].outcome is Outcome.TRUE]
-        weights.append(max((CONFIDENCE_WEIGHT[f.confidence] for f in trues), default=ABSENCE_WEIGHT))
+_TRUE = Outcome.TRUE
+
+
+def _weight(cited: tuple[str, ...], findings: dict[str, Finding]) -> float:
+    """The confidence a met criterion lends: that of its strongest true finding, or less for an absence."""
+    best = None
+    for finding_id in cited:
+        finding = findings.get(finding_id)
+        if finding is not None and finding.outcome is _TRUE:
+            weight = CONFIDENCE_WEIGHT[finding.confidence]
+            if best is None or weight > best:
+                best = weight
+    return ABSENCE_WEIGHT if best is None else best
+
+
+def _confidence(reached: int, weights: list[float], unknown_above: bool, dim: DimensionRules) -> float:
     score = sum(weights) / len(weights) if weights else ABSENCE_WEIGHT
-    above = LEVELS[upto + 1] if upto + 1 < len(LEVELS) else None
-    if above and any(r.result == UNKNOWN and r.level == above for r in results):
+    if unknown_above:
         score *= UNKNOWN_ABOVE_PENALTY
-    if dim.interpretive and upto >= LEVELS.index("innovative"):
+    if dim.interpretive and reached >= LEVELS.index("innovative"):
         score *= INTERPRETIVE_PENALTY  # one-word cells (Speculative, Generative) are read, not observed
     return round(min(max(score, 0.0), 1.0), 2)
-
-
-def _next_steps(reached: str | None, results: list[CriterionResult]) -> list[str]:
-    start = 0 if reached is None else level_index(reached) + 1
-    for level in LEVELS[start:]:
-        gaps = [r for r in results if r.level == level and r.result != MET]
-        if gaps:
-            return [
-                f"{level}: {r.next or r.text}" + (" (unknown: could not be observed)" if r.result == UNKNOWN else "")
-                for r in gaps
-            ]
-    return []
 
 
 def assess_dimension(
@@ -193,14 +201,28 @@ def assess_dimension(
             1.0,
             reason=dim.not_applicable_reason or "its subject is absent",
         )
-    results = [_criterion(c, evidence, attested or {}) for c in dim.criteria]
-    reached: str | None = None
-    for level in LEVELS:
-        if all(r.result == MET for r in results if r.level == level):
-            reached = level
-        else:
-            break
-    if reached is None:
+    statements = attested or {}
+    # Levels are cumulative: the level reached is the one below the lowest level with a criterion not met
+    # (the gap). Its criteria not met are what is missing for the next level.
+    gap = len(LEVELS)
+    found: list[CriterionRow] = []
+    for crit in dim.criteria:
+        row = _criterion(crit, evidence, statements)
+        found.append(row)
+        if row[_RESULT] != MET and crit.rank < gap:
+            gap = crit.rank
+    rows = tuple(found)
+    steps: list[str] = []
+    unknown_above = False
+    weights: list[float] = []  # of the criteria met up to the level reached
+    for crit, row in zip(dim.criteria, rows, strict=True):
+        if crit.rank < gap:
+            weights.append(_weight(row[_FINDINGS], findings))
+        elif crit.rank == gap and row[_RESULT] != MET:
+            unknown = row[_RESULT] == UNKNOWN
+            unknown_above = unknown_above or unknown
+            steps.append(crit.gap + " (unknown: could not be observed)" if unknown else crit.gap)
+    if gap == 0:
         return DimensionResult(
             dim.area,
             dim.id,
@@ -208,19 +230,20 @@ def assess_dimension(
             "unknown",
             None,
             0.0,
-            results,
-            _next_steps(None, results),
+            rows,
+            steps,
             reason="the evidence needed to place it at Initial was not found or not observable",
         )
+    reached = LEVELS[gap - 1]
     return DimensionResult(
         dim.area,
         dim.id,
         dim.title,
         "assessed",
         reached,
-        _confidence(reached, results, findings, dim),
-        results,
-        _next_steps(reached, results),
+        _confidence(gap - 1, weights, unknown_above, dim),
+        rows,
+        steps,
         cell=dim.cells[reached],
     )
 

@@ -6,14 +6,15 @@ no probe ran for it) and not met otherwise. `all`/`any`/`not` follow Kleene logi
 is never read as "no". A term with `unobserved: unmet` reads a signal nobody could observe as unmet: for
 applicability gates on optional sources (a catalog that was not given does not make an area apply).
 
-A condition is compiled once (`CompiledCondition`: the rule set does it when it is loaded); each distinct
-term is observed once per scope and its result reused by every condition that reads it.
+A condition is compiled once (`CompiledCondition`: the rule set does it when it is loaded) into its
+distinct terms and a function deciding it from their results; each distinct term is observed once per
+scope and its result reused by every condition that reads it.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from scanner.ids import CONFIDENCES
@@ -29,24 +30,27 @@ class Result(NamedTuple):
     reasons: tuple[str, ...] = ()
 
 
+# A result as a plain tuple (value, findings, reasons): what the engine passes around, with no class to build.
+Observed = tuple[str, tuple[str, ...], tuple[str, ...]]
 TermKey = tuple[str, int, int, str]  # signal, confidence rank needed, min_count, the value when unobserved
 
 
 class Evidence:
-    """The findings visible to one assessment scope, grouped by signal."""
+    """The findings visible to one assessment scope, by signal: most signals have one finding (`last`),
+    and those with several have them all, in order, in `several`."""
 
     def __init__(self, findings: Iterable[Finding], missing_reason: dict[str, str] | None = None) -> None:
-        by_signal: dict[str, list[Finding]] = {}
-        for finding in findings:
-            found = by_signal.get(finding.signal)
-            if found is None:
-                by_signal[finding.signal] = [finding]
-            else:
-                found.append(finding)
-        self.by_signal = by_signal
+        found = findings if isinstance(findings, list) else list(findings)
+        self.last = {f.signal: f for f in found}  # a signal's last finding (keys in order of first finding)
+        self.several: dict[str, list[Finding]] = {}
+        if len(self.last) < len(found):
+            groups: dict[str, list[Finding]] = {}
+            for finding in found:
+                groups.setdefault(finding.signal, []).append(finding)
+            self.several = {signal: group for signal, group in groups.items() if len(group) > 1}
         self.missing_reason = missing_reason or {}
         self._families: dict[str, list[Finding]] = {}
-        self.terms: dict[int, Result] = {}  # term results by term number (`_TERMS`), computed once per scope
+        self.terms: dict[int, Observed] = {}  # term results by term number (`_TERMS`), computed once per scope
 
     def get(self, signal: str) -> list[Finding]:
         """Findings of a signal, or of every member of a family (`repo.ml_monitoring.*`)."""
@@ -54,13 +58,22 @@ class Evidence:
             found = self._families.get(signal)
             if found is None:
                 prefix = signal[:-1]
-                found = [f for s, fs in self.by_signal.items() if s.startswith(prefix) for f in fs]
+                found = [f for s in self.last if s.startswith(prefix) for f in self._of(s)]
                 self._families[signal] = found
             return found
-        return self.by_signal.get(signal, [])
+        return self._of(signal) if signal in self.last else []
+
+    def _of(self, signal: str) -> list[Finding]:
+        return self.several.get(signal) or [self.last[signal]]
 
     def why_missing(self, signal: str) -> str:
         return self.missing_reason.get(signal, f"no probe observed {signal}")
+
+    def observed_any(self, signals: tuple[str, ...]) -> bool:
+        """Whether a probe reported any of `signals` (for a family `x.*`, any of its members)."""
+        if not self.last.keys().isdisjoint(signals):
+            return True
+        return any(self.get(s) for s in signals if s.endswith(".*"))
 
 
 _RANKS: dict[str, int] = {}
@@ -74,65 +87,68 @@ def _rank(confidence: str) -> int:
 
 _TERMS: dict[TermKey, int] = {}  # every distinct term compiled so far, numbered (the key of Evidence.terms)
 _TERMS_LOCK = threading.Lock()
-_PLANS_MAX = 512  # decisions remembered per condition (of at most 3 ** terms): bounded memory
 
 # A condition's shape: ("term", position among its distinct terms) | ("not", shape) | ("all"/"any", shapes)
 Shape = tuple[Any, ...]
+# From the results of a condition's terms (in the order of its distinct terms) to its value and the term
+# results it cites, in order: what `_decider` compiles a shape into.
+Decider = Callable[[list[Observed]], tuple[str, list[Observed]]]
 
 
 class CompiledCondition:
-    """A condition compiled once: its distinct terms, and which terms decide and are cited for each
-    combination of their values (worked out by Kleene logic the first time that combination is seen).
+    """A condition compiled once: its distinct terms, and a function of their results deciding its value
+    and the terms it cites (Kleene logic, with the decisive children of each `all`/`any`).
 
     Citing the decisive children's findings, deduplicated at each `all`/`any`, is citing the findings of
     the decisive terms in order, deduplicated once; a lone term (or its negation) cites its own as they are.
     """
 
-    __slots__ = ("_plans", "plain", "shape", "terms")
+    __slots__ = ("decide", "negated", "numbers", "shape", "single", "terms")
 
     def __init__(self, cond: dict[str, Any], floor_confidence: str = "low") -> None:
         keys: list[TermKey] = []
         self.shape = _shape(cond, floor_confidence, keys)
         with _TERMS_LOCK:
             self.terms = tuple((_TERMS.setdefault(k, len(_TERMS)), k) for k in keys)
-        inner = self.shape
+        self.numbers = tuple(number for number, _ in self.terms)
+        inner, flips = self.shape, 0
         while inner[0] == "not":
-            inner = inner[1]
-        self.plain = inner[0] == "term"
-        self._plans: dict[tuple[str, ...], tuple[str, tuple[int, ...]]] = {}
+            inner, flips = inner[1], flips + 1
+        self.single = self.terms[0] if inner[0] == "term" else None  # a lone term, or its negation
+        self.negated = flips % 2 == 1
+        self.decide = _decider(self.shape, len(keys))
 
     def __call__(self, evidence: Evidence) -> Result:
+        return _new(Result, self.run(evidence))
+
+    def run(self, evidence: Evidence) -> Observed:
+        """The condition's value over `evidence`, the findings it cites and the reasons for what is unknown."""
         observed = evidence.terms
-        results = []
-        for number, key in self.terms:
+        if self.single is not None:
+            number, key = self.single
             result = observed.get(number)
             if result is None:
                 result = observed[number] = _observe(*key, evidence)
-            results.append(result)
-        values = tuple([r[0] for r in results])
-        plan = self._plans.get(values)
-        if plan is None:
-            plan = _decide(self.shape, values)
-            if len(self._plans) < _PLANS_MAX:
-                self._plans[values] = plan
-        value, cited = plan
-        if self.plain:
-            _, findings, reasons = results[cited[0]]
-            return _new(Result, (value, findings, reasons))
+            return (_FLIP[result[0]], result[1], result[2]) if self.negated else result
+        results = list(map(observed.get, self.numbers))
+        if None in results:
+            for position, (number, key) in enumerate(self.terms):
+                if results[position] is None:
+                    results[position] = observed[number] = _observe(*key, evidence)
+        value, cited = self.decide(results)  # type: ignore[arg-type]  # every None was observed above
         if len(cited) == 1:
-            _, findings, reasons = results[cited[0]]
+            _, findings, reasons = cited[0]
             if len(findings) > 1:
                 findings = tuple(dict.fromkeys(findings))
             if len(reasons) > 1:
                 reasons = tuple(dict.fromkeys(reasons))
-            return Result(value, findings, reasons)
+            return value, findings, reasons
         found: list[str] = []
         why: list[str] = []
-        for position in cited:
-            _, findings, reasons = results[position]
+        for _, findings, reasons in cited:
             found += findings
             why += reasons
-        return Result(value, tuple(dict.fromkeys(found)), tuple(dict.fromkeys(why)))
+        return value, tuple(dict.fromkeys(found)), tuple(dict.fromkeys(why))
 
 
 def evaluate(cond: dict[str, Any], evidence: Evidence, floor_confidence: str = "low") -> Result:
@@ -153,46 +169,88 @@ def _shape(cond: dict[str, Any], floor_confidence: str, keys: list[TermKey]) -> 
     return ("all" if "all" in cond else "any", children)
 
 
-def _decide(shape: Shape, values: tuple[str, ...]) -> tuple[str, tuple[int, ...]]:
-    """The value of `shape` when its terms have `values`, and the terms it cites, in order."""
+def _decider(shape: Shape, terms: int) -> Decider:
+    """`shape` compiled: a child decides an `all` when unmet and an `any` when met; failing that, the
+    unknown children make it unknown; otherwise every child made it what it is. The chosen children are
+    cited. (`terms`: how many distinct terms the whole condition has.)"""
     kind = shape[0]
     if kind == "term":
-        return values[shape[1]], (shape[1],)
+        position = shape[1]
+        return lambda results: (results[position][0], [results[position]])
     if kind == "not":
-        value, cited = _decide(shape[1], values)
-        return _FLIP[value], cited
-    children = [_decide(child, values) for child in shape[1]]
+        inner = _decider(shape[1], terms)
+
+        def negation(results: list[Observed]) -> tuple[str, list[Observed]]:
+            value, cited = inner(results)
+            return _FLIP[value], cited
+
+        return negation
     decisive, otherwise = (UNMET, MET) if kind == "all" else (MET, UNMET)
-    chosen = [c for c in children if c[0] == decisive]
-    if chosen:
-        value = decisive
-    else:
-        chosen = [c for c in children if c[0] == UNKNOWN]
-        value = UNKNOWN if chosen else otherwise
-        chosen = chosen or children
-    return value, tuple(position for _, cited in chosen for position in cited)
+    children = shape[1]
+    if children and all(child[0] == "term" for child in children):  # of terms alone: read their results
+        positions = tuple(child[1] for child in children)
+        every = positions == tuple(range(terms))  # the whole condition, its terms in order
+
+        def of_terms(results: list[Observed]) -> tuple[str, list[Observed]]:
+            mine = results if every else [results[p] for p in positions]
+            values = [r[0] for r in mine]
+            if decisive in values:
+                return decisive, [r for r in mine if r[0] == decisive]
+            if UNKNOWN in values:
+                return UNKNOWN, [r for r in mine if r[0] == UNKNOWN]
+            return otherwise, mine
+
+        return of_terms
+    parts = tuple(_decider(child, terms) for child in children)
+
+    def of_parts(results: list[Observed]) -> tuple[str, list[Observed]]:
+        decided = [part(results) for part in parts]
+        chosen = [d for d in decided if d[0] == decisive]
+        if chosen:
+            value = decisive
+        else:
+            chosen = [d for d in decided if d[0] == UNKNOWN]
+            value = UNKNOWN if chosen else otherwise
+            chosen = chosen or decided
+        return value, [r for _, cited in chosen for r in cited]
+
+    return of_parts
 
 
+_new = tuple.__new__  # a Result without NamedTuple's Python-level constructor
 _TRUE = Outcome.TRUE
-_new = tuple.__new__  # a Result without NamedTuple's Python-level constructor, where it counts
 _BLIND = (Outcome.NOT_AVAILABLE, Outcome.ERROR)
 
 
-def _observe(signal: str, need: int, min_count: int, blind_as: str, evidence: Evidence) -> Result:
-    findings = evidence.get(signal) if signal.endswith(".*") else evidence.by_signal.get(signal)
+def _observe(signal: str, need: int, min_count: int, blind_as: str, evidence: Evidence) -> Observed:
+    several = evidence.several.get(signal)
+    if several is not None:
+        return _observe_all(several, signal, need, min_count, blind_as, evidence)
+    only = evidence.last.get(signal)  # the common case: one finding
+    if only is None:
+        if signal.endswith(".*"):  # a family: its members' findings
+            return _observe_all(evidence.get(signal), signal, need, min_count, blind_as, evidence)
+        return blind_as, (), (evidence.why_missing(signal),)
+    if (
+        only.outcome is _TRUE
+        and _RANKS.get(only.confidence, 0) >= need
+        and ((min_count <= 1 and not only.values) or only.count >= min_count)  # no values: counts 1 or more
+    ):
+        return MET, (only.id,), ()
+    if only.outcome in _BLIND:
+        return blind_as, (only.id,), (only.message,)
+    return UNMET, (only.id,), ()
+
+
+def _observe_all(
+    findings: list[Finding], signal: str, need: int, min_count: int, blind_as: str, evidence: Evidence
+) -> Observed:
     if not findings:
-        return Result(blind_as, (), (evidence.why_missing(signal),))
-    if len(findings) == 1:  # the common case, without the lists
-        only = findings[0]
-        if only.outcome is _TRUE and _RANKS.get(only.confidence, 0) >= need and only.count >= min_count:
-            return _new(Result, (MET, (only.id,), ()))
-        if only.outcome in _BLIND:
-            return _new(Result, (blind_as, (only.id,), (only.message,)))
-        return _new(Result, (UNMET, (only.id,), ()))
+        return blind_as, (), (evidence.why_missing(signal),)
     strong = [f for f in findings if f.outcome is _TRUE and _RANKS.get(f.confidence, 0) >= need]
     if strong and sum(f.count for f in strong) >= min_count:
-        return Result(MET, tuple(f.id for f in strong))
+        return MET, tuple(f.id for f in strong), ()
     blind = [f for f in findings if f.outcome in _BLIND]
     if blind:
-        return Result(blind_as, tuple(f.id for f in blind), tuple(f.message for f in blind))
-    return Result(UNMET, tuple(f.id for f in findings))
+        return blind_as, tuple(f.id for f in blind), tuple(f.message for f in blind)
+    return UNMET, tuple(f.id for f in findings), ()

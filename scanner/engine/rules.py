@@ -42,10 +42,14 @@ class Criterion:
     ceiling: bool = False  # from the area's `ceilings`: it restricts only where its signals were observed
     test: CompiledCondition = field(init=False, repr=False, compare=False)  # `when`, compiled once
     signals: tuple[str, ...] = field(init=False, repr=False, compare=False)  # those `when` reads, sorted
+    rank: int = field(init=False, repr=False, compare=False)  # the level's position in LEVELS
+    gap: str = field(init=False, repr=False, compare=False)  # "LEVEL: what to do", when it is not met
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "test", CompiledCondition(self.when, UPPER_LEVEL_CONFIDENCE.get(self.level, "low")))
         object.__setattr__(self, "signals", tuple(sorted(condition_signals(self.when))))
+        object.__setattr__(self, "rank", LEVELS.index(self.level))
+        object.__setattr__(self, "gap", f"{self.level}: {self.next or self.text}")
 
 
 @dataclass(frozen=True)

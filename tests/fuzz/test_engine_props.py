@@ -134,7 +134,7 @@ def test_an_unknown_never_becomes_unmet_or_met_by_combination(
     settled one; so a combination that is unmet is unmet whatever the unknowns turn out to be."""
     assume(not any(f.outcome in (Outcome.TRUE, Outcome.FALSE) for f in evidence.get(leaf)))
     before = value(cond, evidence)
-    others = [f for fs in evidence.by_signal.values() for f in fs if f.signal != leaf]
+    others = [f for signal in evidence.last if signal != leaf for f in evidence.get(signal)]
     after = value(cond, Evidence([*others, finding(leaf, resolved)]))
     assert before == UNKNOWN or after == before
 
