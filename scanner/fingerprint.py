@@ -13,8 +13,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.engine.rules import builtin_rules_dir
-
-DEFAULT_WINDOW_DAYS = 365
+from scanner.facts.history import WINDOW_DAYS
 
 
 def scan_fingerprint(
@@ -35,7 +34,7 @@ def evidence_fingerprint(rules_dir: Path | None, document: dict[str, Any]) -> st
     config = document["config"]
     return scan_fingerprint(
         rules_dir,
-        config.get("history_window_days", DEFAULT_WINDOW_DAYS),
+        config.get("history_window_days", WINDOW_DAYS),
         config.get("now"),
         document["tool"]["version"],
     )

@@ -132,7 +132,7 @@ class PyFacts:
 
     def imported(self, *prefixes: str) -> int | None:
         """First line importing any module equal to or under one of `prefixes`, else None."""
-        first = self.__dict__.get("_first_under_cache") or self._first_under()
+        first = self._first_under()
         best = None
         for prefix in prefixes:
             line = first.get(prefix)
