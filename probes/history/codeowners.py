@@ -4,11 +4,12 @@ nothing about collaboration, and a rule overridden by a later one owns nothing (
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from scanner.facts.ci import commands as cmd
 from scanner.facts.ci.model import CIModel
-from scanner.facts.codeowners import load_codeowners
+from scanner.facts.codeowners import OwnerRule, load_codeowners
 from scanner.facts.paths import match_any
 from scanner.facts.repo_index import RepoIndex
 from scanner.facts.roles import file_domain
@@ -233,3 +234,38 @@ def _pipeline_or_service(index: RepoIndex) -> Callable[[str], bool]:
         return is_code(path) and not path.endswith(".ipynb") and file_domain(path, index) in ("DS", "DE", "SE")
 
     return wanted
+
+
+@probe(
+    "repo.codeowners.team_split",
+    summary="CODEOWNERS gives parts of the repository to two or more teams (@org/team): who owns what is declared",
+    needs=("repo",),
+    evidence=("file",),
+    remediation="Declare in CODEOWNERS which team (@org/team) owns which part of the repository.",
+)
+def team_split(views: Views) -> list[Finding]:
+    """Teams owning files at HEAD under the rules GitHub applies (last match wins; a catch-all counts, since
+    a team owning the rest beside another team owning a part is a declared boundary). Users are not teams."""
+    signal = "repo.codeowners.team_split"
+    index = views.repo
+    if index is None:
+        return [unavailable(views, signal, "repo index unavailable")]
+    owners = load_codeowners(index)
+    if owners is None:
+        return [miss(views, signal, "no CODEOWNERS file: no team is declared as owning a part of the repository")]
+    files_of: Counter[str] = Counter()
+    team_rules: dict[OwnerRule, None] = {}
+    for path in index.paths(kinds=None):
+        rule = owners.rule_for(path)
+        teams = [owner for owner in rule.owners if is_team(owner)] if rule is not None else []
+        if rule is not None and teams:
+            files_of.update(teams)
+            team_rules[rule] = None
+    listed = ", ".join(f"{team} ({n} files)" for team, n in files_of.most_common(5))
+    values = {"teams": len(files_of)}
+    if len(files_of) >= 2:
+        locs = [rule_location(index, owners, rule) for rule in team_rules]
+        msg = f"CODEOWNERS gives files to {len(files_of)} teams: {listed}"
+        return [hit(views, signal, locs, msg, values={**values, "count": len(files_of)})]
+    msg = f"CODEOWNERS gives files to {len(files_of)} team(s){': ' + listed if listed else ''}, not two or more"
+    return [miss(views, signal, msg, values=values, locations=[index.location(owners.path)])]

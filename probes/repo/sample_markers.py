@@ -2,8 +2,9 @@
 
 docs/model.md, "Presence is not practice": a template, course, tutorial, quick-start or vendor demo is
 not a mature organisation; its CI/CD files alone do not lift it above Procedural, and placeholders are
-intent, not practice. The rules turn these two signals into ceilings (`ceilings:` in rules/*.yml), which an
-attestation can lift.
+intent, not practice. The rules turn these two signals into ceilings (`ceilings:` in rules/*.yml), and
+People into unknown (a sample's maintainers are not a team: `who_works_visible` in rules/people.yml); an
+attestation can lift either.
 
 - `repo.sample_or_template`: the repo presents itself as a template, sample, demo or starter (a README
   title or opening sentence saying so, `page_type: sample` front matter, an azd template manifest, a

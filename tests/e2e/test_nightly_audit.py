@@ -105,7 +105,7 @@ def test_fail_below_names_the_areas_under_the_bar(estate: Path, capsys: Any) -> 
     code = main(["scan", str(estate / "llm-app"), "--quiet", "--fail-below", "procedural"])
     assert code == EXIT_GATE
     err = capsys.readouterr().err
-    assert "llm-app · People: Minimal is below Procedural" in err
+    assert "llm-app · People: unknown" in err  # several people, no declared roles: not gated, not failed
     assert "llm-app · Data management: Minimal is below Procedural" in err  # a RAG app ingests data nightly
     assert "llm-app · Model deployment: not applicable, not gated" in err
     assert main(["scan", str(estate / "llm-app"), "--quiet", "--fail-below", "initial"]) == EXIT_OK
@@ -168,10 +168,21 @@ def _attest(tmp_path: Path, expires: str, criterion: str = DS_WITH_DE) -> Path:
     return path
 
 
+WHO_WORKS = """\
+  - criterion: people.data_scientists.initial.who_works_visible
+    by: Dana Lee, head of data science
+    why: "Amara is our data scientist, Jonas our data engineer, Sofia our ML engineer"
+    expires: "2999-12-31"
+"""
+
+
 def test_an_attested_criterion_is_met_as_attested_never_observed(estate: Path, tmp_path: Path) -> None:
     repo = estate / "pipeline-dvc-mlflow"
     plain = _scan(repo, tmp_path / "plain.json")
-    attested = _scan(repo, tmp_path / "attested.json", "--attestations", str(_attest(tmp_path, "2999-12-31")))
+    path = _attest(tmp_path, "2999-12-31")
+    # several people and no declared roles: People is unknown until someone says who does what
+    path.write_text(path.read_text() + WHO_WORKS)
+    attested = _scan(repo, tmp_path / "attested.json", "--attestations", str(path))
     check_with_contract_tool(tmp_path / "attested.json")
 
     def ds(document: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +192,7 @@ def test_an_attested_criterion_is_met_as_attested_never_observed(estate: Path, t
     crit = {c["id"]: c for c in ds(attested)["criteria"]}[DS_WITH_DE]
     assert {c["id"]: c for c in ds(plain)["criteria"]}[DS_WITH_DE]["result"] == "unknown"
     assert crit["result"] == "met" and crit["attested"]["by"] == "Dana Lee, head of data science"
-    assert ds(plain)["level"] == "minimal" and ds(attested)["level"] == "procedural"
+    assert (ds(plain)["status"], ds(plain)["level"]) == ("unknown", None) and ds(attested)["level"] == "procedural"
     html = tmp_path / "r.html"
     assert main(["report", str(tmp_path / "attested.json"), "--html", str(html)]) == EXIT_OK
     assert "Attested by Dana Lee" in html.read_text() and "&lt;weekly rota&gt;" in html.read_text()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from probes.history.codeowners import cross_team, platform_infra, prompts, release_paths, shared_ds_de
+from probes.history.codeowners import cross_team, platform_infra, prompts, release_paths, shared_ds_de, team_split
 from scanner.facts.ci.build import build_ci
 from scanner.model import Outcome
 from scanner.testing import git, run_probe, write_files
@@ -168,3 +168,32 @@ def test_cross_team(base: Path, tmp_path: Path, codeowners: str, outcome: Outcom
 
 def test_cross_team_without_codeowners(base: Path, tmp_path: Path) -> None:
     assert run_probe(cross_team, _views(base, tmp_path, None))["repo.codeowners.cross_team"].outcome is F
+
+
+@pytest.mark.parametrize(
+    ("codeowners", "outcome", "teams"),
+    [
+        # a team owns the rest beside a team owning a part (as in Pocket/recommendation-api): declared boundaries
+        ("* @acme/content\n/infra/ @acme/sre\n", T, 2),
+        ("/pipelines/ @acme/ml\n/serving/ @acme/backend @sam\n", T, 2),
+        # one team, or people only: no team boundary is declared
+        ("* @acme/core-team\n/src/ @sam @ada\n", F, 1),
+        ("/dags/ @dan\n/src/ @sam\n", F, 0),
+        # last match wins: the second team's rule is overridden and owns nothing
+        ("/infra/ @acme/sre\n* @acme/content\n", F, 1),
+        # a team whose pattern matches no file at HEAD owns nothing
+        ("* @acme/content\n/terraform/ @acme/sre\n", F, 1),
+    ],
+)
+def test_team_split(base: Path, tmp_path: Path, codeowners: str, outcome: Outcome, teams: int) -> None:
+    found = run_probe(team_split, _views(base, tmp_path, codeowners))["repo.codeowners.team_split"]
+    assert found.outcome is outcome, found.message
+    assert found.values["teams"] == teams
+    if outcome is T:
+        assert {loc.path for loc in found.locations} == {".github/CODEOWNERS"}
+        assert "@acme/" in found.message
+
+
+def test_team_split_without_codeowners(base: Path, tmp_path: Path) -> None:
+    found = run_probe(team_split, _views(base, tmp_path, None))["repo.codeowners.team_split"]
+    assert found.outcome is F and "no CODEOWNERS" in found.message
