@@ -154,11 +154,12 @@ its CI/CD files describe a practice rather than show it running. The ceilings `b
 
 ### Code that is not the organisation's own
 
-Vendored and third-party copies (virtual environments, `node_modules/`, `vendor/`, `third_party/`),
-generated artefacts (`target/`, `mlruns/`, caches), example, documentation and sandbox folders, and template
-placeholders (cookiecutter variables, `changeme`, tool starter names) are set aside or count for less. A
-repository that develops an ML or LLM tool holds that tool's configuration as fixtures, and calls into the
-tool are its implementation, not its use.
+Vendored and third-party copies (virtual environments, `node_modules/`, `vendor/`, `third_party/`, and a
+package under a `dependencies/`, `deps/` or `3rdparty/` folder that has its own packaging metadata and
+licence or carries a known tool's name), generated artefacts (`target/`, `mlruns/`, caches), example,
+documentation and sandbox folders, and template placeholders (cookiecutter variables, `changeme`, tool
+starter names) are set aside or count for less. A repository that develops an ML or LLM tool holds that
+tool's configuration as fixtures, and calls into the tool are its implementation, not its use.
 
 ### Specification is not enforcement
 

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from scanner.collectors import gitcli
 from scanner.facts import roles
 from scanner.facts.history import WINDOW_DAYS, Commit, History, HistoryError, Tag
-from scanner.facts.paths import GENERATED, VENDORED, path_kind
+from scanner.facts.paths import GENERATED, VENDORED, kind_in, vendored_packages
 from scanner.facts.repo_index import RepoIndex
 from scanner.facts.roles import file_domain, identity_key, is_bot
 
@@ -52,7 +52,7 @@ def build_history(
         shallow = gitcli.run_git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
     except gitcli.GitError as exc:
         raise HistoryError(f"{root.name}: {exc}") from None
-    parsed = _parse_log(raw, root)
+    parsed = _parse_log(raw, root, vendored_packages(index.files) if index else frozenset())
     if shallow and parsed.saw_root:
         raise HistoryError(f"{root.name}: shallow clone cut inside the {window_days}-day window (fetch full history)")
     files = {p for c in parsed.commits for p in c.files}
@@ -96,7 +96,8 @@ def _stamp(raw: str) -> datetime:
     return datetime.fromtimestamp(int(raw or "0"), UTC)
 
 
-def _parse_log(raw: bytes, root: Path) -> _Parsed:
+def _parse_log(raw: bytes, root: Path, vendored: frozenset[str] = frozenset()) -> _Parsed:
+    """The commits of the log (`vendored`: third-party package folders at HEAD, whose changes are left out)."""
     out = _Parsed()
     commits: list[Commit] = []
     learned: dict[str, tuple[str, str]] = {}  # raw author email -> mailmapped (name, email)
@@ -114,7 +115,7 @@ def _parse_log(raw: bytes, root: Path) -> _Parsed:
         learned.setdefault(raw_email.lower(), (name, email))
         key = identity_key(name, email)
         out.contacts.setdefault(key, (name, email))
-        files, added, deleted = _changes(tail, out)
+        files, added, deleted = _changes(tail, out, vendored)
         commits.append(
             Commit(sha, key, _stamp(at), _stamp(ct), subject.strip(), files, added, deleted, (), not parents.strip())
         )
@@ -133,7 +134,9 @@ def _parse_log(raw: bytes, root: Path) -> _Parsed:
     return out
 
 
-def _changes(tail: str, out: _Parsed) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+def _changes(
+    tail: str, out: _Parsed, vendored: frozenset[str]
+) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
     items = tail.lstrip("\0\n").split("\0")
     files: list[str] = []
     added: set[str] = set()
@@ -141,7 +144,7 @@ def _changes(tail: str, out: _Parsed) -> tuple[tuple[str, ...], frozenset[str], 
     for status, path in zip(items[::2], items[1::2], strict=False):
         if not path:
             continue
-        if path_kind(path) in _IGNORED_KINDS:
+        if kind_in(path, vendored) in _IGNORED_KINDS:
             out.ignored += 1
             continue
         files.append(path)

@@ -11,7 +11,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from scanner.collectors import gitcli
-from scanner.facts.paths import VENDORED, file_name, path_kind
+from scanner.facts.paths import VENDORED, file_name, kind_in, path_kind, vendored_packages
 from scanner.facts.repo_index import FileEntry, Skipped
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -57,9 +57,10 @@ FILE_MODE_SUBMODULE = "160000"
 BINARY_EXTENSIONS = frozenset({"pyc", "pyo", "so", "dll", "exe", "whl", "zip", "gz", "png", "jpg", "pdf"})
 
 
-def wants_text(path: str) -> bool:
-    """Whether a file is worth reading as text. Vendored copies are never read."""
-    if path_kind(path) == VENDORED:
+def wants_text(path: str, kind: str | None = None) -> bool:
+    """Whether a file is worth reading as text (`kind`: the path's kind, when known). Vendored copies are
+    never read."""
+    if (kind or path_kind(path)) == VENDORED:
         return False
     name = file_name(path)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -101,23 +102,24 @@ def read_git(root: Path, commit: str) -> Listing:
     skipped: list[Skipped] = []
     to_read: dict[str, list[str]] = {}
     symlinks: dict[str, str] = {}
+    records = []
     for record in raw.split(b"\0"):
-        if not record:
-            continue
-        meta, _, rawpath = record.partition(b"\t")
-        mode, otype, sha, *rest = meta.decode().split()
+        if record:
+            meta, _, rawpath = record.partition(b"\t")
+            records.append((meta.decode().split(), rawpath.decode("utf-8", "replace")))
+    vendored = vendored_packages(path for _, path in records)
+    for (mode, otype, sha, *rest), path in records:
         size = rest[0] if rest else "0"
-        path = rawpath.decode("utf-8", "replace")
         if mode == FILE_MODE_SUBMODULE or otype == "commit":
             skipped.append(Skipped(path, "git submodule (not the repo's own code; not followed)"))
             continue
         nbytes = int(size) if size.isdigit() else 0
-        entry = FileEntry(path, nbytes, path_kind(path), sha)
+        entry = FileEntry(path, nbytes, kind_in(path, vendored), sha)
         files[path] = entry
         if mode == FILE_MODE_SYMLINK:
             symlinks[path] = sha
             continue
-        if wants_text(path):
+        if wants_text(path, entry.kind):
             if nbytes > _cap(path):
                 skipped.append(Skipped(path, f"too large to read ({nbytes} bytes > {_cap(path)})"))
             else:
@@ -131,7 +133,7 @@ def read_git(root: Path, commit: str) -> Listing:
         if target is None:
             skipped.append(Skipped(path, "symlink pointing outside the repo (not followed)"))
             del files[path]
-        elif target in files and target not in symlinks and files[target].blob and wants_text(path):
+        elif target in files and target not in symlinks and files[target].blob and wants_text(path, files[path].kind):
             # only to a file: a link to a link (or to itself) would read the link text as the file
             to_read.setdefault(files[target].blob, []).append(path)
     texts: dict[str, str] = {}
@@ -169,7 +171,11 @@ def read_folder(root: Path) -> Listing:
     files: dict[str, FileEntry] = {}
     texts: dict[str, str] = {}
     skipped: list[Skipped] = []
+    vendored: frozenset[str] = frozenset()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        # top-down: a vendored package is known before any file under it
+        folder = Path(dirpath).relative_to(root).as_posix()
+        vendored |= vendored_packages(f"{folder}/{f}" for f in filenames)
         for d in sorted(dirnames):
             if (Path(dirpath) / d).is_symlink():
                 skipped.append(Skipped((Path(dirpath) / d).relative_to(root).as_posix(), "symlink (not followed)"))
@@ -187,8 +193,8 @@ def read_folder(root: Path) -> Listing:
                 continue
             if not stat.S_ISREG(st.st_mode):
                 continue
-            files[rel] = FileEntry(rel, st.st_size, path_kind(rel))
-            if not wants_text(rel):
+            files[rel] = FileEntry(rel, st.st_size, kind_in(rel, vendored))
+            if not wants_text(rel, files[rel].kind):
                 continue
             if st.st_size > _cap(rel):
                 skipped.append(Skipped(rel, f"too large to read ({st.st_size} bytes > {_cap(rel)})"))

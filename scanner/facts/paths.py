@@ -5,8 +5,11 @@ own"). Pure functions of the path."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import PurePosixPath
+
+from scanner.facts.python_facts import TOOL_NAMESPACES
 
 # Third-party copies: never evidence of the organisation's own practice.
 VENDORED_DIRS = frozenset(
@@ -27,6 +30,14 @@ VENDORED_DIRS = frozenset(
         ".git",
     }
 )
+# Parents of copies of other projects (`inference/dependencies/AutoGPTQ/`): a folder directly under one
+# of these that carries its own packaging metadata and its own licence, or that is a known tool's
+# package, is a third-party copy (see vendored_packages). A FastAPI app's `app/dependencies/` is not.
+VENDOR_PARENTS = frozenset(
+    {"dependencies", "deps", "3rdparty", "thirdparty", "vendored", "vendors", "extern", "externals"}
+)
+PACKAGE_FILES = frozenset({"setup.py", "setup.cfg", "pyproject.toml", "package.json", "Cargo.toml", "go.mod"})
+_LICENCE = re.compile(r"(?:LICEN[CS]E|COPYING)(?:[.-][\w.-]*)?", re.IGNORECASE)
 # Generated artefacts: produced by tools, not written by people.
 GENERATED_DIRS = frozenset(
     {
@@ -138,6 +149,34 @@ def path_kind(path: str) -> str:
     return CODE
 
 
+def vendored_packages(paths: Iterable[str]) -> frozenset[str]:
+    """Folders of a listing that hold a third-party package: directly under a VENDOR_PARENTS folder, with
+    both their own packaging metadata (setup.py, pyproject.toml, package.json ...) and a licence file, or
+    a Python package named after a known tool (`dependencies/lm_eval/__init__.py`)."""
+    packaged: set[str] = set()
+    licensed: set[str] = set()
+    copies: set[str] = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        parent, _, package = folder.rpartition("/")
+        if not parent or parent.rpartition("/")[2].lower() not in VENDOR_PARENTS:
+            continue
+        if name in PACKAGE_FILES:
+            packaged.add(folder)
+        elif _LICENCE.fullmatch(name):
+            licensed.add(folder)
+        elif name == "__init__.py" and package in TOOL_NAMESPACES:
+            copies.add(folder)
+    return frozenset(packaged & licensed | copies)
+
+
+def kind_in(path: str, vendored: frozenset[str]) -> str:
+    """path_kind, with the files of the listing's vendored packages (vendored_packages) vendored too."""
+    if vendored and any(path.startswith(f"{folder}/") for folder in vendored):
+        return VENDORED
+    return path_kind(path)
+
+
 # Repo paths as strings: PurePosixPath's answers without building the object (probes ask about every
 # path of a 50,000-file repo many times over). Paths git gives are clean and relative; anything else
 # ("//", "./", a leading or trailing "/") goes through pathlib, so the answers are always pathlib's.
@@ -172,12 +211,13 @@ def parent_dir(path: str) -> str:
 
 
 HELM_DIRS = frozenset({"charts", "chart", "helm"})
-# Files that teams keep by hand in a top-level `build/` folder (CI and deploy configuration); build
-# tools write packages and bundles there, never these.
+# Files that teams keep by hand in a top-level `build/` folder (CI and deploy configuration, and the
+# Python scripts their CI runs, like `build/utils.py` called by Cloud Build); build tools write packages
+# and bundles there (setuptools under `build/lib*/`, `build/bdist.*/`), never these directly in it.
 _BUILD_CONFIG = re.compile(
     r"^(?:Dockerfile[\w.-]*|[\w.-]+\.Dockerfile|Containerfile|docker-compose[\w.-]*\.ya?ml|compose[\w.-]*\.ya?ml"
     r"|Jenkinsfile[\w.-]*|buildspec[\w.-]*\.ya?ml|cloudbuild[\w.-]*\.(?:ya?ml|json)|Makefile|[\w.-]+\.mk"
-    r"|[\w.-]+\.sh|requirements[\w.-]*\.(?:txt|in)|[\w.-]+\.ya?ml)$"
+    r"|[\w.-]+\.(?:sh|py)|requirements[\w.-]*\.(?:txt|in)|[\w.-]+\.ya?ml)$"
 )
 
 
@@ -416,10 +456,12 @@ __all__ = [
     "file_stem",
     "globs_regex",
     "is_test_path",
+    "kind_in",
     "match_any",
     "match_glob",
     "parent_dir",
     "path_domain",
     "path_kind",
     "path_parts",
+    "vendored_packages",
 ]

@@ -74,6 +74,7 @@ TOOL_NAMESPACES = frozenset(
         "pandera",
         "soda",
         "deepchecks",
+        "lm_eval",
     ]
 )
 

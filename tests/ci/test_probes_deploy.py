@@ -59,7 +59,47 @@ PROMOTE = {
     "prod": gjob("helm upgrade --install api chart -f values-prod.yaml", environment="production", needs="staging"),
 }
 
+# Dagster+ deploys code locations through the dagster-cloud CLI action (hooli-data-eng-pipelines' shape)
+DAGSTER_CLI = "dagster-io/dagster-cloud-action/actions/utils/dagster-cloud-cli@v1.12.14"
+DAGSTER_JOB = gjob(
+    {"uses": DAGSTER_CLI, "with": {"command": "ci check --project-dir ."}},
+    {"uses": "docker/build-push-action@v5", "with": {"push": True}},
+    {"uses": DAGSTER_CLI, "with": {"command": "ci deploy $LOCATIONS"}},
+)
+# a LangSmith deployment of an agent, started by hand (chat-langchain's shape)
+MDA_DEPLOY = "uv run mda deploy . --name agent --deployment-type prod"
+
 CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
+    (
+        "dagster_cloud_deploy_on_merge",
+        deploy_on_merge,
+        gha({**PUSH_MAIN, "pull_request": None}, {"d": DAGSTER_JOB}),
+        "true",
+        "medium",
+    ),
+    (
+        "dagster_cloud_check_only",
+        deploy_on_merge,
+        gha(PUSH_MAIN, {"d": gjob({"uses": DAGSTER_CLI, "with": {"command": "ci check"}})}),
+        "false",
+        None,
+    ),
+    (
+        "dagster_cloud_serverless_action",
+        deploy_on_merge,
+        gha(PUSH_MAIN, {"d": gjob({"uses": "dagster-io/dagster-cloud-action/actions/serverless_prod_deploy@v0.1"})}),
+        "true",
+        "medium",
+    ),
+    ("langsmith_deploy_by_hand", deploy_manual_only, gha(DISPATCH, {"deploy": gjob(MDA_DEPLOY)}), "true", None),
+    (
+        "langgraph_deploy_on_merge",
+        deploy_on_merge,
+        gha(PUSH_MAIN, {"d": gjob("langgraph deploy --config langgraph.json")}),
+        "true",
+        "medium",
+    ),
+    ("langgraph_up_is_no_deploy", deploy_on_merge, gha(PUSH_MAIN, {"d": gjob("langgraph up --wait")}), "false", None),
     # ci.model_deploy_job
     ("model_aml", model_deploy_job, gha(PUSH_MAIN, {"d": gjob(AML)}), "true", "medium"),
     ("model_manual", model_deploy_job, gha(DISPATCH, {"d": gjob(AML)}), "true", "low"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.facts.ci import commands as cmd
-from scanner.facts.ci.model import MANUAL, PULL_REQUEST, PUSH, SCHEDULE, TAG
+from scanner.facts.ci.model import EXTERNAL, MANUAL, PULL_REQUEST, PUSH, SCHEDULE, TAG
 from tests.ci._support import job, kinds, model_of, pipeline
 
 ROOT = """version: 1
@@ -181,3 +181,68 @@ def test_tag_triggered_task_publishing_a_package_is_release_automation(tmp_path:
     found = run_on_repo(release_automation, tmp_path, {".taskcluster.yml": INLINE}).finding
     assert found.outcome == "true"
     assert [loc.label() for loc in found.locations] == [".taskcluster.yml:36"]  # the command
+
+
+HOOK = """{
+  "schedule": ["0 0 1,16 * *"],
+  "bindings": [{"exchange": "exchange/taskcluster-queue/v1/task-completed",
+                "routingKeyPattern": "route.project.x.deploy_ending"}],
+  "metadata": {"name": "X data pipeline", "owner": "team@example.com"},
+  "task": {
+    "metadata": {"name": "X data pipeline"},
+    "payload": {"command": ["python", "/code/spawn_pipeline.py", "/code/data-pipeline.yml"], "image": "x/spawn"},
+    "provisionerId": "proj-x"
+  }
+}
+"""
+API_HOOK = """{
+  "metadata": {"name": "X classify patch"},
+  "task": {"payload": {"command": ["x-classify", "--diff-id=${payload['DIFF_ID']}"]}}
+}
+"""
+GRAPH = """version: 1
+tasks:
+  $let:
+    repository: https://github.com/x/x
+  in:
+    - ID: commits
+      payload:
+        command: [x-data-commits]
+      metadata: {name: x commits retrieval}
+    - ID: train-regressor
+      dependencies: [commits]
+      payload:
+        command: [x-train, regressor]
+      metadata: {name: x train regressor}
+"""
+
+
+def test_hooks_are_scheduled_pipelines_with_the_tasks_they_spawn(tmp_path: Path) -> None:
+    ci = model_of(
+        tmp_path,
+        {
+            "infra/taskcluster-hook-data-pipeline.json": HOOK,
+            "infra/taskcluster-hook-classify.json": API_HOOK,
+            "infra/data-pipeline.yml": GRAPH,
+            "infra/spawn_pipeline.py": "print('spawn')\n",
+        },
+    )
+    hook = pipeline(ci, "infra/taskcluster-hook-data-pipeline.json")
+    assert hook.system == "taskcluster" and hook.name == "X data pipeline"
+    assert kinds(hook.triggers) == [EXTERNAL, SCHEDULE]
+    assert [t.detail for t in hook.triggers if t.kind == SCHEDULE] == ["0 0 1,16 * *"]
+    assert [j.id for j in hook.jobs] == ["X data pipeline", "x commits retrieval", "x train regressor"]
+    train = job(hook, "x train regressor")
+    assert set(train.needs) == {"x commits retrieval", "X data pipeline"}
+    assert kinds(train.triggers or ()) == [EXTERNAL, SCHEDULE]
+    assert train.steps[0].run == "x-train regressor" and train.steps[0].path == "infra/data-pipeline.yml"
+    spawn = job(hook, "X data pipeline").steps[0]
+    assert spawn.run == "python /code/spawn_pipeline.py /code/data-pipeline.yml"
+    api = pipeline(ci, "infra/taskcluster-hook-classify.json")
+    assert [(t.kind, t.event) for t in api.triggers] == [(EXTERNAL, "hooks-api")]
+    assert [j.id for j in api.jobs] == ["X classify patch"]
+
+
+def test_json_named_like_a_hook_without_a_task_is_not_a_pipeline(tmp_path: Path) -> None:
+    ci = model_of(tmp_path, {"infra/taskcluster-hook-notes.json": '{"schedule": ["0 0 * * *"]}\n'})
+    assert ci.empty

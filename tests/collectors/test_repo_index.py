@@ -11,7 +11,7 @@ import pytest
 from scanner.collectors.indexer import build_index
 from scanner.collectors.repo_reader import MAX_FILE_BYTES
 from scanner.facts.paths import path_domain, path_kind
-from scanner.testing import git, make_repo
+from scanner.testing import git, index_of, make_repo
 
 
 @pytest.fixture
@@ -184,6 +184,7 @@ def test_an_ordinary_repo_keeps_its_tool_calls(messy: Path) -> None:
         ("build/docker-compose.airflow.yml", "code"),
         ("build/requirements-airflow-dev.txt", "code"),
         ("build/deploy.sh", "code"),
+        ("build/utils.py", "code"),  # a script the CI runs (Cloud Build `args: ['build/utils.py', ...]`)
         # build output stays vendored: packages, bundles, nested build folders
         ("build/lib/pkg/model.py", "vendored"),
         ("build/lib/pkg/conf.yaml", "vendored"),
@@ -193,3 +194,45 @@ def test_an_ordinary_repo_keeps_its_tool_calls(messy: Path) -> None:
 )
 def test_hand_written_build_folder_files_are_not_vendored(path: str, kind: str) -> None:
     assert path_kind(path) == kind
+
+
+VENDORED_LISTING = {
+    # a copy of another project: its own packaging metadata and licence, under a dependencies/ folder
+    "inference/dependencies/AutoGPTQ/setup.py": "from setuptools import setup\nsetup(name='auto_gptq')\n",
+    "inference/dependencies/AutoGPTQ/LICENSE": "MIT License\n",
+    "inference/dependencies/AutoGPTQ/auto_gptq/modeling.py": "import torch\n",
+    # a known tool's package copied without packaging
+    "bench/dependencies/lm_eval/__init__.py": "",
+    "bench/dependencies/lm_eval/models/gpt3.py": "import openai\n",
+    # the repo's own: a FastAPI dependencies module, a deps/ folder with packaging but no licence
+    "app/dependencies/auth.py": "def user():\n    return 1\n",
+    "deps/helpers/setup.py": "from setuptools import setup\n",
+    "deps/helpers/helpers.py": "X = 1\n",
+    "inference/run.py": "import auto_gptq\n",
+}
+
+
+@pytest.mark.parametrize("as_git", [True, False], ids=["git", "folder"])
+def test_third_party_packages_under_a_dependencies_folder_are_vendored(tmp_path: Path, as_git: bool) -> None:
+    root = make_repo(tmp_path, VENDORED_LISTING)
+    if not as_git:
+        (root / ".git").rename(tmp_path / "git-moved")
+    index = build_index(root)
+    assert index.kind("inference/dependencies/AutoGPTQ/auto_gptq/modeling.py") == "vendored"
+    assert index.kind("inference/dependencies/AutoGPTQ/setup.py") == "vendored"
+    assert index.kind("bench/dependencies/lm_eval/models/gpt3.py") == "vendored"
+    assert index.text("bench/dependencies/lm_eval/models/gpt3.py") is None, "vendored copies are not read"
+    own = ["app/dependencies/auth.py", "deps/helpers/helpers.py", "inference/run.py"]
+    assert [index.kind(p) for p in own] == ["code"] * 3
+    assert sorted(index.python_files()) == sorted([*own, "deps/helpers/setup.py"])
+
+
+def test_scripts_kept_in_a_top_level_build_folder_are_own_code(tmp_path: Path) -> None:
+    build = {
+        "build/utils.py": "import argparse\n",
+        "build/model-deployment.yaml": "steps:\n- name: python\n  args: ['build/utils.py', '--mode=deploy']\n",
+        "build/lib/pkg/model.py": "import torch\n",  # setuptools output stays vendored
+    }
+    index = index_of(tmp_path, build)
+    assert index.python_files() == ["build/utils.py"]
+    assert index.kind("build/lib/pkg/model.py") == "vendored"

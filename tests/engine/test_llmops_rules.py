@@ -4,13 +4,20 @@ judge run only by hand (or only a weak hint of one) is not automatic."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scanner.engine.assess import assess_scope
 from scanner.engine.rules import RuleSet, builtin_rules_dir, load_rules
 from scanner.model import Finding, Location, Outcome
 from scanner.registry import load_probes
+from scanner.runner import ScanOptions, scan
 from scanner.signals import known_signals
+from scanner.targets import resolve_targets
+from scanner.testing import make_repo
+from tests.ci._support import gha, gjob
+from tests.repo_llm.util import OPENAI_APP
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +51,19 @@ def _discovery(rules: RuleSet, findings: list[Finding]) -> str | None:
 )
 def test_online_judges_are_automatic_evaluations(rules: RuleSet, extra: list[Finding], expected: str) -> None:
     assert _discovery(rules, BASE + extra) == expected
+
+
+def _deployment_level(root: Path) -> str | None:
+    result = scan(resolve_targets([str(root)]), load_probes(), load_rules(builtin_rules_dir()), ScanOptions())
+    return result.assessments[0].areas["llmops"].dimensions["deployment"].level
+
+
+def test_a_deploy_that_ci_runs_when_a_person_starts_it_is_a_structured_deployment(tmp_path: Path) -> None:
+    app = {"agent/chat.py": OPENAI_APP, "pyproject.toml": '[project]\nname = "agent"\n'}
+    by_hand = gha(
+        {"workflow_dispatch": None},
+        {"deploy": gjob("uv sync", "uv run mda deploy . --name agent --deployment-type prod")},
+        ".github/workflows/deploy.yml",
+    )
+    assert _deployment_level(make_repo(tmp_path, {**app, **by_hand}, name="deployed")) == "minimal"
+    assert _deployment_level(make_repo(tmp_path, app, name="not-deployed")) == "initial"

@@ -182,3 +182,14 @@ def test_day_helper() -> None:
 )
 def test_infer_role(counts: dict[str, int], role: str) -> None:
     assert infer_role(counts) == role
+
+
+def test_changes_to_a_vendored_package_copy_are_left_out(tmp_path: Path) -> None:
+    copy = {
+        "inference/dependencies/AutoGPTQ/setup.py": "from setuptools import setup\n",
+        "inference/dependencies/AutoGPTQ/LICENSE": "MIT License\n",
+        "inference/dependencies/AutoGPTQ/auto_gptq/modeling.py": "import torch\n",
+    }
+    root = scripted(tmp_path, [Step({**copy, "inference/run.py": "import auto_gptq\n"}, ADA, 0, "quantize")])
+    history = build_history(root, index=build_index(root))
+    assert history.commits[0].files == ("inference/run.py",) and history.ignored_changes == 3

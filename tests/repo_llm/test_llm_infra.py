@@ -124,6 +124,23 @@ CONTAINERIZED = [
         "low",
     ),
     Case("pitfall: helm chart without llm code", {"charts/api/Chart.yaml": "apiVersion: v2\nname: api\n"}, "false"),
+    Case(
+        "pitfall: a third-party package copied under dependencies/ (own setup.py and licence)",
+        {
+            "inference/dependencies/bench/Dockerfile": DOCKERFILE,
+            "inference/dependencies/bench/setup.py": "from setuptools import setup\nsetup(name='bench')\n",
+            "inference/dependencies/bench/LICENSE": "MIT License\n",
+            "inference/dependencies/bench/bench/chat.py": OPENAI_APP,
+        },
+        "false",
+    ),
+    Case(
+        "a FastAPI app's own dependencies/ module is its code",
+        {"Dockerfile": DOCKERFILE, "app/dependencies/llm.py": OPENAI_APP, "app/main.py": "import fastapi\n"},
+        "true",
+        "medium",
+        ("Dockerfile",),
+    ),
 ]
 
 

@@ -46,6 +46,12 @@ def _r(category: str, pattern: str, target: str = "", model: bool = False) -> Ru
 
 
 PY = r"(?:python[\d.]*|py)\s+(?:-\w+\s+)*"
+# Dagster+ (Dagster Cloud) deploys of code locations: the `dagster-cloud` CLI (also what the
+# dagster-io/dagster-cloud-action steps run) and `dg plus deploy`.
+DAGSTER_CLOUD_DEPLOY = (
+    r"\bdagster-cloud\s+(?:ci\s+deploy|serverless\s+deploy[\w-]*|workspace\s+(?:add-location|update-location|sync))\b"
+    r"|\bdg\s+plus\s+deploy\b"
+)
 COMMAND_RULES: tuple[Rule, ...] = (
     # tests
     _r(TEST, r"(?<![\w-])(?:py\.test|pytest)\b(?![-\w.])|(?:^|\s)-m\s+(?:pytest|unittest)\b"),
@@ -111,6 +117,9 @@ COMMAND_RULES: tuple[Rule, ...] = (
         "kubernetes",
     ),
     _r(DEPLOY, r"\bdatabricks\s+bundle\s+deploy\b", "databricks"),
+    _r(DEPLOY, DAGSTER_CLOUD_DEPLOY, "dagster"),
+    # LangGraph Platform / LangSmith deployments of an agent (`langgraph deploy`, Managed Deep Agents' `mda deploy`)
+    _r(DEPLOY, r"\blanggraph\s+deploy\b|\bmda\s+deploy\b", "langsmith"),
     _r(
         DEPLOY,
         r"\bterraform\s+(?:-\S+\s+)*apply\b|\bterragrunt\b[^|;]*\sapply\b|\btofu\s+(?:-\S+\s+)*apply\b|\bpulumi\s+up\b"
@@ -158,6 +167,7 @@ COMMAND_RULES: tuple[Rule, ...] = (
         r"\b(?:docker|podman)\s+(?:build|buildx\s+build|image\s+build|push|compose\s+build)\b|\bbuildah\b"
         r"|/kaniko/executor|\baz\s+acr\s+build\b|\bgcloud\s+builds\s+submit\b|\bko\s+(?:build|publish)\b"
         r"|\bpack\s+build\b|\bbentoml\s+(?:build|containerize)\b|\bmlflow\s+models\s+build-docker\b"
+        r"|\blanggraph\s+build\b"
         # Mozilla's taskboot (Taskcluster): builds and pushes images, publishes packages
         r"|\btaskboot\s+(?:build|build-compose|push-artifacts?|deploy-pypi)\b",
     ),
@@ -180,6 +190,8 @@ COMMAND_RULES: tuple[Rule, ...] = (
         r"\bdbt\s+(?:build|run|seed|snapshot)\b|\bsqlmesh\s+(?:plan\b[^|;]*--auto-apply|run\b)"
         r"|\bdatabricks\s+bundle\s+deploy\b",
     ),
+    # Dagster+ code locations: the orchestrated data pipelines themselves
+    _r(DATA_DEPLOY, DAGSTER_CLOUD_DEPLOY),
     # a dbt Cloud job started from CI (API call or CLI): the job builds the models in its environment
     _r(DATA_DEPLOY, r"cloud\.getdbt\.com/api/v\d/accounts/\S*/jobs/\S*/run\b|\bdbt-cloud\s+job\s+run\b"),
     # dbt run through Meltano: `meltano run dbt-snowflake:run dbt-snowflake:test`, `meltano invoke dbt-x test`

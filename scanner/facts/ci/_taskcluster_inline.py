@@ -4,7 +4,7 @@ The file's `tasks:` is a JSON-e template: `$let`, `$if`/`then`, `$flatten`, `$me
 definitions. Every mapping with a `payload.command` and a `metadata.name` is a task; it runs on the
 events its innermost enclosing `$if` names (`tasks_for == "github-push"`, a pull request, a release; a
 push of `refs/tags/` is a tag), else on the events the file handles. `dependencies` naming other tasks'
-`as_slugid("...")` become needs. The template is read, never rendered.
+`as_slugid("...")` (or their plain `ID`) become needs. The template is read, never rendered.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ def inline_tasks(src: Source, base: tuple[Trigger, ...], command_text: Any) -> l
             run_line=src.value_line(*keys, "payload", "command") or line,
         )
         needs = tuple(
-            slugs[s] for dep in as_list(task.get("dependencies")) if (s := _slug_of(dep)) in slugs and slugs[s]
+            slugs[s]
+            for dep in as_list(task.get("dependencies"))
+            if (s := _slug_of(dep) or as_str(dep)) and s in slugs and slugs[s]
         )
         jobs.append(
             Job(
@@ -91,7 +93,8 @@ def _condition_triggers(condition: str, line: int | None, path: str) -> tuple[Tr
 
 
 def _slug(task: dict[str, Any]) -> str:
-    return _slug_of(task.get("taskId"))
+    """The name other tasks depend on it by: `as_slugid("x")` in its taskId, or its plain `ID`."""
+    return _slug_of(task.get("taskId")) or as_str(task.get("ID"))
 
 
 def _slug_of(value: Any) -> str:

@@ -48,6 +48,8 @@ def task_texts(step: Step) -> list[str]:
         return [f"npm {get('customCommand') if get('command') == 'custom' else get('command', 'install')}"]
     if name.startswith("pythonscript") and get("scriptPath"):
         return [f"python {get('scriptPath')} {get('arguments')}"]
+    if name.startswith("dagster-io/dagster-cloud-action/") and get("command"):
+        return [f"dagster-cloud {get('command')}"]  # actions/utils/dagster-cloud-cli runs `dagster-cloud <command>`
     if name in ("pulumi/actions",) or name.startswith("pulumi"):
         return [f"pulumi {get('command')}"]
     texts = [inputs[k.lower()] for k in SCRIPT_INPUTS if inputs.get(k.lower())]

@@ -26,6 +26,11 @@ amondnet/vercel-action                           deploy:paas
 cloudflare/wrangler-action                       deploy:paas
 easingthemes/ssh-deploy                          deploy:script
 firebaseextended/action-hosting-deploy           deploy:paas
+dagster-io/dagster-cloud-action/actions/serverless_prod_deploy   deploy:dagster data_deploy:dagster
+dagster-io/dagster-cloud-action/actions/serverless_branch_deploy deploy:dagster data_deploy:dagster
+dagster-io/dagster-cloud-action/actions/hybrid_prod_deploy       deploy:dagster data_deploy:dagster
+dagster-io/dagster-cloud-action/actions/hybrid_branch_deploy     deploy:dagster data_deploy:dagster
+dagster-io/dagster-cloud-action/actions/utils/deploy             deploy:dagster data_deploy:dagster
 dflook/terraform-apply                           deploy:terraform iac_apply:terraform
 dflook/terraform-plan                            iac_plan:terraform
 azurewebapp                                      deploy:azure

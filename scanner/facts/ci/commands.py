@@ -126,6 +126,7 @@ _ENV_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _SQLMESH_ENV = re.compile(r"\bsqlmesh\s+plan\s+([\w-]+)")
+_CI_SUBCOMMAND = re.compile(r"\bdagster-cloud\s+ci\b")  # `dagster-cloud ci deploy`: "ci" names no environment
 _DOCS_WORDS = re.compile(
     r"(?<![A-Za-z0-9])(?:docs?|documentation|gh-pages|mkdocs|sphinx|storybook)(?![A-Za-z0-9])", re.IGNORECASE
 )
@@ -194,6 +195,7 @@ def _script_category(command: str) -> list[tuple[str, str]]:
 def _env(category: str, text: str) -> str:
     if category not in ENV_CATEGORIES:
         return ""
+    text = _CI_SUBCOMMAND.sub("dagster-cloud", text)
     m = _SQLMESH_ENV.search(text) or _ENV_FLAG.search(" " + text)
     if m:
         return m.group(1).lower()

@@ -1,6 +1,7 @@
-"""Taskcluster: tasks written out in `.taskcluster.yml` (see `_taskcluster_inline`), and Taskgraph:
-`.taskcluster.yml` (the decision task), kinds in
-`taskcluster/kinds/<kind>/kind.yml` (or the older `taskcluster/ci/`), and `.cron.yml`.
+"""Taskcluster: tasks written out in `.taskcluster.yml` (see `_taskcluster_inline`), hooks kept in the
+repo (`taskcluster-hook-*.json`, see `_taskcluster_hooks`), and Taskgraph: `.taskcluster.yml` (the
+decision task), kinds in `taskcluster/kinds/<kind>/kind.yml` (or the older `taskcluster/ci/`), and
+`.cron.yml`.
 
 One pipeline holds every task of every kind (job id `kind/task`): `task-defaults` are merged into each
 task, `run.command` (or `worker.command`) becomes the step, `kind-dependencies` become needs.
@@ -17,6 +18,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from scanner.facts.ci._taskcluster_hooks import HOOK_GLOBS, hook_pipeline, is_hook
 from scanner.facts.ci._taskcluster_inline import inline_tasks
 from scanner.facts.ci._util import Source, as_list, as_map, as_str, as_strs, stamp
 from scanner.facts.ci.model import (
@@ -54,6 +56,9 @@ MAX_TASKS = 2000
 
 
 def parse(index: RepoIndex, path: str) -> tuple[list[Pipeline], list[ParseError]]:
+    if path.endswith(".json"):
+        hook, hook_errors = hook_pipeline(index, path, SYSTEM, _command_text)
+        return [hook] if hook else [], hook_errors
     errors: list[ParseError] = []
     root = index.yaml(path)  # read for its events as text (a JSON-e template), but it must still be YAML
     if root.error:
@@ -286,9 +291,14 @@ def _cron(index: RepoIndex, path: str, errors: list[ParseError]) -> Pipeline:
     return Pipeline(path, SYSTEM, "cron", tuple(triggers), tuple(jobs), line=1)
 
 
+def _detect(index: RepoIndex, path: str) -> bool:
+    return is_hook(index, path) if path.endswith(".json") else True
+
+
 PLUGIN = CISystem(
     name=SYSTEM,
-    globs=GLOBS,
+    globs=(*GLOBS, *HOOK_GLOBS),
     parse=parse,
+    detect=_detect,
     owned=(*KIND_GLOBS, "taskcluster/config.yml", *CRON),
 )
