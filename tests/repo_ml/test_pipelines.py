@@ -72,7 +72,8 @@ PIPE_ROWS = [
     Case(
         "ETL dag whose table names only contain ML-like words",
         {
-            "dags/extract.py": "from airflow import DAG\n\nTABLES = ['OFFENDER_RISK_PREDICTORS', 'light_touch_scorecards']\n"
+            "dags/extract.py": "from airflow import DAG\n\n"
+            "TABLES = ['OFFENDER_RISK_PREDICTORS', 'light_touch_scorecards']\n"
             "with DAG('extract') as dag:\n    pass\n"
         },
         "false",
