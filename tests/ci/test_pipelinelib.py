@@ -65,10 +65,10 @@ def test_pipelines_stages_and_assumed_triggers(tmp_path: Path) -> None:
     assert test.system == "pipelinelib" and kinds(test.triggers) == [PULL_REQUEST]
     assert kinds(publish.triggers) == [PUSH] and publish.triggers[0].covers_default_branch()
     # `run: true` runs the variant's entrypoint, named by the repo file it was copied from; a build alone runs nothing
-    (step,) = job(test, "run-test").steps
+    (step,) = job(test, "scorer/run-test").steps
     assert (step.run, step.path) == ("ci_entrypoint.sh ci-unit", ".pipeline/scorer/blubber.yaml")
-    assert job(test, "production").steps == ()
-    assert [s.run for s in job(publish, "publish").steps] == ["docker push scorer"]
+    assert job(test, "scorer/production").steps == ()
+    assert [s.run for s in job(publish, "scorer-publish/publish").steps] == ["docker push scorer"]
 
 
 def test_probes_read_the_tests_it_runs_and_the_image_it_publishes(tmp_path: Path) -> None:

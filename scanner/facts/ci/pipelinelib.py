@@ -1,12 +1,12 @@
 """Wikimedia PipelineLib: `.pipeline/config.yaml`, run by Jenkins for Gerrit changes (Zuul).
 
-Each entry of `pipelines:` is a pipeline and each of its `stages` a job. A stage builds a variant of the
-pipeline's Blubber file (`blubberfile`, relative to `directory`, default `.pipeline/blubber.yaml`); with
-`run` it runs the variant's `entrypoint` (plus `run.arguments`): a step whose script is that command,
-with a file the variant copies from the repo (`copies: [{from: local, source, destination}]`) named by
-its repo path, so `./entrypoint.sh` copied from `ci_entrypoint.sh` is followed into that script.
-`publish.image` pushes the built image (a `docker push` step). `deploy` stages install the chart in a
-CI namespace for helm tests; they are not read as deploys.
+Each entry of `pipelines:` is a pipeline and each of its `stages` a job (id `pipeline/stage`). A stage
+builds a variant of the pipeline's Blubber file (`blubberfile`, relative to `directory`, default
+`.pipeline/blubber.yaml`); with `run` it runs the variant's `entrypoint` (plus `run.arguments`): a step
+whose script is that command, with a file the variant copies from the repo (`copies: [{from: local,
+source, destination}]`) named by its repo path, so `./entrypoint.sh` copied from `ci_entrypoint.sh` is
+followed into that script. `publish.image` pushes the built image (a `docker push` step). `deploy` stages
+install the chart in a CI namespace for helm tests; they are not read as deploys.
 
 When a pipeline runs is configured outside the repo (integration/config), so it is assumed, as for a
 Jenkinsfile: pipelines that publish run after a change merges (push to the default branch), the others on
@@ -49,7 +49,8 @@ def parse(index: RepoIndex, path: str) -> tuple[list[Pipeline], list[ParseError]
             keys = ("pipelines", name, "stages", i)
             steps = _run_steps(src, keys, scfg, blubber, sid) + _publish_steps(src, keys, scfg, sid)
             needs = (jobs[-1].id,) if jobs else ()
-            jobs.append(Job(id=sid, name=sid, line=src.line(*keys), path=path, steps=tuple(steps), needs=needs))
+            jid = f"{name}/{sid}"  # one file holds many pipelines: job ids stay unique in it
+            jobs.append(Job(id=jid, name=sid, line=src.line(*keys), path=path, steps=tuple(steps), needs=needs))
         publishes = any("publish" in as_map(s) for s in as_list(cfg.get("stages")))
         line = src.line("pipelines", name)
         trigger = (
