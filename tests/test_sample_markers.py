@@ -56,7 +56,28 @@ CASES = [
         {"README.md": "# Hooli Data Engineering\n\nDagster code developed by the fictional data engineering team.\n"},
         {SAMPLE},
     ),
+    (
+        "an example by 'this is an example of'",
+        {"README.md": "# MLOps using SageMaker and GitHub Actions\n\nThis is an example of MLOps implementation.\n"},
+        {SAMPLE},
+    ),
+    (
+        "the title is the top-level heading below a notice",
+        {
+            "README.md": "## Notice\n\nBlog post: help wanted.\n\n# kubeflow-examples\n\n"
+            "A repository to share extended Kubeflow examples and tutorials to demonstrate ML concepts.\n"
+        },
+        {SAMPLE, TEACHING},
+    ),
     # look-alikes that must not count
+    (
+        "a library pointing to its tutorials further down",
+        {
+            "README.md": "# Churn library\n\nScores churn.\n\n## Learn more\n\n"
+            "The docs repository holds our tutorials.\n\nIt is an example of good design.\n"
+        },
+        set(),
+    ),
     (
         "a usage example further down",
         {"README.md": "# Churn service\n\nServes churn scores.\n\n## Usage\n\nThis example shows how to call it.\n"},

@@ -27,7 +27,21 @@ from scanner.model import Finding
 from scanner.probekit import hit, miss, probe
 from scanner.views import Views
 
-ML_WORDS = re.compile(r"train|predict|scor(e|ing)|inference|fit_model|retrain", re.I)
+# Whole words of names and strings (split at `_`, `-`, `.`, camelCase): a `scorecards` table or an
+# `OFFENDER_RISK_PREDICTORS` extract is not a model.
+ML_TOKENS = frozenset(
+    "train trains training trained trainer retrain retraining predict predicts predicted prediction predictions"
+    " score scores scored scoring inference".split()
+)
+_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def ml_words(text: str) -> bool:
+    """The text names a training, prediction or scoring step (`train_model`, `batchPredict`, `fit_model`)."""
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    return any(t in ML_TOKENS for t in tokens) or " fit model " in f" {' '.join(tokens)} "
+
+
 ORCHESTRATORS = {  # (decorator or call or base) prefix -> orchestrator
     "airflow.DAG": "airflow",
     "airflow.models.DAG": "airflow",
@@ -121,7 +135,7 @@ def _ml_context(index: RepoIndex, path: str, f: PyFacts) -> bool:
         training_calls(path, f)
         or uses_ml(f)
         or local_imports(index, f) & train_paths
-        or any(ML_WORDS.search(n) for n in names)
+        or any(ml_words(n) for n in names)
     )
 
 
@@ -138,14 +152,14 @@ def _orchestrated_sites(index: RepoIndex) -> list[Site]:
     for path in index.paths("dvc.yaml", "**/dvc.yaml", kinds=CODE):
         stages = dig(index.yaml_data(path), "stages")
         if isinstance(stages, dict) and len(stages) >= 2:
-            trains = [n for n, s in stages.items() if isinstance(s, dict) and ML_WORDS.search(f"{n} {s.get('cmd')}")]
+            trains = [n for n, s in stages.items() if isinstance(s, dict) and ml_words(f"{n} {s.get('cmd')}")]
             if trains:
                 doc = index.yaml(path).docs[0]
                 out.append(Site(path, doc.line(("stages", trains[0])) or 1, f"dvc pipeline ({len(stages)} stages)"))
     for d in yaml_docs(index):
         for name, job in mapping(dig(d.data, "resources", "jobs")).items():
             keys = [str(t.get("task_key", "")) for t in (dig(job, "tasks") or []) if isinstance(t, dict)]
-            if any(ML_WORDS.search(k) for k in [name, *keys]):
+            if any(ml_words(k) for k in [name, *keys]):
                 out.append(Site(d.path, d.line("resources", "jobs", name), f"Databricks job {name}"))
     return out
 

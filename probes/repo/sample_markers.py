@@ -45,7 +45,11 @@ SAMPLE_INTRO = re.compile(
 # Only in the opening paragraph: further down, "this example shows" describes a usage snippet.
 OPENING_SAMPLE = re.compile(
     r"(?i)^(this|the) (example|sample|demo)\b[^.]{0,40}?\b(is|implements|shows|demonstrates|illustrates|uses)\b"
+    r"|^(this|it) is an? (\w+ ){0,2}(example|sample|demo)\b"
 )
+# Likewise only in the opening paragraph: a repository of tutorials (a library's README may point to its own
+# tutorials further down).
+OPENING_TEACHING = re.compile(r"(?i)\b(repository|repo|collection)\b[^.]{0,60}?\btutorials\b")
 TEACHING_TITLE = re.compile(
     r"(?i)\b(cookbooks?|tutorials?|course|workshop|lessons?|exercises|bootcamp|book|handbook|"
     r"notebooks, \d|learning|portfolio)\b"
@@ -102,9 +106,12 @@ def _intro(text: str) -> list[tuple[int, str]]:
 
 
 def _title(lines: list[tuple[int, str]]) -> tuple[int, str] | None:
-    for number, line in lines:
-        if line.startswith("#"):
-            return number, line.lstrip("#").strip()
+    """The first top-level heading (a `## Notice` above it is not the title), else the first heading."""
+    headings = [(n, line) for n, line in lines if line.startswith("#")]
+    top = [(n, line) for n, line in headings if line.startswith("# ")]
+    if top or headings:
+        number, line = (top or headings)[0]
+        return number, line.lstrip("#").strip()
     return lines[0] if lines else None
 
 
@@ -124,6 +131,8 @@ def readme_markers(index: RepoIndex, path: str) -> tuple[list[Location], list[Lo
     for number, line in _opening(lines, title):
         if OPENING_SAMPLE.search(line):
             sample.append(index.location(path, number, line))
+        if OPENING_TEACHING.search(line):
+            teaching.append(index.location(path, number, line))
     for number, line in lines:
         if SAMPLE_INTRO.search(line):
             sample.append(index.location(path, number, line))

@@ -37,6 +37,7 @@ PATHS = {
     "cloud_build": "cloudbuild.yaml",
     "codepipeline": "infra/delivery.yaml",
     "gocd": "ci.gocd.yaml",
+    "pipelinelib": ".pipeline/config.yaml",
     "tekton": "tekton/pipeline.yaml",
     "argo_workflows": "argo/workflow.yaml",
     "managed_platform": "render.yaml",

@@ -70,6 +70,15 @@ PIPE_ROWS = [
     ),
     Case("ETL-only dag", {"dags/copy.py": AIRFLOW_ETL}, "false"),
     Case(
+        "ETL dag whose table names only contain ML-like words",
+        {
+            "dags/extract.py": "from airflow import DAG\n\n"
+            "TABLES = ['OFFENDER_RISK_PREDICTORS', 'light_touch_scorecards']\n"
+            "with DAG('extract') as dag:\n    pass\n"
+        },
+        "false",
+    ),
+    Case(
         "tfx pipeline with a trainer",
         {
             "pipeline/pipeline.py": "from tfx import v1 as tfx\n\n\ndef create(root):\n"

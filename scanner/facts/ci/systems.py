@@ -43,6 +43,7 @@ MODULES = (
     "gocd",
     "tekton",
     "argo",
+    "pipelinelib",
     "platforms",
 )
 
