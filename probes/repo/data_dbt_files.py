@@ -17,6 +17,7 @@ from typing import Any
 
 from probes.repo._data import OWN_KINDS, parent_dir, under
 from scanner.facts.paths import CODE
+from scanner.facts.pyparse import parse_expression
 from scanner.facts.repo_index import RepoIndex
 from scanner.yamlio import YamlDoc
 
@@ -229,7 +230,7 @@ def sql_config(text: str) -> dict[str, Any]:
             depth -= 1
             if depth == 0:
                 try:
-                    call = ast.parse("f" + text[start : i + 1], mode="eval").body
+                    call = parse_expression("f" + text[start : i + 1]).body
                 except SyntaxError:
                     return {}
                 return {k.arg: _literal(k.value) for k in getattr(call, "keywords", []) if k.arg}

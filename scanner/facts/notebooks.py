@@ -5,10 +5,11 @@ Notebooks are never executed."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass
+
+from scanner.facts.pyparse import parse_module
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def _cell_lines(text_src: str, magics: list[str]) -> list[str]:
             line = "# " + line
         out.append(line)
     try:
-        ast.parse("\n".join(out))
+        parse_module("\n".join(out))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ["# " + line for line in raw]
     return out

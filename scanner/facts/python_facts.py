@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from scanner.facts.pyparse import parse_module
+
 # Import names of ML/LLM tools whose use the probes look for. A repo that *contains* one of these
 # packages develops the tool; its calls into it are implementation, not practice.
 TOOL_NAMESPACES = frozenset(
@@ -439,7 +441,7 @@ def _parse_tolerant(source: str, filename: str) -> tuple[ast.Module, int]:
     excepts), blank the failing top-level statement and retry, so one statement does not drop the file's
     facts. Returns the tree and the number of statements dropped; raises when the file cannot be repaired."""
     try:
-        return ast.parse(source, filename=filename), 0
+        return parse_module(source, filename), 0
     except SyntaxError as exc:
         first: SyntaxError = exc
     error = first
@@ -448,7 +450,7 @@ def _parse_tolerant(source: str, filename: str) -> tuple[ast.Module, int]:
         if error.lineno is None or not _blank_statement(lines, error.lineno):
             break
         try:
-            tree = ast.parse("\n".join(lines), filename=filename)
+            tree = parse_module("\n".join(lines), filename)
         except SyntaxError as again:
             error = again
             continue

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from scanner.facts.notebooks import NotebookCode, notebook_code
 from scanner.facts.paths import PRACTICE_KINDS, globs_regex
+from scanner.facts.pyparse import parse_module
 from scanner.facts.python_facts import TOOL_NAMESPACES, PyFacts, parse_python, without_namespaces
 from scanner.facts.python_tables import PyTables
 from scanner.model import Location
@@ -375,7 +376,7 @@ def _parse_tree(source: str | None) -> ast.Module | None:
     if source is None:
         return None
     try:
-        return ast.parse(source)
+        return parse_module(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
