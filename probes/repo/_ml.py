@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from scanner.facts.paths import file_stem, path_parts
-from scanner.facts.python_facts import Call, PyFacts
+from scanner.facts.python_facts import Call, PyFacts, under_module
 from scanner.facts.repo_index import Match, RepoIndex
 from scanner.model import Location
 from scanner.views import Views
@@ -31,6 +31,12 @@ ML_FRAMEWORKS = words(
     pytorch_lightning lightning fastai prophet autogluon pycaret h2o flaml sktime darts pyspark.ml
     sentence_transformers setfit trl peft ultralytics timm onnxruntime mlflow.pyfunc sagemaker
     azure.ai.ml azureml google.cloud.aiplatform bentoml"""
+)
+# Framework names that score or encode labels but never feed a model: LLM evaluation code computes F1 with
+# sklearn.metrics and a label binarizer without doing ML (a feature scaler does feed one, so it is not here).
+ML_HELPERS = words(
+    """sklearn.metrics sklearn.utils sklearn.preprocessing.LabelEncoder sklearn.preprocessing.LabelBinarizer
+    sklearn.preprocessing.MultiLabelBinarizer"""
 )
 TRACKING_LIBS = ("mlflow", "wandb", "neptune", "comet_ml", "clearml", "dvclive", "aim")
 FIT_METHODS = ("fit", "fit_generator", "partial_fit", "fit_one_cycle", "fine_tune", "train_model")
@@ -121,7 +127,16 @@ def method_calls(f: PyFacts, *methods: str) -> list[Call]:
 
 
 def uses_ml(f: PyFacts) -> bool:
-    return f.imported(*ML_FRAMEWORKS) is not None
+    """The file imports an ML framework beyond its helpers (ML_HELPERS)."""
+    if f.imported(*ML_FRAMEWORKS) is None:
+        return False
+    mods = [m for m in f.imports if under_any(m, ML_FRAMEWORKS)]
+    # a parent recorded for a deeper import (`sklearn` for `sklearn.metrics`) is not imported for itself
+    return any(not under_any(m, ML_HELPERS) and not any(o.startswith(m + ".") for o in mods) for m in mods)
+
+
+def under_any(name: str, modules: Iterable[str]) -> bool:
+    return any(under_module(name, m) for m in modules)
 
 
 def predict_calls(f: PyFacts) -> list[Call]:

@@ -42,8 +42,11 @@ PY_FAMILIES: dict[str, str] = {
 # LM loaded to score perplexity or as a component of a library is not).
 SELF_HOSTED_CLIENTS = frozenset(
     {"LLM", "AsyncLLMEngine", "Llama", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "InferenceClient"}
-    | {"AsyncInferenceClient"}
+    | {"AsyncInferenceClient", "LLMEngine"}
 )
+# Class methods that build a self-hosted client (`AutoModelForCausalLM.from_pretrained(...)`,
+# vLLM's `AsyncLLMEngine.from_engine_args(...)`).
+SELF_HOSTED_BUILDERS = frozenset({"from_pretrained", "from_engine_args"})
 GENERATE_ONLY = frozenset({"transformers"})
 FRAMEWORKS = _words("langchain llama_index semantic_kernel dspy haystack pydantic_ai")
 
@@ -89,6 +92,7 @@ CLIENT_RE = re.compile(
 NOT_CLIENT_RE = re.compile(r"(?:Message|Template|History|Memory|Value|Parser|Chunk|Result|Error)$")
 GEN_LAST = _words(
     "completion acompletion text_completion chat achat generate agenerate Predict ChainOfThought ReAct ProgramOfThought"
+    " batch_completion abatch_completion batch_completion_models batch_completion_models_all_responses"
 )
 PROMPT_RE = re.compile(
     r"^(?:System|Human|AI)Message(?:PromptTemplate)?$|^(?:Chat)?PromptTemplate$|^from_(?:messages|template|system)$"
@@ -130,7 +134,7 @@ def role_in_family(family: str, parts: list[str]) -> str | None:
         return "embed"
     if family in ("vllm", "llama_cpp", "transformers", "tgi", "hf_inference") and (
         last in SELF_HOSTED_CLIENTS
-        or (last == "from_pretrained" and before in SELF_HOSTED_CLIENTS)
+        or (last in SELF_HOSTED_BUILDERS and before in SELF_HOSTED_CLIENTS)
         or (family == "tgi" and last in ("Client", "AsyncClient"))
     ):
         return "client"

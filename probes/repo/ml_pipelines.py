@@ -110,9 +110,20 @@ def _kfp_sites(index: RepoIndex) -> list[Site]:
     return out
 
 
+# Steps of a retrieval-indexing pipeline (crack, chunk, embed and push documents to a search index).
+INDEXING_STEP = re.compile(r"chunk|crack|embed|index|push|upload|ingest|pars|extract|split|document", re.I)
+
+
+def _indexes_documents(jobs: object) -> bool:
+    """Every step of the pipeline job prepares documents for retrieval: a RAG indexing pipeline, not ML."""
+    return isinstance(jobs, dict) and bool(jobs) and all(INDEXING_STEP.search(str(name)) for name in jobs)
+
+
 def _aml_pipeline_sites(index: RepoIndex) -> list[Site]:
     out = []
     for d in yaml_docs(index):
+        if _indexes_documents(d.data.get("jobs")):
+            continue
         if "pipelineJob.schema.json" in d.schema:
             out.append(Site(d.path, d.line("$schema"), "Azure ML pipeline job ($schema pipelineJob)"))
         elif d.data.get("type") == "pipeline" and isinstance(d.data.get("jobs"), dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from probes.repo._ml import (
     CODE,
     ML_FRAMEWORKS,
+    ML_HELPERS,
     TRACKING_LIBS,
     code_files,
     facts,
@@ -12,6 +13,7 @@ from probes.repo._ml import (
     loc,
     repo_of,
     training_files,
+    under_any,
     uses_ml,
 )
 from probes.repo.ml_pipelines import pipeline_sites
@@ -51,7 +53,7 @@ def _framework_sites(index: RepoIndex) -> dict[str, tuple[int, list[str]]]:
     """file -> (first framework call line, frameworks called); imports alone do not count."""
     out = {}
     for path in code_files(index):
-        calls = facts(index, path).calls_under(*ML_FRAMEWORKS)
+        calls = [c for c in facts(index, path).calls_under(*ML_FRAMEWORKS) if not under_any(c.name, ML_HELPERS)]
         if calls:
             used = sorted({next(p for p in ML_FRAMEWORKS if c.name == p or c.name.startswith(p + ".")) for c in calls})
             out[path] = (min(c.line for c in calls), used)

@@ -173,7 +173,7 @@ class PyFacts:
         groups = [(p, group) for p in prefixes if (group := by_root.get(root_segment(p)))]
         if not groups:
             return []
-        found = {id(c): c for p, group in groups for c in group if _under(c.name, p)}
+        found = {id(c): c for p, group in groups for c in group if under_module(c.name, p)}
         return sorted(found.values(), key=_line)
 
     def calls_named(self, *lasts: str) -> list[Call]:
@@ -190,7 +190,8 @@ class PyFacts:
         return not (self.calls or self.functions or self.classes)
 
 
-def _under(name: str, prefix: str) -> bool:
+def under_module(name: str, prefix: str) -> bool:
+    """`name` is the module or name `prefix` or lies under it (`a.b.c` is under `a.b`, `a.bc` is not)."""
     return name == prefix or name.startswith(prefix + ".")
 
 

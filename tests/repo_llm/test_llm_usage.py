@@ -110,6 +110,28 @@ PRESENT = [
         values={"families": ["vllm"]},
     ),
     Case(
+        "litellm batch completion",
+        {
+            "jobs/infer.py": "from litellm import batch_completion\n"
+            "def run(cfg, examples):\n    return batch_completion(model=cfg.model, messages=examples)\n"
+        },
+        "true",
+        "medium",
+        ("jobs/infer.py",),
+        {"families": ["litellm"]},
+    ),
+    Case(
+        "vllm engine built from engine args (an OpenAI-compatible server)",
+        {
+            "serve/app.py": "from vllm.engine.async_llm_engine import AsyncLLMEngine\n"
+            "class Server:\n    def __init__(self, args):\n"
+            "        self.engine = AsyncLLMEngine.from_engine_args(args)\n"
+        },
+        "true",
+        "medium",
+        values={"families": ["vllm"]},
+    ),
+    Case(
         "text-generation server through the hub client",
         {"svc/tgi.py": "from huggingface_hub import InferenceClient\nc = InferenceClient(URL)\nc.text_generation(p)\n"},
         "true",

@@ -38,6 +38,14 @@ AML_ROWS = [
     Case("type pipeline without schema", {"aml/p.yml": "type: pipeline\njobs:\n  a: {type: command}\n"}, "true"),
     Case("azure ml dsl", {"aml/pipe.py": AML_DSL}, "true", locations=["aml/pipe.py:4"]),
     Case(
+        "pitfall: a RAG indexing pipeline (crack, chunk, embed, push documents) trains nothing",
+        {
+            "scripts/pipeline.yml": AML_PIPE.replace("train:", "chunk_documents:")
+            + "  embed_documents:\n    type: command\n  push_documents_acs:\n    type: command\n"
+        },
+        "false",
+    ),
+    Case(
         "command job only",
         {"aml/job.yml": "$schema: https://x/commandJob.schema.json\ncommand: python t.py\n"},
         "false",

@@ -47,7 +47,22 @@ VERTEX_JOB = (
     "from google.cloud import aiplatform\n\njob = aiplatform.CustomTrainingJob(display_name='t', script_path='t.py')\n"
     "job.run(replica_count=1)\n"
 )
+LLM_EVAL_F1 = """from sklearn import metrics
+from sklearn.preprocessing import MultiLabelBinarizer
+
+
+def f1(expected, predicted):
+    mlb = MultiLabelBinarizer()
+    mlb.fit([expected + predicted])
+    return metrics.f1_score(mlb.transform(expected), mlb.transform(predicted), average="samples")
+"""
 TRAINING = [
+    Case("pitfall: an LLM eval fits a label binarizer to score F1", {"evals/metrics.py": LLM_EVAL_F1}, "false"),
+    Case(
+        "a scaler beside an estimator still trains",
+        {"model/fit_model.py": "from sklearn.preprocessing import StandardScaler\n" + SKLEARN_TRAIN},
+        "true",
+    ),
     Case("train.py launching a compiled trainer", {"pipeline/train/train.py": LAUNCH}, "true", confidence="medium"),
     Case("subprocess in a file not named for training", {"tools/convert.py": LAUNCH}, "false"),
     Case("SageMaker create_training_job (boto3)", {"jobs/submit.py": SAGEMAKER_BOTO}, "true"),
@@ -201,16 +216,16 @@ PRESENT = [
         values={"notebook_training_files": 1},
     ),
     Case(
-        "notebook that only imports sklearn and plots",
+        "notebook that only imports sklearn, scores and plots (metrics are not ML)",
         {
             "eda.ipynb": notebook(
                 "import sklearn\nimport matplotlib.pyplot as plt\nfrom sklearn.metrics import accuracy_score\n",
                 "plt.plot([1, 2])\nprint(accuracy_score([1], [1]))\n",
             )
         },
-        "true",
-        confidence="low",
+        "false",
     ),
+    Case("pitfall: LLM evaluation scoring F1 with sklearn helpers", {"evals/metrics.py": LLM_EVAL_F1}, "false"),
     Case(
         "notebook training magic assignment does not hide the fit",
         {"nb.ipynb": notebook("files = !ls data\nfrom xgboost import XGBClassifier\nXGBClassifier().fit(X, y)\n")},
