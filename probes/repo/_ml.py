@@ -38,6 +38,8 @@ ML_HELPERS = words(
     """sklearn.metrics sklearn.utils sklearn.preprocessing.LabelEncoder sklearn.preprocessing.LabelBinarizer
     sklearn.preprocessing.MultiLabelBinarizer"""
 )
+# Label and category encoders: their `.fit` learns a vocabulary of labels, not a model.
+ENCODERS = words("""LabelEncoder LabelBinarizer MultiLabelBinarizer OneHotEncoder OrdinalEncoder""")
 TRACKING_LIBS = ("mlflow", "wandb", "neptune", "comet_ml", "clearml", "dvclive", "aim")
 FIT_METHODS = ("fit", "fit_generator", "partial_fit", "fit_one_cycle", "fine_tune", "train_model")
 TRAIN_METHOD_LIBS = ("transformers", "trl", "setfit", "sentence_transformers", "spacy", "ultralytics", "gensim")
@@ -288,7 +290,7 @@ def training_calls(path: str, f: PyFacts) -> list[Call]:
         return []
     out = f.calls_to(*DIRECT_TRAIN_CALLS)
     if ml or train_named:
-        out += method_calls(f, *FIT_METHODS)
+        out += [c for c in method_calls(f, *FIT_METHODS) if not encoder_fit(f, c)]
     if f.imported(*TRAIN_METHOD_LIBS) is not None:
         out += method_calls(f, "train")
     if f.imported("torch") is not None and method_calls(f, "backward"):
@@ -300,6 +302,21 @@ def training_calls(path: str, f: PyFacts) -> list[Call]:
     if train_named and not out:
         out += launcher_calls(f)
     return sorted(set(out), key=lambda c: c.line)
+
+
+def encoder_fit(f: PyFacts, call: Call) -> bool:
+    """`.fit` on a label encoder (`MultiLabelBinarizer().fit(...)`, or a name every assignment in the file
+    builds from one): learning the label set is not training. Feature scalers are not encoders: they feed
+    a model."""
+    receiver = call.name.rsplit(".", 1)[0]
+    if receiver.endswith("()"):
+        return _is_encoder(receiver[:-2])
+    built = [callee for name, callee in f.bindings if name == receiver]
+    return bool(built) and all(_is_encoder(callee) for callee in built)
+
+
+def _is_encoder(callee: str) -> bool:
+    return callee.startswith("sklearn.") and callee.rsplit(".", 1)[-1] in ENCODERS
 
 
 def launcher_calls(f: PyFacts) -> list[Call]:

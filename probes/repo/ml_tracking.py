@@ -21,7 +21,7 @@ from probes.repo._ml import (
     repo_of,
     training_files,
 )
-from probes.repo.ml_manifests import dig
+from scanner.facts.console_scripts import console_scripts as declared_scripts
 from scanner.facts.python_facts import PyFacts
 from scanner.facts.repo_index import RepoIndex
 from scanner.model import Finding
@@ -199,19 +199,11 @@ def tracked_entrypoints(index: RepoIndex) -> tuple[list[str], list[str], dict[st
 
 
 def console_scripts(index: RepoIndex) -> dict[str, str]:
-    """Console scripts the repo declares (pyproject [project.scripts], Poetry scripts) -> their module file."""
+    """Console scripts the repo declares (pyproject, Poetry, setup.py, setup.cfg) -> their module file."""
 
     def build() -> dict[str, str]:
         mods = module_map(index)
-        out: dict[str, str] = {}
-        for path in index.paths("pyproject.toml", "**/pyproject.toml", kinds=CODE):
-            doc = index.toml(path)
-            for table in (dig(doc, "project", "scripts"), dig(doc, "tool", "poetry", "scripts")):
-                for name, target in (table or {}).items() if isinstance(table, dict) else ():
-                    module = mods.get(str(target).split(":", 1)[0].strip())
-                    if module:
-                        out[str(name)] = module
-        return out
+        return {name: mods[s.module] for name, s in declared_scripts(index).items() if s.module in mods}
 
     return memo(index, "console_scripts", build)
 

@@ -109,6 +109,8 @@ class PyFacts:
     classes: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)  # name, bases, line
     functions: dict[str, int] = field(default_factory=dict)  # every def name -> line
     decorators: list[tuple[str, int]] = field(default_factory=list)
+    # `name = Callee(...)` anywhere in the file: (assigned name, resolved callee), both as call names read
+    bindings: list[tuple[str, str]] = field(default_factory=list)
     main_guard: bool = False
     error: str | None = None
     dropped_statements: int = 0  # top-level statements skipped as unparsable (e.g. newer syntax)
@@ -316,6 +318,15 @@ class _Visitor(ast.NodeVisitor):
             kwargs = tuple(k.arg for k in node.keywords if k.arg)
             self.facts.calls.append(Call(name, node.lineno, kwargs, tuple(strs)))
         self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        if isinstance(node.value, ast.Call) and (callee := self.resolve(node.value.func)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if name := self.resolve(target):
+                    self.facts.bindings.append((name, callee))
+        self.generic_visit(node)
+
+    visit_AnnAssign = visit_Assign
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str) and len(node.value) >= 8:

@@ -171,6 +171,82 @@ CASES: list[tuple[str, Probe, dict[str, str], str, str | None]] = [
         "true",
         "medium",
     ),
+    (
+        "llm_script_after_cd",
+        llm_eval_automated,
+        {
+            **gha(PR, {"e": gjob("set -o pipefail\ncd evals\nuv run python run_evals.py --quick")}),
+            "evals/run_evals.py": GENAI_SCRIPT,
+        },
+        "true",
+        "medium",
+    ),
+    (
+        "llm_script_after_cd_and",
+        llm_eval_automated,
+        {**gha(PR, {"e": gjob("cd evals && python run_evals.py")}), "evals/run_evals.py": GENAI_SCRIPT},
+        "true",
+        "medium",
+    ),
+    (
+        "llm_script_after_pushd_popd",
+        llm_eval_automated,
+        {
+            **gha(PR, {"e": gjob("pushd evals\npython run_evals.py\npopd\npython run_evals.py")}),
+            "evals/run_evals.py": GENAI_SCRIPT,
+        },
+        "true",
+        "medium",
+    ),
+    (
+        "llm_script_working_directory",
+        llm_eval_automated,
+        {
+            **gha(PR, {"e": gjob({"run": "python run_evals.py", "working-directory": "evals"})}),
+            "evals/run_evals.py": GENAI_SCRIPT,
+        },
+        "true",
+        "medium",
+    ),
+    (
+        "llm_script_in_other_dir_than_cd",
+        llm_eval_automated,
+        {**gha(PR, {"e": gjob("cd docs\npython run_evals.py")}), "evals/run_evals.py": GENAI_SCRIPT},
+        "false",
+        None,
+    ),
+    (
+        "llm_script_after_cd_in_gitlab",
+        llm_eval_automated,
+        {
+            ".gitlab-ci.yml": "evals:\n  script:\n    - cd evals\n    - python run_evals.py\n",
+            "evals/run_evals.py": GENAI_SCRIPT,
+        },
+        "true",
+        "medium",
+    ),
+    (
+        "llm_make_recipe_cd_does_not_carry",
+        llm_eval_automated,
+        {
+            **gha(PR, {"e": gjob("make evals")}),
+            "Makefile": "evals:\n\tcd evals\n\tpython run_evals.py\n",
+            "evals/run_evals.py": GENAI_SCRIPT,
+        },
+        "false",
+        None,
+    ),
+    (
+        "llm_make_recipe_cd_and",
+        llm_eval_automated,
+        {
+            **gha(PR, {"e": gjob("make evals")}),
+            "Makefile": "evals:\n\tcd evals && python run_evals.py\n",
+            "evals/run_evals.py": GENAI_SCRIPT,
+        },
+        "true",
+        "medium",
+    ),
     ("llm_manual", llm_eval_automated, gha(DISPATCH, {"e": gjob("deepeval test run tests/")}), "true", "low"),
     ("llm_masked", llm_eval_automated, gha(PR, {"e": gjob("npx promptfoo eval || true")}), "false", None),
     (

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from probes.ci.mlops import trains_model
 from scanner.facts.ci import commands as cmd
 from scanner.facts.ci.model import EXTERNAL, MANUAL, PULL_REQUEST, PUSH, SCHEDULE, TAG
+from scanner.testing import expect, run_on_repo
 from tests.ci._support import job, kinds, model_of, pipeline
 
 ROOT = """version: 1
@@ -246,3 +250,37 @@ def test_hooks_are_scheduled_pipelines_with_the_tasks_they_spawn(tmp_path: Path)
 def test_json_named_like_a_hook_without_a_task_is_not_a_pipeline(tmp_path: Path) -> None:
     ci = model_of(tmp_path, {"infra/taskcluster-hook-notes.json": '{"schedule": ["0 0 * * *"]}\n'})
     assert ci.empty
+
+
+TRAINER = "def main():\n    print('train')\n"
+SCRIPT_DECLARATIONS = {
+    "pyproject": {"pyproject.toml": '[project]\nname = "x"\n\n[project.scripts]\nx-train = "scripts.trainer:main"\n'},
+    "poetry": {"pyproject.toml": '[tool.poetry.scripts]\nx-train = "scripts.trainer:main"\n'},
+    "setup.py": {
+        "setup.py": "from setuptools import setup\n\nsetup(\n    name='x',\n    entry_points={\n"
+        "        'console_scripts': [\n            'x-data-commits = scripts.commit_retriever:main',\n"
+        "            'x-train = scripts.trainer:main',\n        ],\n    },\n)\n"
+    },
+    "setup.cfg": {"setup.cfg": "[options.entry_points]\nconsole_scripts =\n    x-train = scripts.trainer:main\n"},
+}
+
+
+@pytest.mark.parametrize("declared", SCRIPT_DECLARATIONS, ids=list(SCRIPT_DECLARATIONS))
+def test_hook_task_running_the_repos_training_console_script_trains(tmp_path: Path, declared: str) -> None:
+    files = {
+        "infra/taskcluster-hook-data-pipeline.json": HOOK,
+        "infra/data-pipeline.yml": GRAPH,
+        "scripts/trainer.py": TRAINER,
+        **SCRIPT_DECLARATIONS[declared],
+    }
+    found = run_on_repo(trains_model, tmp_path, files).finding
+    expect(found, "true")
+    assert found.values["jobs"] == ["infra/taskcluster-hook-data-pipeline.json:x train regressor"]
+    assert SCHEDULE in found.values["triggers"]
+    assert [loc.path for loc in found.locations] == ["infra/data-pipeline.yml"]
+
+
+def test_console_script_of_another_package_is_not_resolved(tmp_path: Path) -> None:
+    files = {"infra/taskcluster-hook-data-pipeline.json": HOOK, "infra/data-pipeline.yml": GRAPH}
+    files["pyproject.toml"] = '[project.scripts]\nx-data-commits = "scripts.commit_retriever:main"\n'
+    expect(run_on_repo(trains_model, tmp_path, files).finding, "false")

@@ -56,8 +56,53 @@ def f1(expected, predicted):
     mlb.fit([expected + predicted])
     return metrics.f1_score(mlb.transform(expected), mlb.transform(predicted), average="samples")
 """
+EMBED = """
+
+def similarity(a, b):
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer("all-MiniLM-L6-v2")
+    return model.encode([a, b])
+"""
+ENCODED_LABELS = """from sklearn.preprocessing import LabelEncoder, OneHotEncoder
+
+labels = LabelEncoder()
+labels.fit(["a", "b"])
+OneHotEncoder().fit([["a"], ["b"]])
+"""
+SCALED = """from sklearn.preprocessing import RobustScaler
+
+scaler = RobustScaler()
+scaler.fit([[1.0], [2.0]])
+"""
+REUSED_NAME = """from sklearn.ensemble import RandomForestClassifier
+from sklearn.preprocessing import LabelEncoder
+
+
+def main(X, y):
+    model = LabelEncoder()
+    y = model.fit(y).transform(y)
+    model = RandomForestClassifier()
+    model.fit(X, y)
+"""
 TRAINING = [
     Case("pitfall: an LLM eval fits a label binarizer to score F1", {"evals/metrics.py": LLM_EVAL_F1}, "false"),
+    Case(
+        "pitfall: a label binarizer fitted beside a loaded embedding model",
+        {"evals/evaluators.py": LLM_EVAL_F1 + EMBED},
+        "false",
+    ),
+    Case(
+        "pitfall: label and one-hot encoders fitted beside a loaded embedding model",
+        {"evals/encode.py": ENCODED_LABELS + EMBED},
+        "false",
+    ),
+    Case(
+        "a name bound to an encoder and to an estimator still trains",
+        {"src/fit_model.py": REUSED_NAME},
+        "true",
+    ),
+    Case("a feature scaler fitted beside a loaded model still counts", {"src/scale.py": SCALED + EMBED}, "true"),
     Case(
         "a scaler beside an estimator still trains",
         {"model/fit_model.py": "from sklearn.preprocessing import StandardScaler\n" + SKLEARN_TRAIN},

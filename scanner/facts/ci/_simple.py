@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.facts.ci._util import Source, as_list, as_str
+from scanner.facts.ci.commands import in_one_shell
 from scanner.facts.ci.model import ParseError, Step
 from scanner.facts.repo_index import RepoIndex
 
@@ -29,7 +30,7 @@ def yaml_has_key(index: RepoIndex, path: str, *keys: str) -> bool:
 
 
 def command_steps(src: Source, keys: Keys, value: Any, name: str = "", *, can_fail: bool = False) -> list[Step]:
-    """A command or list of commands at `keys` as steps, one per list item (lines kept)."""
+    """A command or list of commands at `keys` as steps, one per list item (lines kept), run in one shell."""
     out = []
     if isinstance(value, str):
         if value.strip():
@@ -51,4 +52,4 @@ def command_steps(src: Source, keys: Keys, value: Any, name: str = "", *, can_fa
                     can_fail=can_fail,
                 )
             )
-    return out
+    return in_one_shell(out)

@@ -10,6 +10,7 @@ from typing import Any
 
 from scanner.facts.ci._simple import load
 from scanner.facts.ci._util import Source, as_list, as_map, as_str
+from scanner.facts.ci.commands import in_one_shell
 from scanner.facts.ci.model import MANUAL, PULL_REQUEST, PUSH, TAG, Job, ParseError, Pipeline, Step, Trigger
 from scanner.facts.ci.systems import CISystem
 from scanner.facts.repo_index import RepoIndex
@@ -98,15 +99,16 @@ def _jobs(src: Source, keys: Keys, items: Any) -> list[Job]:
 def _steps(src: Source, keys: Keys, cfg: dict[str, Any]) -> list[Step]:
     out: list[Step] = []
     for phase in ("script", "after-script"):
+        steps: list[Step] = []
         for j, item in enumerate(as_list(cfg.get(phase))):
             line = src.line(*keys, phase, j)
             if isinstance(item, dict) and "pipe" in item:
                 inputs = tuple((str(k), as_str(v)) for k, v in as_map(item.get("variables")).items())
-                out.append(
+                steps.append(
                     Step(name=as_str(item["pipe"]), path=src.path, line=line, uses=as_str(item["pipe"]), inputs=inputs)
                 )
             elif not isinstance(item, dict) and as_str(item).strip():
-                out.append(
+                steps.append(
                     Step(
                         name=phase,
                         path=src.path,
@@ -116,6 +118,7 @@ def _steps(src: Source, keys: Keys, cfg: dict[str, Any]) -> list[Step]:
                         can_fail=phase == "after-script",
                     )
                 )
+        out += in_one_shell(steps)
     return out
 
 

@@ -9,8 +9,9 @@ Probes that look for gates must skip hits with `can_fail` (and jobs with `can_fa
 
 from __future__ import annotations
 
+import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from scanner.facts.ci._rules import (
@@ -76,6 +77,7 @@ __all__ = [
     "commands",
     "gate_hits",
     "hits",
+    "in_one_shell",
     "python_targets",
     "uses_name",
 ]
@@ -86,6 +88,7 @@ class Command:
     text: str
     line: int | None
     can_fail: bool
+    workdir: str = ""  # the step's working directory after the `cd`/`pushd` run before the command
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ _SKIP = re.compile(
     r"|gem)\s|^python[\d.]*\s+-m\s+pip\b|^(?:uv\s+(?:pip|add|sync|venv)|poetry\s+(?:add|install|lock)|(?:npm|pnpm)"
     r"\s+(?:i|install|ci|add)|yarn\s+(?:add|install)|go\s+install|cargo\s+install|pipx\s+install)\b"
 )
+_CD = re.compile(r"^(cd|pushd|popd)(?:\s+['\"]?([^\s'\"]+)['\"]?)?$")
 _TRAILING_COMMENT = re.compile(r"\s+#[^'\"]*$")
 _PY_TARGET = re.compile(
     r"\b(?:python[\d.]*|py|torchrun|deepspeed|accelerate\s+launch|uv\s+run|poetry\s+run)\s+"
@@ -138,6 +142,7 @@ def commands(step: Step) -> list[Command]:
     out: list[Command] = []
     base = step.run_line or step.line
     errexit_off = False
+    dirs = [step.working_directory]  # a stack: `cd`/`pushd` push, `popd`/`cd -` pop
     lines = [clip_line(line) for line in step.run.splitlines()]
     i = 0
     while i < len(lines):
@@ -154,13 +159,46 @@ def commands(step: Step) -> list[Command]:
             errexit_off = False
         line = base + start if base is not None else None
         masked = step.can_fail or errexit_off or bool(_MASK.search(text))
+        if step.shell_per_line:
+            dirs = [step.working_directory]
         for part in _SPLIT.split(_TRAILING_COMMENT.sub("", text.strip())):
             part = _PREFIX.sub("", part.strip())
+            if cd := _CD.match(part):
+                _change_dir(dirs, cd.group(1), cd.group(2) or "")
             if part and not _SKIP.match(part):
-                out.append(Command(part, line, masked))
+                out.append(Command(part, line, masked, dirs[-1]))
     for text in task_texts(step):
-        out.append(Command(clip_line(text), step.line, step.can_fail))
+        out.append(Command(clip_line(text), step.line, step.can_fail, step.working_directory))
     return out
+
+
+def in_one_shell(steps: list[Step]) -> list[Step]:
+    """Script items that run one after another in one shell (GitLab `script`, Travis or Drone commands):
+    each starts in the directory the previous one's `cd` left."""
+    out: list[Step] = []
+    for step in steps:
+        if out and step.run:
+            last = commands(out[-1])
+            step = replace(step, working_directory=last[-1].workdir if last else out[-1].working_directory)
+        out.append(step)
+    return out
+
+
+def _change_dir(dirs: list[str], verb: str, target: str) -> None:
+    """Follow `cd DIR`, `pushd DIR`, `popd` and `cd -` on a stack of directories, relative to the repo
+    root. A target with a variable or home is kept as a `$` path: scripts then resolve from the root."""
+    if verb == "popd" or target == "-":
+        if len(dirs) > 1:
+            dirs.pop()
+        return
+    if not target or target.startswith("~"):
+        target = "$HOME"
+    current = dirs[-1]
+    if "$" in target or target.startswith("/") or "$" in current:
+        new = target
+    else:
+        new = posixpath.normpath(posixpath.join(current, target))
+    dirs.append("$OUTSIDE" if new.startswith("..") else new)
 
 
 def python_targets(text: str) -> list[str]:

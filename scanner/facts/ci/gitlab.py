@@ -13,6 +13,7 @@ from typing import Any
 
 from scanner.facts.ci._gitlab_rules import job_triggers, rule_triggers
 from scanner.facts.ci._util import Source, as_list, as_map, as_str, as_strs, stamp, truthy
+from scanner.facts.ci.commands import in_one_shell
 from scanner.facts.ci.model import PUSH, Job, ParseError, Pipeline, Step, Trigger
 from scanner.facts.ci.systems import CISystem
 from scanner.facts.paths import match_glob
@@ -231,7 +232,9 @@ def _steps(
                         run_line=line,
                     )
                 )
-    return out
+    # before_script and script share one shell; after_script starts a new one in the project directory
+    shell = [s for s in out if s.name != "after_script"]
+    return in_one_shell(shell) + [s for s in out if s.name == "after_script"]
 
 
 def _expand(item: Any, merged: dict[str, Any]) -> list[str]:

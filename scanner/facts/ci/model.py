@@ -88,6 +88,7 @@ class Step:
     condition: str = ""
     triggers: tuple[Trigger, ...] | None = None  # narrowed by the step's own condition; None: the job's
     working_directory: str = ""
+    shell_per_line: bool = False  # a Makefile recipe: each line is its own shell, a `cd` does not carry over
     children: tuple[Step, ...] = ()  # commands of a local shell script or Makefile target the step runs
 
     def input(self, key: str) -> str:

@@ -1,6 +1,7 @@
-"""Following a step into the repo files it runs: local shell scripts and Makefile targets become the
-step's children, so `run: ./scripts/deploy.sh` or `make train` is classified by what it really does,
-and evidence points at the script line. Also resolves Python scripts/modules to repo paths.
+"""Following a step into the repo files it runs: local shell scripts, Makefile targets, go-task tasks and
+the repo's own console scripts become the step's children, so `run: ./scripts/deploy.sh` or `make train`
+is classified by what it really does, and evidence points at the script line. Commands are resolved in
+the directory a `cd`/`pushd` earlier in the step left. Also resolves Python scripts/modules to repo paths.
 The files are read from the index, never executed."""
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import posixpath
 import re
 from dataclasses import replace
 
-from scanner.facts.ci.commands import commands, python_targets
+from scanner.facts.ci.commands import Command, commands, python_targets
 from scanner.facts.ci.model import Step
+from scanner.facts.console_scripts import console_scripts
 from scanner.facts.repo_index import RepoIndex
 
 MAX_DEPTH = 2
@@ -31,17 +33,16 @@ def candidates(workdir: str, rel: str) -> list[str]:
     return [p for p in out if not p.startswith("..")]
 
 
-def resolve_python(index: RepoIndex, step: Step, target: str) -> str | None:
-    """The repo path of `python path.py` or `python -m pkg.mod` run by a step, if it is in the repo."""
+def resolve_python(index: RepoIndex, workdir: str, target: str) -> str | None:
+    """The repo path of `python path.py` or `python -m pkg.mod` run in `workdir`, if it is in the repo."""
     if target.endswith(".py"):
-        options = candidates(step.working_directory, target)
+        options = candidates(workdir, target)
     else:
         mod = target.replace(".", "/")
         options = [
             p
             for base in ("", "src/")
-            for p in candidates(step.working_directory, f"{base}{mod}.py")
-            + candidates(step.working_directory, f"{base}{mod}/__main__.py")
+            for p in candidates(workdir, f"{base}{mod}.py") + candidates(workdir, f"{base}{mod}/__main__.py")
         ]
     return next((p for p in options if index.has(p)), None)
 
@@ -51,7 +52,7 @@ def python_scripts(index: RepoIndex, step: Step) -> list[tuple[str, int | None, 
     out = []
     for cmd in commands(step):
         for target in python_targets(cmd.text):
-            path = resolve_python(index, step, target)
+            path = resolve_python(index, cmd.workdir, target)
             if path and (path, cmd.line, cmd.can_fail) not in out:
                 out.append((path, cmd.line, cmd.can_fail))
     return out
@@ -65,18 +66,19 @@ def expand(index: RepoIndex, step: Step, depth: int = 0) -> Step:
     for cmd in commands(step):
         if len(children) >= MAX_CHILDREN:
             break
-        children += _script_children(index, step, cmd.text, cmd.can_fail)
-        children += _make_children(index, step, cmd.text, cmd.can_fail)
-        children += _task_children(index, step, cmd.text, cmd.can_fail)
+        children += _script_children(index, step, cmd)
+        children += _make_children(index, step, cmd)
+        children += _task_children(index, step, cmd)
+        children += _console_children(index, step, cmd)
     children = [expand(index, c, depth + 1) for c in children[:MAX_CHILDREN]]
     return replace(step, children=tuple(children)) if children != list(step.children) else step
 
 
-def _script_children(index: RepoIndex, step: Step, text: str, can_fail: bool) -> list[Step]:
-    m = _SH.match(text)
+def _script_children(index: RepoIndex, step: Step, cmd: Command) -> list[Step]:
+    m = _SH.match(cmd.text)
     if not m:
         return []
-    path = next((p for p in candidates(step.working_directory, m.group(1)) if index.has(p)), None)
+    path = next((p for p in candidates(cmd.workdir, m.group(1)) if index.has(p)), None)
     body = index.text(path) if path else None
     if path is None or body is None:
         return []
@@ -86,7 +88,7 @@ def _script_children(index: RepoIndex, step: Step, text: str, can_fail: bool) ->
             path=path,
             line=1,
             run=body,
-            can_fail=can_fail or step.can_fail,
+            can_fail=cmd.can_fail or step.can_fail,
             run_line=1,
             triggers=step.triggers,
             working_directory=posixpath.dirname(path),
@@ -94,14 +96,35 @@ def _script_children(index: RepoIndex, step: Step, text: str, can_fail: bool) ->
     ]
 
 
-def _make_children(index: RepoIndex, step: Step, text: str, can_fail: bool) -> list[Step]:
-    m = _MAKE.match(text)
+def _console_children(index: RepoIndex, step: Step, cmd: Command) -> list[Step]:
+    """A console script of the repo's own package (`bugbug-train regressor`): the module it runs, as
+    `python -m module ARGS` at the command's line, so the module's name and code tell what it does."""
+    name, _, args = cmd.text.partition(" ")
+    script = console_scripts(index).get(name)
+    if script is None:
+        return []
+    return [
+        Step(
+            name=f"{name} ({script.module}, {script.path})",
+            path=step.path,
+            line=cmd.line,
+            run=f"python -m {script.module} {args}".rstrip(),
+            can_fail=cmd.can_fail or step.can_fail,
+            run_line=cmd.line,
+            triggers=step.triggers,
+            working_directory=posixpath.dirname(script.path),
+        )
+    ]
+
+
+def _make_children(index: RepoIndex, step: Step, cmd: Command) -> list[Step]:
+    m = _MAKE.match(cmd.text)
     if not m:
         return []
     opts = m.group(1)
     folder = re.search(r"-C\s*(\S+)", opts)
     file = re.search(r"-f\s*(\S+)", opts)
-    workdir = posixpath.join(step.working_directory, folder.group(1)) if folder else step.working_directory
+    workdir = posixpath.join(cmd.workdir, folder.group(1)) if folder else cmd.workdir
     makefile = next((p for p in candidates(workdir, file.group(1) if file else "Makefile") if index.has(p)), None)
     body = index.text(makefile) if makefile else None
     if makefile is None or body is None:
@@ -119,10 +142,11 @@ def _make_children(index: RepoIndex, step: Step, text: str, can_fail: bool) -> l
                         path=makefile,
                         line=recipe[1],
                         run=run,
-                        can_fail=can_fail or step.can_fail,
+                        can_fail=cmd.can_fail or step.can_fail,
                         run_line=first,
                         triggers=step.triggers,
                         working_directory=workdir,
+                        shell_per_line=True,
                     )
                 )
     return out
@@ -150,14 +174,14 @@ def _make_rules(text: str) -> dict[str, tuple[tuple[str, ...], int, list[tuple[i
     return rules
 
 
-def _task_children(index: RepoIndex, step: Step, text: str, can_fail: bool) -> list[Step]:
+def _task_children(index: RepoIndex, step: Step, cmd: Command) -> list[Step]:
     """`task NAME` (go-task): the `cmds` of that task in the Taskfile, and the tasks it calls."""
-    m = _TASK.match(text)
+    m = _TASK.match(cmd.text)
     if not m:
         return []
     opts = m.group(1)
     folder = re.search(r"(?:-d|--dir)[= ]?(\S+)", opts)
-    workdir = posixpath.join(step.working_directory, folder.group(1)) if folder else step.working_directory
+    workdir = posixpath.join(cmd.workdir, folder.group(1)) if folder else cmd.workdir
     path = next((p for name in TASKFILES for p in candidates(workdir, name) if index.has(p)), None)
     parsed = index.yaml(path) if path else None
     if path is None or parsed is None or not parsed.docs or not isinstance(parsed.docs[0].data, dict):
@@ -175,13 +199,13 @@ def _task_children(index: RepoIndex, step: Step, text: str, can_fail: bool) -> l
             continue
         seen.add(name)
         lines = []
-        for cmd in task.get("cmds") or []:
-            if isinstance(cmd, str):
-                lines.append(cmd)
-            elif isinstance(cmd, dict) and isinstance(cmd.get("cmd"), str):
-                lines.append(cmd["cmd"])
-            elif isinstance(cmd, dict) and isinstance(cmd.get("task"), str):
-                todo.append(cmd["task"])
+        for item in task.get("cmds") or []:
+            if isinstance(item, str):
+                lines.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("cmd"), str):
+                lines.append(item["cmd"])
+            elif isinstance(item, dict) and isinstance(item.get("task"), str):
+                todo.append(item["task"])
         for dep in task.get("deps") or []:
             if isinstance(dep, str):
                 todo.append(dep)
@@ -193,7 +217,7 @@ def _task_children(index: RepoIndex, step: Step, text: str, can_fail: bool) -> l
                     path=path,
                     line=line,
                     run="\n".join(lines),
-                    can_fail=can_fail or step.can_fail,
+                    can_fail=cmd.can_fail or step.can_fail,
                     run_line=parsed.docs[0].line(("tasks", name, "cmds", 0)) or line,
                     triggers=step.triggers,
                     working_directory=workdir,
