@@ -257,8 +257,10 @@ def team_split(views: Views) -> list[Finding]:
     team_rules: dict[OwnerRule, None] = {}
     for path in index.paths(kinds=None):
         rule = owners.rule_for(path)
-        teams = [owner for owner in rule.owners if is_team(owner)] if rule is not None else []
-        if rule is not None and teams:
+        if rule is None:
+            continue
+        teams = [owner for owner in rule.owners if is_team(owner)]
+        if teams:
             files_of.update(teams)
             team_rules[rule] = None
     listed = ", ".join(f"{team} ({n} files)" for team, n in files_of.most_common(5))
